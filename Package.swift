@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "zoobench",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "zoobench", targets: ["zoobench"]),
+        .library(name: "ZooPipe", targets: ["ZooPipe"]),
+        .library(name: "ZooBench", targets: ["ZooBench"]),
+        .library(name: "ZooReport", targets: ["ZooReport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // The only place C headers enter the package (DESIGN.md, principle 3).
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "ZooPipe",
+            dependencies: ["CRdKafka"]
+        ),
+        .target(
+            name: "ZooBench",
+            dependencies: [
+                "ZooPipe",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(
+            name: "ZooReport",
+            dependencies: [
+                "ZooBench",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "zoobench",
+            dependencies: [
+                "ZooPipe",
+                "ZooBench",
+                "ZooReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ZooPipeTests", dependencies: ["ZooPipe"]),
+        .testTarget(name: "ZooBenchTests", dependencies: ["ZooBench", "ZooPipe"]),
+        .testTarget(name: "ZooReportTests", dependencies: ["ZooReport", "ZooBench"]),
+        .testTarget(name: "ZoobenchCLITests", dependencies: ["zoobench", "ZooPipe"]),
+    ]
+)

@@ -1,0 +1,7 @@
+#ifndef ZOOBENCH_CRDKAFKA_SHIM_H
+#define ZOOBENCH_CRDKAFKA_SHIM_H
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#endif

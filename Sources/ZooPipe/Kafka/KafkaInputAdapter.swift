@@ -1,0 +1,231 @@
+import CRdKafka
+import Foundation
+import Synchronization
+
+/// Consumes one topic: in a consumer group (joins, is assigned partitions,
+/// commits offsets) or, without a group, as a simple consumer of every partition.
+///
+/// ``poll(timeout:)`` blocks the calling thread; run it on a thread of its own.
+/// Records are views valid until the next poll. ``stop()`` may be called from
+/// any thread and ends ``consume(limit:idleTimeout:_:)`` promptly.
+public final class KafkaInputAdapter: @unchecked Sendable {
+    /// Where records come from.
+    public let uri: KafkaURI
+    /// The consumer group, nil in simple-consumer mode.
+    public let groupID: String?
+    /// Whether each record gets a fresh UUID.
+    public let generateIDs: Bool
+    /// The typed settings this adapter was built with.
+    public let configuration: KafkaConsumerConfiguration
+    /// Partitions of the topic when the adapter started.
+    public let partitions: [Int32]
+    /// Records handed out so far.
+    public private(set) var recordsConsumed = 0
+    /// Consumer errors librdkafka reported and the adapter rode out, by name.
+    public private(set) var transientErrors: [String: Int] = [:]
+
+    /// How long a ``Pipe`` reading this adapter waits for a record before it
+    /// takes the topic as drained. Default 5 s.
+    public var pipeIdleTimeout: Duration = .seconds(5)
+    /// The longest a group consumer waits to be assigned partitions. Default 60 s.
+    public var joinTimeout: Duration = .seconds(60)
+
+    let client: RDKafkaClient
+    private var current: UnsafeMutablePointer<rd_kafka_message_t>?
+    private let stopRequested = Atomic<Bool>(false)
+    private var closed = false
+
+    /// Parses `uri` and connects; see ``init(uri:groupID:generateIDs:configuration:)-(KafkaURI,_,_,_)``.
+    public convenience init(uri: String, groupID: String? = nil, generateIDs: Bool = true,
+                            configuration: KafkaConsumerConfiguration = .init()) throws(KafkaError) {
+        try self.init(uri: try KafkaURI(uri), groupID: groupID, generateIDs: generateIDs, configuration: configuration)
+    }
+
+    /// Connects, checks the topic exists (unless auto-creation is on), then
+    /// subscribes (group) or assigns every partition (no group).
+    public init(uri: KafkaURI, groupID: String? = nil, generateIDs: Bool = true,
+                configuration: KafkaConsumerConfiguration = .init()) throws(KafkaError) {
+        self.uri = uri
+        self.groupID = groupID
+        self.generateIDs = generateIDs
+        self.configuration = configuration
+        client = try RDKafkaClient(kind: .consumer,
+                                   properties: configuration.properties(bootstrap: uri.bootstrapServers, groupID: groupID))
+        let metadata = try client.metadata(timeout: configuration.client.connectTimeout)
+        let topic = metadata.topic(uri.topic)
+        if topic == nil && !configuration.allowAutoCreateTopics { throw .topicNotFound(uri.topic) }
+        partitions = topic?.partitions.map(\.id) ?? []
+        rd_kafka_poll_set_consumer(client.handle)
+
+        guard let list = rd_kafka_topic_partition_list_new(Int32(max(partitions.count, 1))) else {
+            throw .invalidConfiguration("librdkafka could not allocate a partition list")
+        }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if groupID != nil {
+            rd_kafka_topic_partition_list_add(list, uri.topic, RD_KAFKA_PARTITION_UA)
+            let err = rd_kafka_subscribe(client.handle, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .from(err) }
+        } else {
+            let start: Int64
+            switch configuration.startPosition {
+            case .earliest: start = Int64(RD_KAFKA_OFFSET_BEGINNING)
+            case .latest: start = Int64(RD_KAFKA_OFFSET_END)
+            case .offset(let offset): start = offset
+            }
+            for partition in partitions {
+                rd_kafka_topic_partition_list_add(list, uri.topic, partition).pointee.offset = start
+            }
+            let err = rd_kafka_assign(client.handle, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .from(err) }
+        }
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Waits up to `timeout` for the next record. The previous record's view
+    /// ends here. Returns nil when none arrived in time. Throws for errors that
+    /// will not pass (topic deleted, authorization, fatal); transient ones are
+    /// counted in ``transientErrors`` and polling goes on.
+    public func poll(timeout: Duration) throws(KafkaError) -> KafkaRecord? {
+        releaseCurrent()
+        if closed { return nil }
+        let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds(timeout)) * 1_000_000
+        while true {
+            let now = MonotonicClock.nanoseconds()
+            let remaining = now >= deadline ? 0 : Int32(clamping: (deadline - now) / 1_000_000)
+            guard let message = rd_kafka_consumer_poll(client.handle, remaining) else { return nil }
+            let err = message.pointee.err
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                current = message
+                recordsConsumed += 1
+                return KafkaRecord(message: message, id: generateIDs ? UUID() : nil)
+            }
+            rd_kafka_message_destroy(message)
+            switch err {
+            case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                break
+            case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+                throw .topicNotFound(uri.topic)
+            case RD_KAFKA_RESP_ERR__FATAL, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                 RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+                throw .from(err)
+            default:
+                transientErrors[rdErrorName(err), default: 0] += 1
+            }
+            if remaining == 0 { return nil }
+        }
+    }
+
+    /// Polls until `limit` records were handed to `body`, no record came for
+    /// `idleTimeout`, or ``stop()`` was called. Returns how many records `body` saw.
+    ///
+    /// In group mode the idle clock starts once the group has assigned this
+    /// consumer partitions; joining may take at most ``joinTimeout``.
+    @discardableResult
+    public func consume(limit: Int? = nil, idleTimeout: Duration? = nil,
+                        _ body: (KafkaRecord) throws -> Void) throws -> Int {
+        var seen = 0
+        let started = MonotonicClock.nanoseconds()
+        var idleSince = started
+        var assigned = groupID == nil
+        let idleLimit = idleTimeout.map { UInt64(milliseconds($0)) * 1_000_000 }
+        while !stopRequested.load(ordering: .relaxed) {
+            if let limit, seen >= limit { break }
+            if let record = try poll(timeout: .milliseconds(100)) {
+                try body(record)
+                seen += 1
+                assigned = true
+                idleSince = MonotonicClock.nanoseconds()
+                continue
+            }
+            let now = MonotonicClock.nanoseconds()
+            if !assigned {
+                if hasAssignment() {
+                    assigned = true
+                    idleSince = now
+                } else if now - started > UInt64(milliseconds(joinTimeout)) * 1_000_000 {
+                    throw KafkaError.timeout(operation: "joining consumer group '\(groupID ?? "")'",
+                                             seconds: Double(milliseconds(joinTimeout)) / 1000)
+                }
+                continue
+            }
+            if let idleLimit, now - idleSince >= idleLimit { break }
+        }
+        releaseCurrent()
+        return seen
+    }
+
+    /// Whether the group has assigned this consumer any partition.
+    public func hasAssignment() -> Bool {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return false }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        return list.pointee.cnt > 0
+    }
+
+    /// Owned copies of the records, polled on a thread of their own; ends
+    /// after `limit` records or `idleTimeout` without one. Cancelling the
+    /// iteration stops the thread.
+    public func messages(limit: Int? = nil, idleTimeout: Duration? = nil) -> AsyncThrowingStream<KafkaMessage, Error> {
+        AsyncThrowingStream { continuation in
+            let thread = Thread { [self] in
+                do {
+                    try consume(limit: limit, idleTimeout: idleTimeout) { record in
+                        continuation.yield(record.copy())
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            thread.name = "zoobench-consumer"
+            continuation.onTermination = { [weak self] _ in self?.stop() }
+            thread.start()
+        }
+    }
+
+    /// Asks a running ``consume(limit:idleTimeout:_:)`` to return; safe from any thread.
+    public func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+    }
+
+    /// Commits the current positions now (group mode); a no-op without a group.
+    public func commit() throws(KafkaError) {
+        guard groupID != nil, !closed else { return }
+        let err = rd_kafka_commit(client.handle, nil, 0)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET { throw .from(err) }
+    }
+
+    /// The position (next offset to read) of each assigned partition.
+    public func positions() -> [Int32: Int64] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_position(client.handle, list)
+        var result: [Int32: Int64] = [:]
+        for i in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[i]
+            result[element.partition] = element.offset
+        }
+        return result
+    }
+
+    /// Leaves the group (committing final offsets when auto-commit is on) and
+    /// destroys the handle. Idempotent.
+    public func close() {
+        if closed { return }
+        releaseCurrent()
+        closed = true
+        rd_kafka_consumer_close(client.handle)
+        client.destroy()
+    }
+
+    private func releaseCurrent() {
+        if let current {
+            rd_kafka_message_destroy(current)
+            self.current = nil
+        }
+    }
+}

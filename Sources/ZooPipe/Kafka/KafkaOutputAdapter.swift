@@ -1,0 +1,380 @@
+import CRdKafka
+import Foundation
+
+/// A record header: a name and an optional value.
+public struct KafkaHeader: Sendable, Hashable, Codable {
+    public var name: String
+    public var value: [UInt8]?
+
+    public init(name: String, value: [UInt8]?) {
+        self.name = name
+        self.value = value
+    }
+
+    public init(name: String, string: String) {
+        self.init(name: name, value: Array(string.utf8))
+    }
+}
+
+/// What the broker (or the client, on failure) said about one sent record.
+public struct KafkaDeliveryReport: Sendable {
+    /// The caller's token given to `send`, returned untouched.
+    public var token: UInt64
+    /// Partition the record went to (-1 if it never got one).
+    public var partition: Int32
+    /// Offset the broker gave it, or -1 (always -1 with acks=0).
+    public var offset: Int64
+    /// ``MonotonicClock`` nanoseconds when librdkafka accepted the record.
+    public var sendTime: UInt64
+    /// When the record was meant to be sent (the schedule's time, for
+    /// coordinated-omission correction); equal to `sendTime` if none was given.
+    public var intendedTime: UInt64
+    /// When this report reached the adapter.
+    public var deliveredTime: UInt64
+    /// librdkafka's error code, 0 on success.
+    public var errorCode: Int32
+
+    /// Whether the record was delivered.
+    public var succeeded: Bool { errorCode == 0 }
+    /// Delivery latency from the actual send, in nanoseconds.
+    public var latency: UInt64 { deliveredTime &- sendTime }
+    /// Delivery latency from the intended send, in nanoseconds.
+    public var correctedLatency: UInt64 { deliveredTime &- intendedTime }
+    /// The error's symbolic name (e.g. `_MSG_TIMED_OUT`), nil on success.
+    public var errorName: String? {
+        succeeded ? nil : rdErrorName(rd_kafka_resp_err_t(rawValue: errorCode))
+    }
+}
+
+/// Counters of one producer since it was created.
+public struct KafkaProducerStatistics: Sendable, Hashable, Codable {
+    /// Records librdkafka accepted.
+    public var sent = 0
+    /// Records the broker acknowledged (or, with acks=0, that left the client).
+    public var delivered = 0
+    /// Records whose delivery failed.
+    public var failed = 0
+    /// Times `send` found librdkafka's queue full and waited.
+    public var queueFullRetries = 0
+    /// Failures by librdkafka error name.
+    public var failuresByError: [String: Int] = [:]
+    /// Records sent but not yet reported.
+    public var inFlight: Int { sent - delivered - failed }
+
+    public init() {}
+}
+
+/// Publishes records to one topic, with batching, and reports each delivery.
+///
+/// Use it from one thread at a time: `send`, `poll` and `flush` run delivery
+/// reports (and `onDelivery`) on the calling thread, which is what keeps the
+/// per-record path free of locks.
+public final class KafkaOutputAdapter: @unchecked Sendable {
+    /// Where records go.
+    public let uri: KafkaURI
+    /// The acknowledgement level.
+    public let acks: Acks
+    /// Delivery timeout (`message.timeout.ms`): a record not acknowledged by then fails.
+    public let timeout: Duration
+    /// The typed settings this adapter was built with.
+    public let configuration: KafkaProducerConfiguration
+    /// Called for every delivery report, on the thread that polls.
+    public var onDelivery: ((KafkaDeliveryReport) -> Void)?
+    /// Counters since creation.
+    public private(set) var statistics = KafkaProducerStatistics()
+
+    let client: RDKafkaClient
+    private let topicHandle: OpaquePointer
+    private let slots: InFlightSlots
+    private var failuresSinceFlush = 0
+    private var firstFailureSinceFlush: String?
+
+    /// Parses `uri` and connects; see ``init(uri:acks:timeout:configuration:)-(KafkaURI,_,_,_)``.
+    public convenience init(uri: String, acks: Acks = .all, timeout: Duration = .seconds(30),
+                            configuration: KafkaProducerConfiguration = .init()) throws(KafkaError) {
+        try self.init(uri: try KafkaURI(uri), acks: acks, timeout: timeout, configuration: configuration)
+    }
+
+    /// Connects to the URI's brokers. Throws ``KafkaError/connectionFailed(brokers:underlying:)``
+    /// when none answers within the connect timeout, and ``KafkaError/topicNotFound(_:)``
+    /// when the topic is missing and auto-creation is off.
+    public init(uri: KafkaURI, acks: Acks = .all, timeout: Duration = .seconds(30),
+                configuration: KafkaProducerConfiguration = .init()) throws(KafkaError) {
+        self.uri = uri
+        self.acks = acks
+        self.timeout = timeout
+        self.configuration = configuration
+        let properties = configuration.properties(bootstrap: uri.bootstrapServers, acks: acks, deliveryTimeout: timeout)
+        client = try RDKafkaClient(kind: .producer, properties: properties, deliveryReports: true)
+        let metadata = try client.metadata(timeout: configuration.client.connectTimeout)
+        if !configuration.allowAutoCreateTopics, metadata.topic(uri.topic) == nil {
+            throw .topicNotFound(uri.topic)
+        }
+        guard let topicHandle = rd_kafka_topic_new(client.handle, uri.topic, nil) else {
+            throw .from(rd_kafka_last_error())
+        }
+        self.topicHandle = topicHandle
+        let capacity = client.effectiveProperty("queue.buffering.max.messages").flatMap(Int.init) ?? 100_000
+        slots = InFlightSlots(capacity: capacity)
+        client.state.onDelivery = { [unowned self] message in self.handleDelivery(message) }
+    }
+
+    deinit {
+        client.state.onDelivery = nil
+        rd_kafka_topic_destroy(topicHandle)
+        client.destroy()
+    }
+
+    /// The librdkafka properties in effect, secrets redacted.
+    public var effectiveProperties: [String: String] {
+        redactSecrets(Dictionary(configuration.properties(bootstrap: uri.bootstrapServers, acks: acks,
+                                                          deliveryTimeout: timeout),
+                                 uniquingKeysWith: { $1 }))
+    }
+
+    // MARK: Sending
+
+    /// Sends `payload` without copying it: librdkafka reads the bytes in place.
+    /// They must stay valid and unchanged until the delivery report carrying
+    /// `token` arrives (or the adapter is gone). This is the measured path.
+    ///
+    /// - Parameters:
+    ///   - partition: a partition, or nil for the partitioner to choose.
+    ///   - token: any value; it comes back in the delivery report.
+    ///   - intendedTime: ``MonotonicClock`` nanoseconds the record was scheduled
+    ///     for (0: now), for coordinated-omission-corrected latency.
+    @inline(__always)
+    public func send(noCopy payload: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil,
+                     headers: [KafkaHeader] = [], partition: Int32? = nil,
+                     token: UInt64 = 0, intendedTime: UInt64 = 0) throws(KafkaError) {
+        try produce(value: payload, key: key, headers: headers, flags: 0,
+                    partition: partition ?? RD_KAFKA_PARTITION_UA, token: token, intendedTime: intendedTime)
+    }
+
+    /// Sends a copy of `bytes`.
+    public func send(bytes: [UInt8], key: [UInt8]? = nil, headers: [KafkaHeader] = [],
+                     partition: Int32? = nil, token: UInt64 = 0) throws(KafkaError) {
+        let result: Result<Void, KafkaError> = bytes.withUnsafeBytes { value in
+            withOptionalBytes(key) { keyBuffer in
+                Result { () throws(KafkaError) in
+                    try produce(value: value, key: keyBuffer, headers: headers, flags: RD_KAFKA_MSG_F_COPY,
+                                partition: partition ?? RD_KAFKA_PARTITION_UA, token: token, intendedTime: 0)
+                }
+            }
+        }
+        try result.get()
+    }
+
+    /// Sends `string` as UTF-8 (copied).
+    public func send(_ string: String, key: String? = nil, headers: [KafkaHeader] = [],
+                     partition: Int32? = nil, token: UInt64 = 0) throws(KafkaError) {
+        try send(bytes: Array(string.utf8), key: key.map { Array($0.utf8) }, headers: headers,
+                 partition: partition, token: token)
+    }
+
+    /// Sends `value` encoded as JSON (copied).
+    public func send<Value: Encodable>(json value: Value, key: String? = nil, headers: [KafkaHeader] = [],
+                                       partition: Int32? = nil, token: UInt64 = 0) throws(KafkaError) {
+        let data: Data
+        do {
+            data = try JSONEncoder().encode(value)
+        } catch {
+            throw .invalidConfiguration("cannot encode \(Value.self) as JSON: \(error)")
+        }
+        try send(bytes: Array(data), key: key.map { Array($0.utf8) }, headers: headers,
+                 partition: partition, token: token)
+    }
+
+    /// Serves delivery reports that are ready, waiting up to `timeout` for one.
+    /// Returns how many events were served.
+    @discardableResult
+    public func poll(timeout: Duration = .zero) -> Int {
+        Int(rd_kafka_poll(client.handle, Int32(clamping: timeout == .zero ? 0 : milliseconds(timeout))))
+    }
+
+    /// Waits until every record sent so far is delivered or failed. Throws
+    /// ``KafkaError/timeout(operation:seconds:)`` if some are still in flight
+    /// after `timeout` (default: the delivery timeout plus 5 s), and
+    /// ``KafkaError/deliveryFailed(count:reason:)`` if any failed since the last flush.
+    public func flush(timeout: Duration? = nil) throws(KafkaError) {
+        let limit = timeout ?? (self.timeout + .seconds(5))
+        let err = rd_kafka_flush(client.handle, Int32(clamping: milliseconds(limit)))
+        if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
+            throw .timeout(operation: "delivering \(statistics.inFlight) in-flight record(s)",
+                           seconds: Double(milliseconds(limit)) / 1000)
+        }
+        if failuresSinceFlush > 0 {
+            let error = KafkaError.deliveryFailed(count: failuresSinceFlush, reason: firstFailureSinceFlush ?? "unknown")
+            failuresSinceFlush = 0
+            firstFailureSinceFlush = nil
+            throw error
+        }
+    }
+
+    // MARK: Internals
+
+    @inline(__always)
+    private func produce(value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, headers: [KafkaHeader],
+                         flags: Int32, partition: Int32, token: UInt64, intendedTime: UInt64) throws(KafkaError) {
+        var slot = slots.acquire()
+        var waitedSince: UInt64 = 0
+        while true {
+            if slot >= 0 {
+                let now = MonotonicClock.nanoseconds()
+                slots.fill(slot, sendTime: now, intendedTime: intendedTime == 0 ? now : intendedTime, token: token)
+                let err = enqueue(value: value, key: key, headers: headers, flags: flags, partition: partition,
+                                  opaque: UnsafeMutableRawPointer(bitPattern: slot + 1))
+                if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    statistics.sent += 1
+                    return
+                }
+                if err != RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                    slots.release(slot)
+                    if err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART {
+                        throw .topicNotFound(uri.topic)
+                    }
+                    throw .from(err)
+                }
+            }
+            // Queue full: serve delivery reports until there is room, but not forever.
+            statistics.queueFullRetries += 1
+            let now = MonotonicClock.nanoseconds()
+            if waitedSince == 0 { waitedSince = now }
+            if now - waitedSince > UInt64(milliseconds(timeout)) * 1_000_000 {
+                if slot >= 0 { slots.release(slot) }
+                throw .timeout(operation: "waiting for room in the producer queue", seconds: Double(milliseconds(timeout)) / 1000)
+            }
+            rd_kafka_poll(client.handle, 1)
+            if slot < 0 { slot = slots.acquire() }
+        }
+    }
+
+    @inline(__always)
+    private func enqueue(value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, headers: [KafkaHeader],
+                         flags: Int32, partition: Int32, opaque: UnsafeMutableRawPointer?) -> rd_kafka_resp_err_t {
+        if headers.isEmpty {
+            let rc = rd_kafka_produce(topicHandle, partition, flags,
+                                      UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
+                                      key?.baseAddress, key?.count ?? 0, opaque)
+            return rc == 0 ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error()
+        }
+        guard let list = rd_kafka_headers_new(headers.count) else { return RD_KAFKA_RESP_ERR__FAIL }
+        for header in headers {
+            var name = header.name
+            name.withUTF8 { nameBytes in
+                if let value = header.value {
+                    value.withUnsafeBytes { v in
+                        _ = rd_kafka_header_add(list, nameBytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                                nameBytes.count, v.baseAddress, v.count)
+                    }
+                } else {
+                    _ = rd_kafka_header_add(list, nameBytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                            nameBytes.count, nil, 0)
+                }
+            }
+        }
+        var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
+        vus[0].vtype = RD_KAFKA_VTYPE_RKT
+        vus[0].u.rkt = topicHandle
+        vus[1].vtype = RD_KAFKA_VTYPE_PARTITION
+        vus[1].u.i32 = partition
+        vus[2].vtype = RD_KAFKA_VTYPE_VALUE
+        vus[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+        vus[2].u.mem.size = value.count
+        vus[3].vtype = RD_KAFKA_VTYPE_KEY
+        vus[3].u.mem.ptr = UnsafeMutableRawPointer(mutating: key?.baseAddress)
+        vus[3].u.mem.size = key?.count ?? 0
+        vus[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+        vus[4].u.i = flags
+        vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE
+        vus[5].u.ptr = opaque
+        vus[6].vtype = RD_KAFKA_VTYPE_HEADERS
+        vus[6].u.headers = list
+        let error = vus.withUnsafeBufferPointer { rd_kafka_produceva(client.handle, $0.baseAddress, $0.count) }
+        let code = rd_kafka_error_code(error)
+        if let error {
+            rd_kafka_error_destroy(error)
+            rd_kafka_headers_destroy(list)  // ownership passes only on success
+        }
+        return code
+    }
+
+    private func handleDelivery(_ message: UnsafePointer<rd_kafka_message_t>) {
+        let now = MonotonicClock.nanoseconds()
+        let slot = Int(bitPattern: message.pointee._private) - 1
+        let err = message.pointee.err
+        var report = KafkaDeliveryReport(token: 0, partition: message.pointee.partition, offset: message.pointee.offset,
+                                         sendTime: now, intendedTime: now, deliveredTime: now, errorCode: err.rawValue)
+        if slot >= 0 && slot < slots.capacity {
+            report.token = slots.tokens[slot]
+            report.sendTime = slots.sendTimes[slot]
+            report.intendedTime = slots.intendedTimes[slot]
+            slots.release(slot)
+        }
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            statistics.delivered += 1
+        } else {
+            statistics.failed += 1
+            let name = rdErrorName(err)
+            statistics.failuresByError[name, default: 0] += 1
+            failuresSinceFlush += 1
+            if firstFailureSinceFlush == nil { firstFailureSinceFlush = "\(name): \(rdErrorText(err))" }
+        }
+        onDelivery?(report)
+    }
+}
+
+private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    guard let bytes else { return body(nil) }
+    return bytes.withUnsafeBytes { body($0) }
+}
+
+/// Fixed tables of per-record bookkeeping (send time, intended time, token),
+/// indexed by a slot number that travels in the message's opaque pointer.
+/// Free slots sit on a stack: taking and returning one allocates nothing.
+final class InFlightSlots {
+    let capacity: Int
+    let sendTimes: UnsafeMutablePointer<UInt64>
+    let intendedTimes: UnsafeMutablePointer<UInt64>
+    let tokens: UnsafeMutablePointer<UInt64>
+    private let free: UnsafeMutablePointer<Int32>
+    private var freeCount: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        sendTimes = .allocate(capacity: capacity)
+        intendedTimes = .allocate(capacity: capacity)
+        tokens = .allocate(capacity: capacity)
+        free = .allocate(capacity: capacity)
+        for i in 0..<capacity { free[i] = Int32(capacity - 1 - i) }
+        freeCount = capacity
+    }
+
+    deinit {
+        sendTimes.deallocate()
+        intendedTimes.deallocate()
+        tokens.deallocate()
+        free.deallocate()
+    }
+
+    /// A free slot, or -1 when every slot is in flight.
+    @inline(__always)
+    func acquire() -> Int {
+        if freeCount == 0 { return -1 }
+        freeCount -= 1
+        return Int(free[freeCount])
+    }
+
+    @inline(__always)
+    func release(_ slot: Int) {
+        free[freeCount] = Int32(slot)
+        freeCount += 1
+    }
+
+    @inline(__always)
+    func fill(_ slot: Int, sendTime: UInt64, intendedTime: UInt64, token: UInt64) {
+        sendTimes[slot] = sendTime
+        intendedTimes[slot] = intendedTime
+        tokens[slot] = token
+    }
+}

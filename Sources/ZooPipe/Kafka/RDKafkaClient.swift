@@ -1,0 +1,202 @@
+import CRdKafka
+import Synchronization
+
+/// State a librdkafka handle reaches through its opaque pointer: recent log
+/// lines (so errors can say what the client saw) and the delivery-report sink.
+final class RDKafkaClientState: @unchecked Sendable {
+    /// One captured log line.
+    struct LogLine: Sendable {
+        var level: Int32
+        var facility: String
+        var message: String
+    }
+
+    private let recent = Mutex<[LogLine]>([])
+    private static let keep = 64
+
+    /// Called on the polling thread for every delivery report (producers only).
+    /// Set once before the first send; not changed while messages are in flight.
+    var onDelivery: ((UnsafePointer<rd_kafka_message_t>) -> Void)?
+
+    func log(level: Int32, facility: String, message: String) {
+        recent.withLock { lines in
+            if lines.count == Self.keep { lines.removeFirst() }
+            lines.append(LogLine(level: level, facility: facility, message: message))
+        }
+    }
+
+    /// Captured lines, oldest first.
+    var logLines: [LogLine] { recent.withLock { $0 } }
+}
+
+/// One owner of one `rd_kafka_t`; destroys it in `deinit`.
+final class RDKafkaClient: @unchecked Sendable {
+    enum Kind { case producer, consumer }
+
+    let handle: OpaquePointer
+    let state: RDKafkaClientState
+    let kind: Kind
+    /// The bootstrap list this client was given, for error messages.
+    let bootstrap: String
+    private var closed = false
+
+    /// Checks `properties` the way ``init(kind:properties:deliveryReports:)``
+    /// would, without creating a client or touching the network.
+    static func validate(_ properties: [(String, String)]) throws(KafkaError) {
+        guard let conf = rd_kafka_conf_new() else {
+            throw .invalidConfiguration("librdkafka could not allocate a configuration")
+        }
+        defer { rd_kafka_conf_destroy(conf) }
+        try apply(properties, to: conf)
+    }
+
+    private static func apply(_ properties: [(String, String)], to conf: OpaquePointer) throws(KafkaError) {
+        var errstr = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties {
+            let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
+            if result != RD_KAFKA_CONF_OK {
+                let detail = String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if result == RD_KAFKA_CONF_UNKNOWN {
+                    throw .invalidConfiguration("unknown librdkafka property '\(key)'")
+                }
+                let shown = secretPropertyNames.contains(key) ? "[redacted]" : value
+                throw .invalidConfiguration("property '\(key)=\(shown)': \(detail)")
+            }
+        }
+    }
+
+    /// Creates a client from `properties`, applied in order. An unknown key or a
+    /// bad value is ``KafkaError/invalidConfiguration(_:)`` naming the key.
+    init(kind: Kind, properties: [(String, String)], deliveryReports: Bool = false) throws(KafkaError) {
+        guard let conf = rd_kafka_conf_new() else {
+            throw .invalidConfiguration("librdkafka could not allocate a configuration")
+        }
+        do {
+            try Self.apply(properties, to: conf)
+        } catch {
+            rd_kafka_conf_destroy(conf)
+            throw error
+        }
+        var errstr = [CChar](repeating: 0, count: 512)
+        let state = RDKafkaClientState()
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(state).toOpaque())
+        rd_kafka_conf_set_log_cb(conf, rdkafkaLogCallback)
+        if deliveryReports {
+            rd_kafka_conf_set_dr_msg_cb(conf, rdkafkaDeliveryCallback)
+        }
+        let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+            // rd_kafka_new frees conf only on success.
+            rd_kafka_conf_destroy(conf)
+            let detail = String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw .invalidConfiguration(detail)
+        }
+        self.handle = handle
+        self.state = state
+        self.kind = kind
+        self.bootstrap = properties.last { $0.0 == "bootstrap.servers" }?.1 ?? ""
+    }
+
+    deinit {
+        destroy()
+    }
+
+    /// Destroys the handle now (idempotent). Consumers should be closed first.
+    func destroy() {
+        if closed { return }
+        closed = true
+        rd_kafka_destroy(handle)
+    }
+
+    /// The value librdkafka uses for `name` on this handle, after defaults.
+    func effectiveProperty(_ name: String) -> String? {
+        let conf = rd_kafka_conf(handle)
+        var size = 0
+        guard rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return nil }
+        var buffer = [CChar](repeating: 0, count: size)
+        guard rd_kafka_conf_get(conf, name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Cluster metadata (all topics), or a classified error: no broker answered
+    /// → ``KafkaError/connectionFailed(brokers:underlying:)``; a broker refused
+    /// the handshake → ``KafkaError/incompatibleBroker(broker:reason:)``.
+    func metadata(timeout: Duration) throws(KafkaError) -> ClusterMetadata {
+        var raw: UnsafePointer<rd_kafka_metadata>?
+        let err = rd_kafka_metadata(handle, 1, nil, &raw, Int32(clamping: milliseconds(timeout)))
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let raw else {
+            throw classifyConnectionError(err)
+        }
+        defer { rd_kafka_metadata_destroy(raw) }
+        return ClusterMetadata(raw.pointee)
+    }
+
+    /// Turns a failed request into the most useful error, using what the client logged.
+    func classifyConnectionError(_ err: rd_kafka_resp_err_t) -> KafkaError {
+        let lines = state.logLines
+        if let line = lines.last(where: { $0.message.contains("ApiVersionRequest failed") }) {
+            return .incompatibleBroker(broker: brokerName(in: line.message),
+                                       reason: "the ApiVersions handshake failed (\(apiVersionsDetail(line.message))); "
+                                           + "the broker's ApiVersions response is one librdkafka \(KafkaVersion.librdkafka) cannot parse "
+                                           + "(e.g. FinalizedFeaturesEpoch -1 sent with FinalizedFeatures)")
+        }
+        if err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__TIMED_OUT
+            || err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE {
+            let last = lines.last(where: { $0.level <= 4 && ($0.facility == "FAIL" || $0.facility == "ERROR") })
+            let underlying = last.map { stripBrokerPrefix($0.message) } ?? "no broker answered (\(rdErrorText(err)))"
+            return .connectionFailed(brokers: bootstrap, underlying: underlying)
+        }
+        return .from(err)
+    }
+}
+
+/// Splits a librdkafka log line such as
+/// `[thrd:…]: zoobench#producer-1: 127.0.0.1:9092/1: Connect to … failed: … (after 0ms in state CONNECT)`
+/// into the broker it is about (`127.0.0.1:9092`) and the text (`Connect to … failed: …`).
+func parseLogLine(_ message: String) -> (broker: String?, text: String) {
+    var rest = Substring(message)
+    if rest.hasPrefix("[thrd:"), let end = rest.range(of: "]: ") { rest = rest[end.upperBound...] }
+    if let colon = rest.range(of: ": "), rest[..<colon.lowerBound].contains("#") { rest = rest[colon.upperBound...] }
+    var broker: String?
+    if let colon = rest.range(of: ": ") {
+        let head = rest[..<colon.lowerBound]
+        if let slash = head.lastIndex(of: "/"), !head.contains(" ") {
+            broker = String(head[..<slash])
+            rest = rest[colon.upperBound...]
+        }
+    }
+    if let after = rest.range(of: " (after ") { rest = rest[..<after.lowerBound] }
+    return (broker, String(rest))
+}
+
+private func brokerName(in message: String) -> String {
+    parseLogLine(message).broker ?? "(unknown broker)"
+}
+
+private func stripBrokerPrefix(_ message: String) -> String {
+    parseLogLine(message).text
+}
+
+private func apiVersionsDetail(_ message: String) -> String {
+    let text = parseLogLine(message).text
+    guard let range = text.range(of: "ApiVersionRequest failed: ") else { return text }
+    var rest = String(text[range.upperBound...])
+    if let cut = rest.range(of: ": probably") { rest = String(rest[..<cut.lowerBound]) }
+    return rest
+}
+
+private let rdkafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
+    handle, level, facility, buffer in
+    guard let handle, let opaque = rd_kafka_opaque(handle) else { return }
+    let state = Unmanaged<RDKafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
+    state.log(level: level,
+              facility: facility.map { String(cString: $0) } ?? "",
+              message: buffer.map { String(cString: $0) } ?? "")
+}
+
+private let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+    _, message, opaque in
+    guard let message, let opaque else { return }
+    let state = Unmanaged<RDKafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
+    state.onDelivery?(message)
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import ZooPipe
+
+/// Produces to and consumes from a real (embedded) cluster over loopback TCP.
+@Suite("Adapters on the embedded cluster", .serialized)
+struct AdapterRoundTripTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var acks: Acks
+        var codec: CompressionCodec
+        var testDescription: String { "acks=\(acks) codec=\(codec)" }
+    }
+
+    static let cases: [Case] = Acks.allCases.flatMap { acks in
+        CompressionCodec.allCases.map { Case(acks: acks, codec: $0) }
+    }
+
+    @Test(arguments: cases)
+    func producesAndReadsBackExactly(_ example: Case) throws {
+        let cluster = try EmbeddedCluster(brokers: 3)
+        let topic = "roundtrip-\(example.acks.rawValue + 1)-\(example.codec)"
+        try cluster.createTopic(topic, partitions: 3)
+        let count = 600
+
+        var configuration = KafkaProducerConfiguration()
+        configuration.compression = example.codec
+        configuration.linger = .milliseconds(2)
+        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: topic), acks: example.acks,
+                                            timeout: .seconds(20), configuration: configuration)
+        var reports: [KafkaDeliveryReport] = []
+        output.onDelivery = { reports.append($0) }
+        for i in 0..<count {
+            try output.send("value-\(i)", key: "key-\(i)",
+                            headers: [KafkaHeader(name: "seq", string: String(i)), KafkaHeader(name: "null", value: nil)],
+                            token: UInt64(i))
+        }
+        try output.flush()
+        #expect(output.statistics.sent == count)
+        #expect(output.statistics.delivered == count)
+        #expect(output.statistics.failed == 0)
+        #expect(reports.count == count)
+        #expect(Set(reports.map(\.token)) == Set((0..<count).map(UInt64.init)))
+        #expect(reports.allSatisfy { $0.succeeded && $0.deliveredTime >= $0.sendTime })
+
+        let admin = try KafkaAdmin(bootstrapServers: cluster.bootstrapServers)
+        let marks = try admin.watermarks(topic: topic)
+        #expect(marks.count == 3)
+        #expect(marks.values.reduce(0) { $0 + $1.high } == Int64(count))
+        if example.acks != .none {
+            // The broker's offsets, as reported in delivery, are exactly 0..<high for each partition.
+            for (partition, mark) in marks {
+                let offsets = reports.filter { $0.partition == partition }.map(\.offset).sorted()
+                #expect(offsets == Array(0..<mark.high))
+            }
+        }
+
+        // Simple consumer (no group) and group consumer each read everything once.
+        for group in [nil, "group-\(topic)"] as [String?] {
+            let input = try KafkaInputAdapter(uri: cluster.uri(topic: topic), groupID: group)
+            var seen: [Int: KafkaMessage] = [:]
+            let read = try input.consume(limit: count, idleTimeout: .seconds(15)) { record in
+                let message = record.copy()
+                let i = Int(message.keyString!.dropFirst(4))!
+                #expect(seen[i] == nil, "duplicate \(i)")
+                seen[i] = message
+                #expect(record.id != nil)
+                #expect(record.timestamp != nil)
+            }
+            #expect(read == count)
+            #expect(seen.count == count)
+            for (i, message) in seen {
+                #expect(message.valueString == "value-\(i)")
+                #expect(message.headers == [KafkaHeader(name: "seq", string: String(i)), KafkaHeader(name: "null", value: nil)])
+            }
+            let positions = input.positions()
+            for (partition, mark) in marks {
+                #expect(positions[partition] == mark.high, "partition \(partition), group \(group ?? "none")")
+            }
+            input.close()
+        }
+    }
+
+    @Test func zeroCopySendKeepsCallerBytes() throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic("nocopy", partitions: 1)
+        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: "nocopy"))
+        let payloads: [[UInt8]] = (0..<10).map { i in Array(repeating: UInt8(i), count: 100 + i) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2000, alignment: 8)
+        defer { buffer.deallocate() }
+        var offset = 0
+        var slices: [UnsafeRawBufferPointer] = []
+        for p in payloads {
+            let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + p.count])
+            slice.copyBytes(from: p)
+            slices.append(UnsafeRawBufferPointer(slice))
+            offset += p.count
+        }
+        for (i, slice) in slices.enumerated() {
+            try output.send(noCopy: slice, token: UInt64(i))
+        }
+        try output.flush()
+        let input = try KafkaInputAdapter(uri: cluster.uri(topic: "nocopy"), generateIDs: false)
+        var values: [[UInt8]] = []
+        try input.consume(limit: 10, idleTimeout: .seconds(10)) { record in
+            #expect(record.id == nil)
+            #expect(record.key == nil)
+            values.append(Array(record.value))
+        }
+        #expect(values == payloads)
+    }
+
+    @Test func encodableIsSentAsJSON() throws {
+        struct Order: Codable, Equatable { var id: Int; var item: String }
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic("json", partitions: 1)
+        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: "json"), acks: .leader)
+        try output.send(json: Order(id: 7, item: "tea"), key: "7")
+        try output.flush()
+        let input = try KafkaInputAdapter(uri: cluster.uri(topic: "json"))
+        var orders: [Order] = []
+        try input.consume(limit: 1, idleTimeout: .seconds(10)) { record in
+            orders.append(try JSONDecoder().decode(Order.self, from: Data(record.value)))
+            #expect(record.key.map { String(decoding: $0, as: UTF8.self) } == "7")
+        }
+        #expect(orders == [Order(id: 7, item: "tea")])
+    }
+
+    @Test func asyncSequenceYieldsCopies() async throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic("async", partitions: 2)
+        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: "async"))
+        for i in 0..<50 { try output.send("m\(i)") }
+        try output.flush()
+        let input = try KafkaInputAdapter(uri: cluster.uri(topic: "async"))
+        var values: Set<String> = []
+        for try await message in input.messages(limit: 50, idleTimeout: .seconds(10)) {
+            values.insert(message.valueString)
+        }
+        #expect(values == Set((0..<50).map { "m\($0)" }))
+    }
+}
