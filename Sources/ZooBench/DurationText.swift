@@ -1,0 +1,31 @@
+import Foundation
+
+/// Durations as people write them on a command line: `500ms`, `5s`, `1.5s`,
+/// `2m`, `1h`, `250us`; a bare number is seconds.
+public enum DurationText {
+    /// Parses `text`, nil if it is not a non-negative duration.
+    public static func parse(_ text: String) -> Duration? {
+        let units: [(suffix: String, seconds: Double)] = [
+            ("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600),
+        ]
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        for unit in units where trimmed.hasSuffix(unit.suffix) {
+            let number = trimmed.dropLast(unit.suffix.count)
+            guard let value = Double(number), value >= 0, value.isFinite else { return nil }
+            return .nanoseconds(Int64((value * unit.seconds * 1e9).rounded()))
+        }
+        guard let value = Double(trimmed), value >= 0, value.isFinite else { return nil }
+        return .nanoseconds(Int64((value * 1e9).rounded()))
+    }
+
+    /// `duration` the short way (`1.5s`, `500ms`).
+    public static func format(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let total = Double(seconds) + Double(attoseconds) / 1e18
+        if total >= 1 || total == 0 {
+            return total == total.rounded() ? "\(Int64(total))s" : "\(total)s"
+        }
+        let ms = total * 1000
+        return ms == ms.rounded() ? "\(Int64(ms))ms" : "\(ms)ms"
+    }
+}

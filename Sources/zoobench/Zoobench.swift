@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import ZooPipe
+
+/// The `zoobench` command: parses, runs a subcommand, maps errors to exit codes.
+@main
+struct Zoobench: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "zoobench",
+        abstract: "Benchmark and load-test Apache Kafka.",
+        discussion: """
+            With no --brokers (or URI) zoobench starts an embedded Kafka cluster \
+            (librdkafka's mock cluster, 3 brokers on loopback) so every command works \
+            on a fresh machine; figures measured there describe the client, not a cluster.
+
+            Exit codes: 0 ok, 1 failure, 2 bad input, 3 cannot reach the cluster.
+            """,
+        version: "zoobench \(version) (librdkafka \(KafkaVersion.librdkafka))",
+        subcommands: [ProduceCommand.self, PipeCommand.self]
+    )
+
+    /// Parses and runs; every error becomes one line on stderr and an exit code.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)  // --help and --version print and exit 0
+            }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
+            let arguments = CommandLine.arguments.dropFirst()
+            let subcommand = configuration.subcommands.lazy.map { $0._commandName }
+                .first { name in arguments.first == name }
+            fail(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message,
+                 hint: "see 'zoobench \(subcommand.map { "\($0) " } ?? "")--help'", code: .usage)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch where exitCode(for: error) == .success {
+            exit(withError: error)  // the root command without a subcommand prints its help
+        } catch {
+            let (code, message) = ExitStatus.classify(error)
+            fail(message, hint: nil, code: code)
+        }
+    }
+
+    /// Prints `zoobench: error: …` on stderr and exits with `code`.
+    static func fail(_ message: String, hint: String?, code: ExitStatus) -> Never {
+        let line = "zoobench: error: \(message)" + (hint.map { " (\($0))" } ?? "") + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+        Foundation.exit(code.rawValue)
+    }
+}

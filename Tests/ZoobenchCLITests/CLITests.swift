@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import ZooPipe
+
+/// Runs the built `zoobench` binary end to end.
+struct ZoobenchProcess {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    /// The binary beside this test bundle in the build folder.
+    static let binary: URL = {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent("zoobench")
+    }()
+
+    static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> ZoobenchProcess {
+        // Output goes to files, so a chatty child can never block on a full pipe.
+        let folder = FileManager.default.temporaryDirectory
+        let outURL = folder.appendingPathComponent("zoobench-out-\(UUID().uuidString)")
+        let errURL = folder.appendingPathComponent("zoobench-err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            process.terminate()
+            Issue.record("zoobench \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+        }
+        process.waitUntilExit()
+        return ZoobenchProcess(status: process.terminationStatus,
+                               stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                               stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+}
+
+@Suite("zoobench command line")
+struct CLITests {
+    @Test func helpListsTheCommands() throws {
+        let result = try ZoobenchProcess.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("produce"))
+        #expect(result.stdout.contains("pipe"))
+        #expect(result.stdout.contains("Exit codes"))
+        let produce = try ZoobenchProcess.run(["produce", "--help"])
+        #expect(produce.status == 0)
+        for flag in ["--acks", "--num-records", "--record-size", "--brokers", "--uri", "--compression", "-X"] {
+            #expect(produce.stdout.contains(flag), "produce --help lacks \(flag)")
+        }
+    }
+
+    @Test func versionNamesLibrdkafka() throws {
+        let result = try ZoobenchProcess.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            == "zoobench 0.1.0 (librdkafka \(KafkaVersion.librdkafka))")
+    }
+
+    @Test func produceOnTheEmbeddedClusterReportsCheckedFigures() throws {
+        let result = try ZoobenchProcess.run(["produce", "--acks=-1", "--num-records", "50000", "--record-size", "64"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.isEmpty, "stderr: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("target    embedded cluster, 3 brokers") })
+        #expect(lines.contains { $0.contains("measure the client, not a cluster's capacity") })
+        let perf = try #require(lines.first { $0.hasPrefix("50000 records sent, ") })
+        #expect(perf.contains(" records/sec ("))
+        #expect(perf.contains(" ms 99.9th."))
+        #expect(lines.contains("check     broker end offsets grew by 50000: matches records delivered"))
+        #expect(lines.contains { $0.hasPrefix("records   sent 50000  delivered 50000  failed 0") })
+    }
+
+    struct BadInput: Sendable, CustomTestStringConvertible {
+        var arguments: [String]
+        var status: Int32
+        var message: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    static let badInputs: [BadInput] = [
+        BadInput(arguments: ["produce", "--acks", "2"], status: 2, message: "'2' is invalid for '--acks"),
+        BadInput(arguments: ["produce", "--uri", "http://h:1/t"], status: 2, message: "invalid Kafka URI 'http://h:1/t'"),
+        BadInput(arguments: ["produce", "--uri", "kafka://h:1/"], status: 2, message: "it names no topic"),
+        BadInput(arguments: ["produce", "--num-records", "0"], status: 2, message: "--num-records must be at least 1"),
+        BadInput(arguments: ["produce", "--compression", "brotli"], status: 2, message: "'brotli' is invalid for '--compression"),
+        BadInput(arguments: ["produce", "-X", "no.such.key=1"], status: 2, message: "unknown librdkafka property 'no.such.key'"),
+        BadInput(arguments: ["produce", "-X", "novalue"], status: 2, message: "'novalue' is invalid"),
+        BadInput(arguments: ["produce", "--topic", "bad/topic"], status: 2, message: "topic 'bad/topic'"),
+        BadInput(arguments: ["produce", "--brokers", "a:1", "--uri", "kafka://a:1/t"], status: 2, message: "not both"),
+        BadInput(arguments: ["produce", "--timeout", "soon"], status: 2, message: "'soon' is invalid for '--timeout"),
+        BadInput(arguments: ["frobnicate"], status: 2, message: "frobnicate"),
+        BadInput(arguments: ["pipe", "--from", "x.txt", "--to", "y.csv"], status: 2, message: "neither a kafka:// URI nor a .jsonl file"),
+        BadInput(arguments: ["pipe", "--from", "/no/such/file.jsonl", "--to", "y.csv"], status: 2, message: "cannot read '/no/such/file.jsonl'"),
+        BadInput(arguments: ["produce", "--brokers", "127.0.0.1:1", "--connect-timeout", "1s"], status: 3,
+                 message: "cannot reach Kafka at 127.0.0.1:1"),
+    ]
+
+    @Test(arguments: badInputs)
+    func badInputGetsOneLineAndADistinctCode(_ example: BadInput) throws {
+        let result = try ZoobenchProcess.run(example.arguments, timeout: 60)
+        #expect(result.status == example.status, "stderr: \(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("zoobench: error: "))
+        #expect(result.stderr.contains(example.message), "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error"))
+    }
+}
