@@ -41,7 +41,7 @@ public final class KafkaAdmin: @unchecked Sendable {
         try KafkaURI.validateTopic(name)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let newTopic = rd_kafka_NewTopic_new(name, partitions, Int32(replicationFactor), &errstr, errstr.count) else {
-            throw .invalidConfiguration(String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            throw .invalidConfiguration(string(fromCBuffer: errstr))
         }
         defer { rd_kafka_NewTopic_destroy(newTopic) }
         guard let queue = rd_kafka_queue_new(client.handle) else { throw .invalidConfiguration("no queue") }

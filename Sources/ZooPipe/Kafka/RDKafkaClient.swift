@@ -55,7 +55,7 @@ final class RDKafkaClient: @unchecked Sendable {
         for (key, value) in properties {
             let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
             if result != RD_KAFKA_CONF_OK {
-                let detail = String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                let detail = string(fromCBuffer: errstr)
                 if result == RD_KAFKA_CONF_UNKNOWN {
                     throw .invalidConfiguration("unknown librdkafka property '\(key)'")
                 }
@@ -88,7 +88,7 @@ final class RDKafkaClient: @unchecked Sendable {
         guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
             // rd_kafka_new frees conf only on success.
             rd_kafka_conf_destroy(conf)
-            let detail = String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = string(fromCBuffer: errstr)
             throw .invalidConfiguration(detail)
         }
         self.handle = handle
@@ -115,7 +115,7 @@ final class RDKafkaClient: @unchecked Sendable {
         guard rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return nil }
         var buffer = [CChar](repeating: 0, count: size)
         guard rd_kafka_conf_get(conf, name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return string(fromCBuffer: buffer)
     }
 
     /// Cluster metadata (all topics), or a classified error: no broker answered
@@ -199,4 +199,9 @@ private let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePoint
     guard let message, let opaque else { return }
     let state = Unmanaged<RDKafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
     state.onDelivery?(message)
+}
+
+/// The NUL-terminated text librdkafka wrote into `buffer` (an error string or a property value).
+func string(fromCBuffer buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
