@@ -3,54 +3,88 @@ import Histogram
 import Synchronization
 import ZooPipe
 
-/// What a produce run measured.
-public struct ProduceOutcome: Sendable {
-    /// Records librdkafka accepted.
-    public var sent = 0
-    /// Records the cluster acknowledged.
+/// Warm-up figures, kept apart from the main ones.
+public struct WarmupFigures: Sendable, Codable {
+    /// Records acknowledged during the warm-up.
     public var delivered = 0
-    /// Records whose delivery failed.
+    /// Seconds the warm-up lasted (first send to the first measured send).
+    public var seconds = 0.0
+    /// Their send → acknowledgement latency in microseconds.
+    public var latency = ProduceOutcome.makeHistogram()
+}
+
+/// What a produce run measured. Latencies are in microseconds.
+public struct ProduceOutcome: Sendable {
+    /// Records librdkafka accepted (warm-up excluded).
+    public var sent = 0
+    /// Records the cluster acknowledged (warm-up excluded).
+    public var delivered = 0
+    /// Records whose delivery failed (warm-up excluded).
     public var failed = 0
-    /// Failed records by librdkafka error name.
+    /// Failed records by librdkafka error name (warm-up included).
     public var failuresByError: [String: Int] = [:]
+    /// Records still unreported when the run gave up waiting.
+    public var undelivered = 0
     /// Times a producer found librdkafka's queue full and waited.
     public var queueFullRetries = 0
-    /// Value bytes of the delivered records.
+    /// Value bytes of the acknowledged records.
     public var deliveredBytes = 0
-    /// Seconds from the first send to the last delivery report.
+    /// Seconds from the first measured send to the last measured acknowledgement.
     public var elapsedSeconds = 0.0
-    /// Send → delivery-report latency of delivered records, in microseconds.
+    /// Send → acknowledgement latency, from the actual send.
     public var latency = ProduceOutcome.makeHistogram()
+    /// Latency from the intended (scheduled) send time; nil without a rate.
+    public var correctedLatency: Histogram<UInt64>?
+    /// The warm-up, measured separately.
+    public var warmup = WarmupFigures()
+    /// One snapshot per interval, warm-up included (and flagged).
+    public var timeline: [IntervalSnapshot] = []
+    /// Whether the run was stopped before its end (Ctrl-C): figures cover what ran.
+    public var partial = false
+    /// Transactions committed (with a transactional id).
+    public var transactions = 0
 
-    /// Delivered records per second.
+    /// Acknowledged records per second.
     public var recordsPerSecond: Double { elapsedSeconds > 0 ? Double(delivered) / elapsedSeconds : 0 }
-    /// Delivered value megabytes (MiB, as Kafka's perf tools count) per second.
+    /// Acknowledged value MiB (as Kafka's perf tools count "MB") per second.
     public var megabytesPerSecond: Double {
         elapsedSeconds > 0 ? Double(deliveredBytes) / 1_048_576 / elapsedSeconds : 0
     }
 
-    /// A latency histogram: 1 µs to 1 hour, 3 significant digits.
+    /// The most latency a histogram holds: 10 minutes (longer values are clamped to it).
+    public static let highestLatency: UInt64 = 600_000_000
+
+    /// A latency histogram: 1 µs to 10 minutes, 3 significant digits.
     public static func makeHistogram() -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: highestLatency,
                           numberOfSignificantValueDigits: .three)
     }
 
-    /// Adds another producer's outcome (counts sum, histograms merge; the
-    /// elapsed time is the longest, since producers run side by side).
-    public mutating func merge(_ other: ProduceOutcome) {
+    /// Adds another producer's outcome: counts sum, histograms merge.
+    /// (Elapsed time is set by the swarm from the producers' common span.)
+    mutating func merge(_ other: ProduceOutcome) {
         sent += other.sent
         delivered += other.delivered
         failed += other.failed
+        undelivered += other.undelivered
         queueFullRetries += other.queueFullRetries
         deliveredBytes += other.deliveredBytes
+        transactions += other.transactions
         failuresByError.merge(other.failuresByError, uniquingKeysWith: +)
-        elapsedSeconds = max(elapsedSeconds, other.elapsedSeconds)
         latency.add(other.latency)
+        if let corrected = other.correctedLatency {
+            if correctedLatency == nil { correctedLatency = Self.makeHistogram() }
+            correctedLatency!.add(corrected)
+        }
+        warmup.delivered += other.warmup.delivered
+        warmup.seconds = max(warmup.seconds, other.warmup.seconds)
+        warmup.latency.add(other.warmup.latency)
+        partial = partial || other.partial
     }
 }
 
 /// Runs `workload.producers` producers, each on its own thread with its own
-/// librdkafka handle, and measures what they deliver.
+/// librdkafka handle, on a common schedule, and measures what they deliver.
 public struct ProducerSwarm: Sendable {
     public let workload: ProduceWorkload
     public let target: KafkaURI
@@ -60,24 +94,42 @@ public struct ProducerSwarm: Sendable {
         self.target = target
     }
 
-    /// Sends `workload.numRecords` records and waits for every delivery report.
-    /// Connection and configuration problems throw before any record is sent;
-    /// failed deliveries are counted in the outcome, not thrown.
-    public func run() throws -> ProduceOutcome {
-        let adapters = try (0..<workload.producers).map { _ in
+    /// Sends the workload's records and waits for every delivery report (up
+    /// to the delivery timeout). Connection, configuration and payload-file
+    /// problems throw before any record is sent; failed deliveries are counted
+    /// in the outcome, not thrown. `onInterval` sees each merged interval as it
+    /// closes; `stop` ends the run early, keeping what was measured.
+    public func run(stop: StopSignal = StopSignal(),
+                    onInterval: (@Sendable (IntervalSnapshot) -> Void)? = nil) throws -> ProduceOutcome {
+        try workload.validate()
+        let pool = try PayloadPool(workload: workload)
+        let keys = KeyTable(workload.keys)
+        let adapters = try (0..<workload.producers).map { index in
             try KafkaOutputAdapter(uri: target, acks: workload.acks, timeout: workload.deliveryTimeout,
-                                   configuration: workload.producerConfiguration)
+                                   configuration: workload.producerConfiguration(producerIndex: index))
         }
-        let pool = PayloadPool(recordSize: workload.recordSize, records: workload.numRecords)
-        let shares = Self.split(workload.numRecords, into: workload.producers)
-        let results = Mutex<[Result<ProduceOutcome, KafkaError>]>([])
+        if workload.transactionalID != nil {
+            for adapter in adapters { try adapter.initTransactions(timeout: workload.connectTimeout + .seconds(20)) }
+        }
+        let producers = workload.producers
+        let recordShares = workload.recordLimit.map { Self.split($0, into: producers) }
+        let warmupShares = workload.warmupRecords.map { Self.split($0, into: producers) }
+        let interval = UInt64(workload.interval.components.seconds) * 1_000_000_000
+            + UInt64(workload.interval.components.attoseconds / 1_000_000_000)
+        // Everyone starts on the same schedule, a moment from now.
+        let start = MonotonicClock.nanoseconds() + 20_000_000
+        let collector = TimelineCollector(producers: producers, start: start, interval: interval, onInterval: onInterval)
+        let results = Mutex<[(Int, Result<ProducerLoop.Outcome, KafkaError>)]>([])
         let group = DispatchGroup()
         for (index, adapter) in adapters.enumerated() {
+            let loop = ProducerLoop(
+                index: index, adapter: adapter, pool: pool, keys: keys, workload: workload,
+                recordLimit: recordShares?[index], warmupRecords: warmupShares?[index],
+                start: start, interval: interval, collector: collector, stop: stop)
             group.enter()
-            let share = shares[index]
             let thread = Thread {
-                let result = Result { () throws(KafkaError) in try Self.produce(share, with: adapter, pool: pool) }
-                results.withLock { $0.append(result) }
+                let result = Result { () throws(KafkaError) in try loop.run() }
+                results.withLock { $0.append((index, result)) }
                 group.leave()
             }
             thread.name = "zoobench-producer-\(index)"
@@ -86,9 +138,18 @@ public struct ProducerSwarm: Sendable {
         }
         group.wait()
         var outcome = ProduceOutcome()
-        for result in results.withLock({ $0 }) {
-            outcome.merge(try result.get())
+        var firstSend = UInt64.max
+        var lastDelivery: UInt64 = 0
+        for (_, result) in results.withLock({ $0 }).sorted(by: { $0.0 < $1.0 }) {
+            let part = try result.get()
+            outcome.merge(part.outcome)
+            if part.firstMeasuredSend > 0 { firstSend = min(firstSend, part.firstMeasuredSend) }
+            lastDelivery = max(lastDelivery, part.lastMeasuredDelivery)
         }
+        if firstSend != .max && lastDelivery > firstSend {
+            outcome.elapsedSeconds = Double(lastDelivery - firstSend) / 1e9
+        }
+        outcome.timeline = collector.snapshots
         return outcome
     }
 
@@ -96,47 +157,219 @@ public struct ProducerSwarm: Sendable {
     static func split(_ total: Int, into parts: Int) -> [Int] {
         (0..<parts).map { total / parts + ($0 < total % parts ? 1 : 0) }
     }
+}
 
-    /// One producer's loop: send `count` records from the pool, polling for
-    /// delivery reports as it goes, then wait for the rest.
-    private static func produce(_ count: Int, with adapter: KafkaOutputAdapter,
-                                pool: PayloadPool) throws(KafkaError) -> ProduceOutcome {
-        final class Recorder {
-            var histogram = ProduceOutcome.makeHistogram()
-            var bytes = 0
-            var last: UInt64 = 0
-        }
-        let recorder = Recorder()
-        let recordSize = pool.recordSize
-        adapter.onDelivery = { report in
-            if report.succeeded {
-                _ = recorder.histogram.record(max(1, report.latency / 1000))
-                recorder.bytes &+= recordSize
-            }
-            recorder.last = report.deliveredTime
-        }
-        let start = MonotonicClock.nanoseconds()
-        for i in 0..<count {
-            try adapter.send(noCopy: pool.payload(i), token: UInt64(i))
-            if i & 63 == 0 { adapter.poll() }
-        }
-        do {
-            try adapter.flush()
-        } catch {
-            // Failed deliveries are data, counted below; a flush that times out is not.
-            guard case .deliveryFailed = error else { throw error }
-        }
-        adapter.onDelivery = nil
-        var outcome = ProduceOutcome()
-        let statistics = adapter.statistics
-        outcome.sent = statistics.sent
-        outcome.delivered = statistics.delivered
-        outcome.failed = statistics.failed
-        outcome.failuresByError = statistics.failuresByError
-        outcome.queueFullRetries = statistics.queueFullRetries
-        outcome.deliveredBytes = recorder.bytes
-        outcome.elapsedSeconds = Double(max(recorder.last, start) - start) / 1e9
-        outcome.latency = recorder.histogram
-        return outcome
+/// One producer's loop, confined to its thread: sends on schedule, records
+/// delivery latencies into its own histograms, closes intervals on time.
+final class ProducerLoop: @unchecked Sendable {
+    struct Outcome: Sendable {
+        var outcome: ProduceOutcome
+        var firstMeasuredSend: UInt64
+        var lastMeasuredDelivery: UInt64
     }
+
+    static let warmupBit: UInt64 = 1 << 63
+
+    let index: Int
+    let adapter: KafkaOutputAdapter
+    let pool: PayloadPool
+    let keys: KeyTable
+    let workload: ProduceWorkload
+    let recordLimit: Int?
+    let warmupRecords: Int?
+    let start: UInt64
+    let interval: UInt64
+    let collector: TimelineCollector
+    let stop: StopSignal
+    /// Nanoseconds between this producer's sends; 0 when unlimited.
+    let sendInterval: Double
+
+    // Per-record state, touched only on this producer's thread.
+    private var raw = ProduceOutcome.makeHistogram()
+    private var corrected = ProduceOutcome.makeHistogram()
+    private var warmupLatency = ProduceOutcome.makeHistogram()
+    private var intervalLatency = ProduceOutcome.makeHistogram()
+    private var delivered = 0
+    private var failed = 0
+    private var bytes = 0
+    private var warmupDelivered = 0
+    private var lastMeasuredDelivery: UInt64 = 0
+    private var current: ProducerInterval
+    private var inWarmup = false
+
+    init(index: Int, adapter: KafkaOutputAdapter, pool: PayloadPool, keys: KeyTable, workload: ProduceWorkload,
+         recordLimit: Int?, warmupRecords: Int?, start: UInt64, interval: UInt64, collector: TimelineCollector,
+         stop: StopSignal) {
+        self.index = index
+        self.adapter = adapter
+        self.pool = pool
+        self.keys = keys
+        self.workload = workload
+        self.recordLimit = recordLimit
+        self.warmupRecords = warmupRecords
+        self.start = start
+        self.interval = interval
+        self.collector = collector
+        self.stop = stop
+        sendInterval = workload.throughput.map { 1e9 / ($0 / Double(workload.producers)) } ?? 0
+        current = ProducerInterval(index: 0, end: start, histogram: ProduceOutcome.makeHistogram())
+    }
+
+    func run() throws(KafkaError) -> Outcome {
+        let rated = sendInterval > 0
+        adapter.onDelivery = { [unowned self] report in
+            let warm = report.token & Self.warmupBit != 0
+            let record = Int(report.token & ~Self.warmupBit)
+            guard report.succeeded else {
+                current.errors += 1
+                if !warm { failed += 1 }
+                return
+            }
+            let latency = min(max(1, report.latency / 1000), ProduceOutcome.highestLatency)
+            let fromSchedule = rated ? min(max(1, report.correctedLatency / 1000), ProduceOutcome.highestLatency) : latency
+            let size = pool.size(record)
+            if warm {
+                _ = warmupLatency.record(latency)
+                warmupDelivered += 1
+            } else {
+                _ = raw.record(latency)
+                if rated { _ = corrected.record(fromSchedule) }
+                delivered += 1
+                bytes &+= size
+                lastMeasuredDelivery = report.deliveredTime
+            }
+            _ = intervalLatency.record(fromSchedule)
+            current.delivered += 1
+            current.bytes &+= size
+        }
+        defer { adapter.onDelivery = nil }
+
+        let headers = (0..<workload.headers).map { KafkaHeader(name: "h\($0)", string: String(format: "%08d", $0)) }
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 8)
+        defer { scratch.deallocate() }
+        var generator = SplitMix64(seed: 0xC0FFEE &+ UInt64(index))
+        let transactional = workload.transactionalID != nil
+        let transactionSize = workload.transactionSize ?? 1000
+        var inTransaction = 0
+        var transactions = 0
+        var partial = false
+
+        while MonotonicClock.nanoseconds() < start {}  // the common start, a few ms away
+        var nextBoundary = start + interval
+        let warmupEnd = workload.warmup.map { start + nanoseconds($0) }
+        var measuredStart: UInt64 = 0
+        var measuredEnd = UInt64.max
+        var sequence = 0
+        var measured = 0
+        if transactional { try adapter.beginTransaction() }
+
+        while true {
+            if stop.isStopped {
+                partial = true
+                break
+            }
+            var now = MonotonicClock.nanoseconds()
+            if now >= nextBoundary { closeIntervals(until: now, nextBoundary: &nextBoundary) }
+            if let warmupRecords { inWarmup = sequence < warmupRecords } else if let warmupEnd { inWarmup = now < warmupEnd }
+            if !inWarmup {
+                if measuredStart == 0 {
+                    measuredStart = now
+                    if let duration = workload.duration { measuredEnd = now + nanoseconds(duration) }
+                }
+                if let recordLimit, measured >= recordLimit { break }
+                if now >= measuredEnd { break }
+            }
+            var intended: UInt64 = 0
+            if rated {
+                intended = start + UInt64(Double(sequence) * sendInterval)
+                if now < intended {
+                    let until = min(intended, nextBoundary)
+                    if until - now > 2_000_000 {
+                        adapter.poll(timeout: .nanoseconds(Int64(until - now - 1_000_000)))
+                    } else {
+                        adapter.poll()
+                    }
+                    continue
+                }
+            }
+            let token = UInt64(sequence) | (inWarmup ? Self.warmupBit : 0)
+            let payload = pool.payload(sequence)
+            let result: Result<Void, KafkaError> = keys.withKey(sequence: sequence, generator: &generator, scratch: scratch) { key in
+                Result { () throws(KafkaError) in
+                    try adapter.send(noCopy: payload, key: key, headers: headers, token: token, intendedTime: intended)
+                }
+            }
+            try result.get()
+            sequence += 1
+            if inWarmup { current.warmup = true } else { measured += 1 }
+            current.sent += 1
+            if transactional {
+                inTransaction += 1
+                if inTransaction == transactionSize {
+                    try adapter.commitTransaction(timeout: workload.deliveryTimeout)
+                    transactions += 1
+                    try adapter.beginTransaction()
+                    inTransaction = 0
+                }
+            }
+            if sequence & 63 == 0 { adapter.poll() }
+            now = 0
+        }
+        if transactional {
+            if inTransaction > 0 || transactions == 0 {
+                try adapter.commitTransaction(timeout: workload.deliveryTimeout)
+                transactions += 1
+            }
+        }
+        // Drain: serve delivery reports until none is outstanding, closing intervals on time.
+        let deadline = MonotonicClock.nanoseconds() + nanoseconds(workload.deliveryTimeout) + 10_000_000_000
+        while adapter.statistics.inFlight > 0 && MonotonicClock.nanoseconds() < deadline {
+            adapter.poll(timeout: .milliseconds(5))
+            let now = MonotonicClock.nanoseconds()
+            if now >= nextBoundary { closeIntervals(until: now, nextBoundary: &nextBoundary) }
+        }
+        let end = MonotonicClock.nanoseconds()
+        closeInterval(end: end)
+        collector.finish(producer: index, lastIndex: current.index - 1)
+
+        let statistics = adapter.statistics
+        var outcome = ProduceOutcome()
+        outcome.sent = measured
+        outcome.delivered = delivered
+        outcome.failed = failed
+        outcome.failuresByError = statistics.failuresByError
+        outcome.undelivered = statistics.inFlight
+        outcome.queueFullRetries = statistics.queueFullRetries
+        outcome.deliveredBytes = bytes
+        outcome.latency = raw
+        outcome.correctedLatency = rated ? corrected : nil
+        outcome.warmup.delivered = warmupDelivered
+        outcome.warmup.latency = warmupLatency
+        outcome.warmup.seconds = measuredStart > start ? Double(measuredStart - start) / 1e9 : 0
+        outcome.partial = partial
+        outcome.transactions = transactions
+        return Outcome(outcome: outcome, firstMeasuredSend: measuredStart, lastMeasuredDelivery: lastMeasuredDelivery)
+    }
+
+    /// Closes every interval whose end has passed.
+    private func closeIntervals(until now: UInt64, nextBoundary: inout UInt64) {
+        while now >= nextBoundary {
+            closeInterval(end: nextBoundary)
+            nextBoundary += interval
+        }
+    }
+
+    private func closeInterval(end: UInt64) {
+        current.end = end
+        current.inFlight = adapter.statistics.inFlight
+        current.histogram = intervalLatency
+        collector.publish(current)
+        intervalLatency.reset()
+        current = ProducerInterval(index: current.index + 1, end: end, histogram: ProduceOutcome.makeHistogram())
+    }
+}
+
+func nanoseconds(_ duration: Duration) -> UInt64 {
+    let (seconds, attoseconds) = duration.components
+    return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
 }

@@ -1,51 +1,81 @@
 import Foundation
-import Histogram
 import ZooBench
 
 /// The console view of a produce run.
 public enum ProduceSummary {
-    /// Percentiles shown in the table, in order.
-    public static let percentiles: [(label: String, value: Double)] = [
-        ("p50", 50), ("p75", 75), ("p90", 90), ("p95", 95), ("p99", 99), ("p99.9", 99.9), ("p99.99", 99.99),
-    ]
-
     /// The line `kafka-producer-perf-test` users know, with latencies in ms
     /// to two decimals (the Java tool rounds them to whole ms):
     /// `N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, a ms 50th, b ms 95th, c ms 99th, d ms 99.9th.`
-    public static func perfTestLine(_ outcome: ProduceOutcome) -> String {
-        let h = outcome.latency
-        return "\(outcome.delivered) records sent, \(fixed(outcome.recordsPerSecond, 1)) records/sec "
-            + "(\(fixed(outcome.megabytesPerSecond, 2)) MB/sec), \(ms(h.mean)) ms avg latency, "
-            + "\(ms(Double(h.max))) ms max latency, \(ms(h.valueAtPercentile(50))) ms 50th, "
-            + "\(ms(h.valueAtPercentile(95))) ms 95th, \(ms(h.valueAtPercentile(99))) ms 99th, "
-            + "\(ms(h.valueAtPercentile(99.9))) ms 99.9th."
+    public static func perfTestLine(_ figures: ProduceFigures) -> String {
+        let l = figures.latency
+        return "\(figures.delivered) records sent, \(fixed(figures.recordsPerSecond, 1)) records/sec "
+            + "(\(fixed(figures.megabytesPerSecond, 2)) MB/sec), \(fixed(l.mean, 2)) ms avg latency, "
+            + "\(fixed(l.max, 2)) ms max latency, \(fixed(l.p50, 2)) ms 50th, \(fixed(l.p95, 2)) ms 95th, "
+            + "\(fixed(l.p99, 2)) ms 99th, \(fixed(l.p999, 2)) ms 99.9th."
     }
 
-    /// zoobench's fuller table: counts, then the latency percentiles in ms.
-    public static func table(_ outcome: ProduceOutcome) -> String {
+    /// zoobench's fuller table: counts, rates, latency percentiles (raw and,
+    /// with a rate, corrected), the warm-up and the broker check.
+    public static func table(_ result: RunResult) -> String {
+        let s = result.summary
         var lines: [String] = []
-        lines.append("records   sent \(outcome.sent)  delivered \(outcome.delivered)  failed \(outcome.failed)"
-            + (outcome.queueFullRetries > 0 ? "  queue-full waits \(outcome.queueFullRetries)" : ""))
-        if !outcome.failuresByError.isEmpty {
-            let errors = outcome.failuresByError.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-            lines.append("failures  " + errors.joined(separator: ", "))
+        lines.append("records   sent \(s.sent)  delivered \(s.delivered)  failed \(s.failed)"
+            + (s.undelivered > 0 ? "  unreported \(s.undelivered)" : "")
+            + (s.queueFullRetries > 0 ? "  queue-full waits \(s.queueFullRetries)" : "")
+            + (s.transactions > 0 ? "  transactions \(s.transactions)" : ""))
+        if !s.failuresByError.isEmpty {
+            lines.append("failures  " + s.failuresByError.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                .joined(separator: ", "))
         }
-        lines.append("rate      \(fixed(outcome.recordsPerSecond, 1)) records/s  \(fixed(outcome.megabytesPerSecond, 2)) MB/s"
-            + "  over \(fixed(outcome.elapsedSeconds, 3)) s")
-        let h = outcome.latency
-        if h.totalCount > 0 {
-            let labels = percentiles.map(\.label) + ["max", "mean"]
-            let values = percentiles.map { ms(h.valueAtPercentile($0.value)) } + [ms(Double(h.max)), ms(h.mean)]
-            let widths = zip(labels, values).map { max($0.count, $1.count) }
-            lines.append("latency   " + zip(labels, widths).map { pad($0, $1) }.joined(separator: "  ") + "  (ms, send to ack)")
-            lines.append("          " + zip(values, widths).map { pad($0, $1) }.joined(separator: "  "))
+        lines.append("rate      \(fixed(s.recordsPerSecond, 1)) records/s  \(fixed(s.megabytesPerSecond, 2)) MB/s"
+            + "  over \(fixed(s.elapsedSeconds, 3)) s"
+            + (result.workload.throughput.map { "  (target \(fixed($0, 0)) records/s)" } ?? ""))
+        var rows: [(String, LatencyPercentiles)] = [("send→ack", s.latency)]
+        if let corrected = s.correctedLatency { rows.append(("scheduled", corrected)) }
+        if s.latency.count > 0 {
+            let labels = ["p50", "p75", "p90", "p95", "p99", "p99.9", "p99.99", "max", "mean"]
+            let values = rows.map { row in
+                [row.1.p50, row.1.p75, row.1.p90, row.1.p95, row.1.p99, row.1.p999, row.1.p9999, row.1.max, row.1.mean]
+                    .map { fixed($0, 2) }
+            }
+            let widths = labels.indices.map { i in max(labels[i].count, values.map { $0[i].count }.max() ?? 0) }
+            let nameWidth = rows.map(\.0.count).max() ?? 0
+            lines.append("latency   " + pad("ms", nameWidth) + "  "
+                + zip(labels, widths).map { pad($0, $1) }.joined(separator: "  "))
+            for (row, value) in zip(rows, values) {
+                lines.append("          " + pad(row.0, nameWidth) + "  "
+                    + zip(value, widths).map { pad($0, $1) }.joined(separator: "  "))
+            }
+        }
+        if result.warmup.delivered > 0 {
+            lines.append("warm-up   \(result.warmup.delivered) records over \(fixed(result.warmup.seconds, 3)) s, "
+                + "p50 \(fixed(result.warmup.latency.p50, 2)) ms, p99 \(fixed(result.warmup.latency.p99, 2)) ms "
+                + "(not in the figures above)")
+        }
+        if let growth = s.brokerOffsetGrowth {
+            let expected = s.delivered + result.warmup.delivered
+            if growth == Int64(expected) {
+                lines.append("check     broker end offsets grew by \(growth): matches records delivered"
+                    + (result.warmup.delivered > 0 ? " (warm-up included)" : ""))
+            } else {
+                lines.append("check     broker end offsets grew by \(growth) but \(expected) records were delivered"
+                    + (result.workload.acks == .none ? " (acks=0: the client cannot know what the broker kept)" : "")
+                    + (result.workload.transactionalID != nil ? " (transaction markers take offsets too)" : ""))
+            }
+        }
+        if result.partial {
+            lines.append("partial   the run was stopped early; the figures cover what ran")
         }
         return lines.joined(separator: "\n")
     }
 
-    /// Microseconds as milliseconds with two decimals.
-    static func ms(_ microseconds: UInt64) -> String { ms(Double(microseconds)) }
-    static func ms(_ microseconds: Double) -> String { fixed(microseconds / 1000, 2) }
+    /// One timeline line: `   3.0s  2913422 rec/s  277.85 MB/s  p50 4.91 ms  p99 11.02 ms  errors 0  in-flight 1834`.
+    public static func intervalLine(_ i: IntervalSnapshot) -> String {
+        "\(pad(fixed(i.start + i.seconds, 2) + "s", 8))  \(pad(fixed(i.recordsPerSecond, 0), 8)) rec/s  "
+            + "\(pad(fixed(i.megabytesPerSecond, 2), 8)) MB/s  p50 \(fixed(Double(i.p50) / 1000, 2)) ms  "
+            + "p99 \(fixed(Double(i.p99) / 1000, 2)) ms  errors \(i.errors)  in-flight \(i.inFlight)"
+            + (i.warmup ? "  [warm-up]" : "")
+    }
 
     /// `value` with exactly `digits` decimals, locale-independent.
     public static func fixed(_ value: Double, _ digits: Int) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ZooBench
 import ZooPipe
+import ZooReport
 
 /// zoobench's exit codes (DESIGN.md, principle 6).
 enum ExitStatus: Int32 {
@@ -31,6 +32,8 @@ enum ExitStatus: Int32 {
             }
         case let error as WorkloadError:
             return (.usage, error.description)
+        case let error as ResultFileError:
+            return (.failure, error.description)
         case let error as ValidationError:
             return (.usage, error.message)
         default:

@@ -31,8 +31,8 @@ struct ProducerSwarmTests {
         workload.acks = example.acks
         workload.compression = example.codec
         workload.numRecords = example.records
-        workload.recordSize = 200
-        workload.linger = .milliseconds(1)
+        workload.recordSize = .fixed(200)
+        workload.lingerMs = 1
         try workload.validate()
         let target = try BenchTarget(brokers: nil, topic: workload.topic, partitions: workload.partitions,
                                      replicationFactor: 1)
@@ -55,6 +55,8 @@ struct ProducerSwarmTests {
         #expect(outcome.elapsedSeconds > 0)
         #expect(outcome.latency.valueAtPercentile(50) <= outcome.latency.valueAtPercentile(99))
         #expect(outcome.latency.valueAtPercentile(99) <= outcome.latency.max)
+        #expect(outcome.timeline.reduce(0) { $0 + $1.delivered } == example.records)
+        #expect(outcome.timeline.reduce(0) { $0 + $1.sent } == example.records)
     }
 
     @Test func sharesDifferByAtMostOne() {
@@ -75,6 +77,57 @@ struct ProducerSwarmTests {
         workload.numRecords = 1
         workload.topic = "bad topic"
         #expect(throws: WorkloadError.self) { try workload.validate() }
+    }
+}
+
+@Suite("Rate control and coordinated omission", .serialized)
+struct ScheduleTests {
+    /// At --throughput 20000 for 3 s the achieved rate is within 5 % and no
+    /// full interval after the warm-up is more than twice another.
+    @Test func fixedRateIsMetSmoothly() throws {
+        var workload = ProduceWorkload()
+        workload.topic = "rate"
+        workload.numRecords = nil
+        workload.duration = .seconds(3)
+        workload.warmup = .milliseconds(500)
+        workload.throughput = 20_000
+        workload.interval = .milliseconds(500)
+        let target = try BenchTarget(brokers: nil, topic: "rate", partitions: 3, replicationFactor: 1)
+        let outcome = try ProducerSwarm(workload: workload, target: target.uri).run()
+        #expect(outcome.failed == 0)
+        let sentRate = Double(outcome.sent) / 3
+        #expect(abs(sentRate - 20_000) / 20_000 < 0.05, "sent \(outcome.sent) in 3 s")
+        #expect(abs(outcome.recordsPerSecond - 20_000) / 20_000 < 0.05, "achieved \(outcome.recordsPerSecond)/s")
+        #expect(outcome.correctedLatency != nil)
+        #expect(outcome.warmup.delivered > 0)
+        let full = outcome.timeline.filter { !$0.warmup && abs($0.seconds - 0.5) < 0.01 }
+        #expect(full.count >= 4)
+        let rates = full.map(\.recordsPerSecond)
+        if let low = rates.min(), let high = rates.max() {
+            #expect(high <= 2 * low, "interval rates \(rates)")
+        }
+    }
+
+    /// A producer that cannot keep its schedule (one record in flight at a
+    /// time, 50 ms round trips) shows the stall in the latency from the
+    /// intended send time, and not in the latency from the actual send.
+    @Test func stallShowsInCorrectedLatencyOnly() throws {
+        var workload = ProduceWorkload()
+        workload.topic = "stall"
+        workload.numRecords = nil
+        workload.duration = .seconds(2)
+        workload.throughput = 1000
+        workload.properties = ["queue.buffering.max.messages": "1", "linger.ms": "0"]
+        let target = try BenchTarget(brokers: nil, topic: "stall", partitions: 1, replicationFactor: 1)
+        for broker in 1...3 { try target.embedded!.setRoundTripTime(broker: Int32(broker), .milliseconds(50)) }
+        let outcome = try ProducerSwarm(workload: workload, target: target.uri).run()
+        let raw = outcome.latency
+        let corrected = try #require(outcome.correctedLatency)
+        #expect(outcome.delivered > 5 && outcome.delivered < 200, "delivered \(outcome.delivered)")
+        #expect(raw.valueAtPercentile(99) >= 50_000, "raw p99 reflects the 50 ms RTT")
+        #expect(raw.valueAtPercentile(99) < 300_000, "raw p99 \(raw.valueAtPercentile(99)) µs")
+        #expect(corrected.valueAtPercentile(99) > 1_000_000, "corrected p99 \(corrected.valueAtPercentile(99)) µs")
+        #expect(corrected.valueAtPercentile(50) > raw.valueAtPercentile(99))
     }
 }
 

@@ -68,7 +68,7 @@ struct CLITests {
     }
 
     @Test func produceOnTheEmbeddedClusterReportsCheckedFigures() throws {
-        let result = try ZoobenchProcess.run(["produce", "--acks=-1", "--num-records", "50000", "--record-size", "64"])
+        let result = try ZoobenchProcess.run(["produce", "--acks=-1", "--num-records", "50000", "--record-size", "64", "--no-save"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.isEmpty, "stderr: \(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -81,6 +81,27 @@ struct CLITests {
         #expect(lines.contains { $0.hasPrefix("records   sent 50000  delivered 50000  failed 0") })
     }
 
+    @Test func jsonOutputAndResultFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let workload = folder.appendingPathComponent("w.yaml")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "name: cli\nnum-records: 20000\nrecord-size: 50\nacks: 1\n".write(to: workload, atomically: true, encoding: .utf8)
+        let result = try ZoobenchProcess.run(["produce", "--workload", workload.path, "--json",
+                                              "--output", folder.appendingPathComponent("out").path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let summary = try #require(object?["summary"] as? [String: Any])
+        #expect(summary["delivered"] as? Int == 20000)
+        #expect(summary["brokerOffsetGrowth"] as? Int == 20000)
+        #expect((object?["workload"] as? [String: Any])?["acks"] as? Int == 1)
+        #expect(object?["schemaVersion"] as? Int == 1)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)
+        #expect(files.filter { $0.hasSuffix("-cli.json") }.count == 1)
+        #expect(files.filter { $0.hasSuffix("-cli.csv") }.count == 1)
+        #expect(files.filter { $0.hasSuffix("-cli-timeline.csv") }.count == 1)
+    }
+
     struct BadInput: Sendable, CustomTestStringConvertible {
         var arguments: [String]
         var status: Int32
@@ -89,16 +110,24 @@ struct CLITests {
     }
 
     static let badInputs: [BadInput] = [
-        BadInput(arguments: ["produce", "--acks", "2"], status: 2, message: "'2' is invalid for '--acks"),
+        BadInput(arguments: ["produce", "--acks", "2"], status: 2, message: "--acks: '2' is not 0, 1, -1 or all"),
         BadInput(arguments: ["produce", "--uri", "http://h:1/t"], status: 2, message: "invalid Kafka URI 'http://h:1/t'"),
         BadInput(arguments: ["produce", "--uri", "kafka://h:1/"], status: 2, message: "it names no topic"),
-        BadInput(arguments: ["produce", "--num-records", "0"], status: 2, message: "--num-records must be at least 1"),
-        BadInput(arguments: ["produce", "--compression", "brotli"], status: 2, message: "'brotli' is invalid for '--compression"),
+        BadInput(arguments: ["produce", "--num-records", "0"], status: 2, message: "num-records must be at least 1"),
+        BadInput(arguments: ["produce", "--num-records", "many"], status: 2, message: "--num-records: 'many' is not a whole number"),
+        BadInput(arguments: ["produce", "--compression", "brotli"], status: 2, message: "--compression: 'brotli' is not none, gzip"),
+        BadInput(arguments: ["produce", "--record-size", "uniform:9-1"], status: 2, message: "--record-size: 'uniform:9-1'"),
+        BadInput(arguments: ["produce", "--keys", "zipf:10"], status: 2, message: "--keys: 'zipf:10'"),
+        BadInput(arguments: ["produce", "--throughput", "0"], status: 2, message: "throughput must be more than 0"),
+        BadInput(arguments: ["produce", "--compressibility", "1.5"], status: 2, message: "compressibility must be 0.0 to 1.0"),
+        BadInput(arguments: ["produce", "--workload", "/no/such.yaml"], status: 2, message: "workload file '/no/such.yaml': cannot read it"),
+        BadInput(arguments: ["produce", "--payload", "file:/no/such/payloads", "--no-save"], status: 2,
+                 message: "payload file '/no/such/payloads': cannot read it"),
         BadInput(arguments: ["produce", "-X", "no.such.key=1"], status: 2, message: "unknown librdkafka property 'no.such.key'"),
         BadInput(arguments: ["produce", "-X", "novalue"], status: 2, message: "'novalue' is invalid"),
         BadInput(arguments: ["produce", "--topic", "bad/topic"], status: 2, message: "topic 'bad/topic'"),
         BadInput(arguments: ["produce", "--brokers", "a:1", "--uri", "kafka://a:1/t"], status: 2, message: "not both"),
-        BadInput(arguments: ["produce", "--timeout", "soon"], status: 2, message: "'soon' is invalid for '--timeout"),
+        BadInput(arguments: ["produce", "--timeout", "soon"], status: 2, message: "--timeout: 'soon' is not a duration"),
         BadInput(arguments: ["frobnicate"], status: 2, message: "frobnicate"),
         BadInput(arguments: ["pipe", "--from", "x.txt", "--to", "y.csv"], status: 2, message: "neither a kafka:// URI nor a .jsonl file"),
         BadInput(arguments: ["pipe", "--from", "/no/such/file.jsonl", "--to", "y.csv"], status: 2, message: "cannot read '/no/such/file.jsonl'"),

@@ -7,6 +7,12 @@ public struct ClusterMetadata: Sendable, Hashable, Codable {
         public var id: Int32
         public var host: String
         public var port: Int32
+
+        public init(id: Int32, host: String, port: Int32) {
+            self.id = id
+            self.host = host
+            self.port = port
+        }
     }
 
     /// One partition of a topic.

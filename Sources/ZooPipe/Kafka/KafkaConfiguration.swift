@@ -89,6 +89,13 @@ public struct KafkaProducerConfiguration: Sendable, Hashable {
         try RDKafkaClient.validate(properties(bootstrap: "localhost:9092", acks: acks, deliveryTimeout: deliveryTimeout))
     }
 
+    /// The librdkafka properties this configuration sets, secrets redacted
+    /// (for results and logs).
+    public func librdkafkaProperties(bootstrap: String, acks: Acks, deliveryTimeout: Duration) -> [String: String] {
+        redactSecrets(Dictionary(properties(bootstrap: bootstrap, acks: acks, deliveryTimeout: deliveryTimeout),
+                                 uniquingKeysWith: { $1 }))
+    }
+
     /// The only place producer property names appear. Ordered; passthrough last.
     func properties(bootstrap: String, acks: Acks, deliveryTimeout: Duration) -> [(String, String)] {
         var list: [(String, String)] = [

@@ -1,0 +1,137 @@
+import Histogram
+import Synchronization
+
+/// One interval of a run, merged over all producers: what was delivered and
+/// how long it took, as the timeline shows it.
+public struct IntervalSnapshot: Sendable, Codable, Hashable {
+    /// 0 for the first interval.
+    public var index: Int
+    /// Seconds from the run's start to the interval's start.
+    public var start: Double
+    /// The interval's length in seconds (the last one may be shorter).
+    public var seconds: Double
+    /// Records sent in the interval.
+    public var sent: Int
+    /// Records acknowledged in the interval.
+    public var delivered: Int
+    /// Value bytes acknowledged in the interval.
+    public var bytes: Int
+    /// Records that failed in the interval.
+    public var errors: Int
+    /// Records sent but not yet reported at the interval's end.
+    public var inFlight: Int
+    /// Whether the interval falls (partly) in the warm-up.
+    public var warmup: Bool
+    /// Latency percentiles of the records acknowledged in the interval, in
+    /// microseconds (from the intended send time when a rate is set).
+    public var p50: UInt64
+    public var p90: UInt64
+    public var p99: UInt64
+    public var p999: UInt64
+    public var max: UInt64
+
+    /// Acknowledged records per second.
+    public var recordsPerSecond: Double { seconds > 0 ? Double(delivered) / seconds : 0 }
+    /// Acknowledged MiB per second.
+    public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1_048_576 / seconds : 0 }
+}
+
+/// One producer's share of an interval, before merging.
+struct ProducerInterval: Sendable {
+    var index: Int
+    var end: UInt64
+    var sent = 0
+    var delivered = 0
+    var bytes = 0
+    var errors = 0
+    var inFlight = 0
+    var warmup = false
+    var histogram: Histogram<UInt64>
+}
+
+/// Merges producers' intervals as they close (one lock per interval per
+/// producer, none per record) and hands each complete interval on in order.
+final class TimelineCollector: Sendable {
+    private struct State {
+        var pending: [Int: [ProducerInterval]] = [:]
+        var lastIndex: [Int?]
+        var nextToEmit = 0
+        var emitted: [IntervalSnapshot] = []
+    }
+
+    private let state: Mutex<State>
+    private let start: UInt64
+    private let interval: UInt64
+    private let onInterval: (@Sendable (IntervalSnapshot) -> Void)?
+
+    init(producers: Int, start: UInt64, interval: UInt64, onInterval: (@Sendable (IntervalSnapshot) -> Void)?) {
+        state = Mutex(State(lastIndex: Array(repeating: nil, count: producers)))
+        self.start = start
+        self.interval = interval
+        self.onInterval = onInterval
+    }
+
+    func publish(_ part: ProducerInterval) {
+        let ready = state.withLock { state -> [IntervalSnapshot] in
+            state.pending[part.index, default: []].append(part)
+            return drain(&state)
+        }
+        ready.forEach { onInterval?($0) }
+    }
+
+    /// Producer `producer` will publish nothing after interval `lastIndex`.
+    func finish(producer: Int, lastIndex: Int) {
+        let ready = state.withLock { state -> [IntervalSnapshot] in
+            state.lastIndex[producer] = lastIndex
+            return drain(&state)
+        }
+        ready.forEach { onInterval?($0) }
+    }
+
+    /// Every interval merged so far, in order.
+    var snapshots: [IntervalSnapshot] { state.withLock { $0.emitted } }
+
+    private func drain(_ state: inout State) -> [IntervalSnapshot] {
+        var ready: [IntervalSnapshot] = []
+        while true {
+            let index = state.nextToEmit
+            let expected = state.lastIndex.filter { $0 == nil || $0! >= index }.count
+            let parts = state.pending[index] ?? []
+            if expected == 0 || parts.count < expected { break }
+            state.pending[index] = nil
+            state.nextToEmit += 1
+            let snapshot = merge(parts, index: index)
+            state.emitted.append(snapshot)
+            ready.append(snapshot)
+        }
+        return ready
+    }
+
+    private func merge(_ parts: [ProducerInterval], index: Int) -> IntervalSnapshot {
+        var histogram = parts[0].histogram
+        for part in parts.dropFirst() { histogram.add(part.histogram) }
+        let begin = start + UInt64(index) * interval
+        let end = parts.map(\.end).max() ?? begin
+        return IntervalSnapshot(
+            index: index, start: Double(begin - start) / 1e9, seconds: Double(end - min(end, begin)) / 1e9,
+            sent: parts.reduce(0) { $0 + $1.sent }, delivered: parts.reduce(0) { $0 + $1.delivered },
+            bytes: parts.reduce(0) { $0 + $1.bytes }, errors: parts.reduce(0) { $0 + $1.errors },
+            inFlight: parts.reduce(0) { $0 + $1.inFlight }, warmup: parts.contains { $0.warmup },
+            p50: histogram.totalCount > 0 ? histogram.valueAtPercentile(50) : 0,
+            p90: histogram.totalCount > 0 ? histogram.valueAtPercentile(90) : 0,
+            p99: histogram.totalCount > 0 ? histogram.valueAtPercentile(99) : 0,
+            p999: histogram.totalCount > 0 ? histogram.valueAtPercentile(99.9) : 0,
+            max: histogram.totalCount > 0 ? histogram.max : 0)
+    }
+}
+
+/// Asks a running benchmark to stop early (Ctrl-C); safe from any thread.
+public final class StopSignal: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    public init() {}
+
+    public func stop() { flag.store(true, ordering: .relaxed) }
+
+    public var isStopped: Bool { flag.load(ordering: .relaxed) }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import ZooPipe
+
+/// Keys of a workload in files and results: the CLI's flag names.
+struct WorkloadKey: CodingKey, Hashable {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// A scalar from YAML or JSON, whatever its type there, as text.
+struct FlexibleScalar: Decodable {
+    var text: String
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Int.self) {
+            text = String(value)
+        } else if let value = try? container.decode(Double.self) {
+            text = trim(value)
+        } else if let value = try? container.decode(Bool.self) {
+            text = value ? "true" : "false"
+        } else {
+            text = try container.decode(String.self)
+        }
+    }
+}
+
+extension ProduceWorkload: Codable {
+    /// Every key a workload file may use.
+    public static let fieldNames = [
+        "name", "topic", "partitions", "replication-factor", "acks", "num-records", "duration", "throughput",
+        "warmup", "warmup-records", "record-size", "payload", "compressibility", "payload-delimiter", "keys",
+        "headers", "producers", "linger-ms", "batch-size", "compression", "idempotence", "transactional-id",
+        "transaction-size", "timeout", "connect-timeout", "interval", "producer-props",
+    ]
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: WorkloadKey.self)
+        let known = Set(Self.fieldNames)
+        if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+            throw WorkloadError.invalid("unknown field '\(unknown)' (fields: \(Self.fieldNames.joined(separator: ", ")))")
+        }
+        for key in container.allKeys {
+            if key.stringValue == "producer-props" {
+                let map = try container.decode([String: FlexibleScalar].self, forKey: key)
+                properties = map.mapValues(\.text)
+                continue
+            }
+            let value: FlexibleScalar
+            do {
+                value = try container.decode(FlexibleScalar.self, forKey: key)
+            } catch {
+                throw WorkloadError.invalid("field '\(key.stringValue)' must be a single value")
+            }
+            try set(key.stringValue, to: value.text)
+        }
+    }
+
+    /// Sets one field from its text form, as the CLI and workload files write
+    /// it; an error names the field as `label` (default `field 'name'`).
+    public mutating func set(_ field: String, to text: String, label: String? = nil) throws(WorkloadError) {
+        func bad(_ expected: String) -> WorkloadError {
+            .invalid("\(label ?? "field '\(field)'"): '\(text)' is not \(expected)")
+        }
+        func integer() throws(WorkloadError) -> Int {
+            guard let value = Int(text) ?? ByteCount.parse(text) else { throw bad("a whole number") }
+            return value
+        }
+        func number() throws(WorkloadError) -> Double {
+            guard let value = Double(text), value.isFinite else { throw bad("a number") }
+            return value
+        }
+        func parseDuration() throws(WorkloadError) -> Duration {
+            guard let value = DurationText.parse(text) else { throw bad("a duration such as 30s or 500ms") }
+            return value
+        }
+        switch field {
+        case "name": name = text
+        case "topic": topic = text
+        case "partitions": partitions = Int32(clamping: try integer())
+        case "replication-factor": replicationFactor = Int16(clamping: try integer())
+        case "acks":
+            guard let value = Acks(parsing: text) else { throw bad("0, 1, -1 or all") }
+            acks = value
+        case "num-records": numRecords = try integer()
+        case "duration": duration = try parseDuration()
+        case "throughput":
+            let value = try number()
+            throughput = value == -1 ? nil : value
+        case "warmup": warmup = try parseDuration()
+        case "warmup-records": warmupRecords = try integer()
+        case "record-size":
+            guard let value = RecordSizeDistribution(parsing: text) else { throw bad("a size, uniform:MIN-MAX or normal:MEAN,SD") }
+            recordSize = value
+        case "payload":
+            guard let value = PayloadKind(parsing: text) else { throw bad("random, text, json or file:PATH") }
+            payload = value
+        case "compressibility": compressibility = try number()
+        case "payload-delimiter": payloadDelimiter = text
+        case "keys":
+            guard let value = KeyDistribution(parsing: text) else { throw bad("none, uniform:K, zipf:K,S or sequential") }
+            keys = value
+        case "headers": headers = try integer()
+        case "producers": producers = try integer()
+        case "linger-ms": lingerMs = try number()
+        case "batch-size": batchSize = try integer()
+        case "compression":
+            guard let value = CompressionCodec(rawValue: text) else { throw bad("none, gzip, snappy, lz4 or zstd") }
+            compression = value
+        case "idempotence":
+            guard let value = Bool(text) else { throw bad("true or false") }
+            idempotence = value
+        case "transactional-id": transactionalID = text
+        case "transaction-size": transactionSize = try integer()
+        case "timeout": deliveryTimeout = try parseDuration()
+        case "connect-timeout": connectTimeout = try parseDuration()
+        case "interval": interval = try parseDuration()
+        default:
+            throw WorkloadError.invalid("unknown field '\(field)'")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WorkloadKey.self)
+        try container.encode(name, forKey: WorkloadKey("name"))
+        try container.encode(topic, forKey: WorkloadKey("topic"))
+        try container.encode(partitions, forKey: WorkloadKey("partitions"))
+        try container.encode(replicationFactor, forKey: WorkloadKey("replication-factor"))
+        try container.encode(acks.rawValue, forKey: WorkloadKey("acks"))
+        try container.encodeIfPresent(numRecords, forKey: WorkloadKey("num-records"))
+        try container.encodeIfPresent(duration.map(DurationText.format), forKey: WorkloadKey("duration"))
+        try container.encode(throughput ?? -1, forKey: WorkloadKey("throughput"))
+        try container.encodeIfPresent(warmup.map(DurationText.format), forKey: WorkloadKey("warmup"))
+        try container.encodeIfPresent(warmupRecords, forKey: WorkloadKey("warmup-records"))
+        try container.encode(recordSize.description, forKey: WorkloadKey("record-size"))
+        try container.encode(payload.description, forKey: WorkloadKey("payload"))
+        try container.encode(compressibility, forKey: WorkloadKey("compressibility"))
+        try container.encode(payloadDelimiter, forKey: WorkloadKey("payload-delimiter"))
+        try container.encode(keys.description, forKey: WorkloadKey("keys"))
+        try container.encode(headers, forKey: WorkloadKey("headers"))
+        try container.encode(producers, forKey: WorkloadKey("producers"))
+        try container.encodeIfPresent(lingerMs, forKey: WorkloadKey("linger-ms"))
+        try container.encodeIfPresent(batchSize, forKey: WorkloadKey("batch-size"))
+        try container.encode(compression.rawValue, forKey: WorkloadKey("compression"))
+        try container.encode(idempotence, forKey: WorkloadKey("idempotence"))
+        try container.encodeIfPresent(transactionalID, forKey: WorkloadKey("transactional-id"))
+        try container.encodeIfPresent(transactionSize, forKey: WorkloadKey("transaction-size"))
+        try container.encode(DurationText.format(deliveryTimeout), forKey: WorkloadKey("timeout"))
+        try container.encode(DurationText.format(connectTimeout), forKey: WorkloadKey("connect-timeout"))
+        try container.encode(DurationText.format(interval), forKey: WorkloadKey("interval"))
+        if !properties.isEmpty {
+            try container.encode(redactSecrets(properties), forKey: WorkloadKey("producer-props"))
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Yams
+
+/// Reads workload files: zoobench's own (YAML or JSON, keys = the CLI's flag
+/// names) and OpenMessaging Benchmark workload files.
+public enum WorkloadFile {
+    /// A loaded workload and what the loader has to say about it (e.g. which
+    /// OMB fields were used and which were not).
+    public struct Loaded: Sendable {
+        public var workload: ProduceWorkload
+        public var notes: [String]
+
+        public init(workload: ProduceWorkload, notes: [String] = []) {
+            self.workload = workload
+            self.notes = notes
+        }
+    }
+
+    /// OMB fields zoobench maps onto a produce workload.
+    public static let ombUsedFields = [
+        "name", "topics", "partitionsPerTopic", "messageSize", "payloadFile", "producersPerTopic", "producerRate",
+        "keyDistributor", "testDurationMinutes", "warmupDurationMinutes",
+    ]
+    /// OMB fields about consumers and backlogs: accepted, not used by `produce`.
+    public static let ombIgnoredFields = [
+        "subscriptionsPerTopic", "consumerPerSubscription", "consumerBacklogSizeGB", "useRandomizedPayloads",
+        "randomBytesRatio", "randomizedPayloadPoolSize", "backlogDrainRatio",
+    ]
+
+    /// Loads `path`; every problem is a ``WorkloadError`` naming the file and field.
+    public static func load(_ path: String) throws(WorkloadError) -> Loaded {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .invalid("workload file '\(path)': cannot read it (\(FileManager.default.fileExists(atPath: path) ? "not UTF-8 text" : "no such file"))")
+        }
+        return try parse(text, source: path)
+    }
+
+    /// Parses workload text (YAML, which includes JSON).
+    public static func parse(_ text: String, source: String) throws(WorkloadError) -> Loaded {
+        let root: Any?
+        do {
+            root = try Yams.load(yaml: text)
+        } catch {
+            throw .invalid("workload file '\(source)': not valid YAML or JSON (\(firstLine(of: error)))")
+        }
+        guard let fields = root as? [String: Any] else {
+            throw .invalid("workload file '\(source)': expected a mapping of fields at the top level")
+        }
+        let ombMarkers: Set<String> = ["topics", "partitionsPerTopic", "messageSize", "producersPerTopic", "producerRate"]
+        if !ombMarkers.isDisjoint(with: fields.keys) {
+            return try openMessaging(fields, source: source)
+        }
+        do {
+            let workload = try YAMLDecoder().decode(ProduceWorkload.self, from: text)
+            return Loaded(workload: workload, notes: [])
+        } catch let error as WorkloadError {
+            throw .invalid("workload file '\(source)': \(error.description)")
+        } catch {
+            throw .invalid("workload file '\(source)': \(firstLine(of: error))")
+        }
+    }
+
+    /// Renders `workload` as a zoobench YAML workload file.
+    public static func yaml(_ workload: ProduceWorkload) throws -> String {
+        try YAMLEncoder().encode(workload)
+    }
+
+    private static func openMessaging(_ fields: [String: Any], source: String) throws(WorkloadError) -> Loaded {
+        func fail(_ field: String, _ message: String) -> WorkloadError {
+            .invalid("OMB workload file '\(source)': field '\(field)' \(message)")
+        }
+        let known = Set(ombUsedFields + ombIgnoredFields)
+        if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
+            throw fail(unknown, "is not an OpenMessaging Benchmark workload field zoobench knows")
+        }
+        func number(_ field: String) throws(WorkloadError) -> Double? {
+            guard let value = fields[field] else { return nil }
+            if let int = value as? Int { return Double(int) }
+            if let double = value as? Double { return double }
+            throw fail(field, "must be a number")
+        }
+        var workload = ProduceWorkload()
+        var notes: [String] = []
+        if let name = fields["name"] as? String {
+            workload.name = name.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-" }
+                .reduce(into: "") { $0.append($1) }
+        }
+        if let topics = try number("topics"), topics != 1 {
+            throw fail("topics", "is \(trim(topics)); zoobench produce measures one topic")
+        }
+        if let partitions = try number("partitionsPerTopic") { workload.partitions = Int32(partitions) }
+        if let size = try number("messageSize") { workload.recordSize = .fixed(Int(size)) }
+        if let path = fields["payloadFile"] {
+            guard let path = path as? String else { throw fail("payloadFile", "must be a path") }
+            // OMB payload files hold one payload of messageSize bytes.
+            workload.payload = .file(path)
+            workload.payloadDelimiter = "\u{0}NO-DELIMITER\u{0}"
+        }
+        if let producers = try number("producersPerTopic") { workload.producers = Int(producers) }
+        if let rate = try number("producerRate"), rate > 0 { workload.throughput = rate }
+        if let distributor = fields["keyDistributor"] {
+            switch distributor as? String {
+            case "NO_KEY": workload.keys = .none
+            case "KEY_ROUND_ROBIN": workload.keys = .sequential
+            case "RANDOM_NANO": workload.keys = .uniform(1_000_000)
+            default: throw fail("keyDistributor", "must be NO_KEY, KEY_ROUND_ROBIN or RANDOM_NANO")
+            }
+        }
+        if let minutes = try number("testDurationMinutes") { workload.duration = .seconds(minutes * 60) }
+        if let minutes = try number("warmupDurationMinutes"), minutes > 0 { workload.warmup = .seconds(minutes * 60) }
+        let used = fields.keys.filter { ombUsedFields.contains($0) }.sorted()
+        let ignored = fields.keys.filter { ombIgnoredFields.contains($0) }.sorted()
+        notes.append("OpenMessaging Benchmark workload: used \(used.joined(separator: ", "))")
+        if !ignored.isEmpty { notes.append("not used by produce: \(ignored.joined(separator: ", "))") }
+        return Loaded(workload: workload, notes: notes)
+    }
+
+    private static func firstLine(of error: any Error) -> String {
+        String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+    }
+}

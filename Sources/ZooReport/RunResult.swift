@@ -1,0 +1,158 @@
+import Foundation
+import Histogram
+import ZooBench
+import ZooPipe
+
+/// Latency percentiles in milliseconds.
+public struct LatencyPercentiles: Sendable, Codable, Hashable {
+    public var count: UInt64
+    public var p50: Double
+    public var p75: Double
+    public var p90: Double
+    public var p95: Double
+    public var p99: Double
+    public var p999: Double
+    public var p9999: Double
+    public var max: Double
+    public var mean: Double
+
+    /// Reads the percentiles of a microsecond histogram.
+    public init(_ histogram: Histogram<UInt64>) {
+        func ms(_ value: UInt64) -> Double { Double(value) / 1000 }
+        let empty = histogram.totalCount == 0
+        count = histogram.totalCount
+        p50 = empty ? 0 : ms(histogram.valueAtPercentile(50))
+        p75 = empty ? 0 : ms(histogram.valueAtPercentile(75))
+        p90 = empty ? 0 : ms(histogram.valueAtPercentile(90))
+        p95 = empty ? 0 : ms(histogram.valueAtPercentile(95))
+        p99 = empty ? 0 : ms(histogram.valueAtPercentile(99))
+        p999 = empty ? 0 : ms(histogram.valueAtPercentile(99.9))
+        p9999 = empty ? 0 : ms(histogram.valueAtPercentile(99.99))
+        max = empty ? 0 : ms(histogram.max)
+        mean = empty ? 0 : histogram.mean / 1000
+    }
+}
+
+/// Where and with what a run was measured.
+public struct RunEnvironment: Sendable, Codable, Hashable {
+    public var zoobenchVersion: String
+    public var librdkafkaVersion: String
+    public var host: String
+    public var cores: Int
+    public var operatingSystem: String
+    /// `embedded` or `external`.
+    public var clusterKind: ClusterKind
+    /// What the figures describe, in words (the embedded-cluster caveat).
+    public var clusterNote: String?
+    public var bootstrapServers: String
+    public var brokers: [ClusterMetadata.Broker]
+    public var topicPartitions: Int
+    /// librdkafka properties of the first producer, secrets redacted.
+    public var producerConfiguration: [String: String]
+    /// Process CPU time (user + system) over the whole command, in seconds.
+    public var cpuSeconds: Double
+    /// Peak resident memory of the process, in bytes.
+    public var peakRSSBytes: Int
+}
+
+/// The summary figures of a produce run (warm-up excluded).
+public struct ProduceFigures: Sendable, Codable, Hashable {
+    public var sent: Int
+    public var delivered: Int
+    public var failed: Int
+    public var failuresByError: [String: Int]
+    public var undelivered: Int
+    public var queueFullRetries: Int
+    public var deliveredBytes: Int
+    public var elapsedSeconds: Double
+    public var recordsPerSecond: Double
+    public var megabytesPerSecond: Double
+    public var transactions: Int
+    /// Send → acknowledgement, from the actual send.
+    public var latency: LatencyPercentiles
+    /// From the intended send time (coordinated omission corrected); nil without a rate.
+    public var correctedLatency: LatencyPercentiles?
+    /// Growth of the topic's end offsets over the run (warm-up included), when it could be read.
+    public var brokerOffsetGrowth: Int64?
+}
+
+/// The warm-up, reported apart from the main figures.
+public struct WarmupSummary: Sendable, Codable, Hashable {
+    public var delivered: Int
+    public var seconds: Double
+    public var latency: LatencyPercentiles
+}
+
+/// The full histograms, for exact merging and `.hgrm` export.
+public struct RunHistograms: Sendable, Codable {
+    public var latency: Histogram<UInt64>
+    public var correctedLatency: Histogram<UInt64>?
+    public var warmup: Histogram<UInt64>
+}
+
+/// Everything one run measured: the workload, the environment, the figures,
+/// the timeline and the histograms. Console, CSV and JSON are views of it.
+public struct RunResult: Sendable, Codable {
+    /// The JSON layout's version; bumped when a field changes meaning.
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion = RunResult.currentSchemaVersion
+    /// `produce`.
+    public var kind = "produce"
+    public var name: String
+    public var startedAt: Date
+    /// True when the run was stopped early: the figures cover what ran.
+    public var partial: Bool
+    public var workload: ProduceWorkload
+    public var environment: RunEnvironment
+    public var summary: ProduceFigures
+    public var warmup: WarmupSummary
+    public var timeline: [IntervalSnapshot]
+    public var histograms: RunHistograms
+
+    public init(workload: ProduceWorkload, outcome: ProduceOutcome, environment: RunEnvironment,
+                startedAt: Date, brokerOffsetGrowth: Int64?) {
+        name = workload.name
+        self.startedAt = startedAt
+        partial = outcome.partial
+        self.workload = workload
+        self.environment = environment
+        summary = ProduceFigures(
+            sent: outcome.sent, delivered: outcome.delivered, failed: outcome.failed,
+            failuresByError: outcome.failuresByError, undelivered: outcome.undelivered,
+            queueFullRetries: outcome.queueFullRetries, deliveredBytes: outcome.deliveredBytes,
+            elapsedSeconds: outcome.elapsedSeconds, recordsPerSecond: outcome.recordsPerSecond,
+            megabytesPerSecond: outcome.megabytesPerSecond, transactions: outcome.transactions,
+            latency: LatencyPercentiles(outcome.latency),
+            correctedLatency: outcome.correctedLatency.map(LatencyPercentiles.init),
+            brokerOffsetGrowth: brokerOffsetGrowth)
+        warmup = WarmupSummary(delivered: outcome.warmup.delivered, seconds: outcome.warmup.seconds,
+                               latency: LatencyPercentiles(outcome.warmup.latency))
+        timeline = outcome.timeline
+        histograms = RunHistograms(latency: outcome.latency, correctedLatency: outcome.correctedLatency,
+                                   warmup: outcome.warmup.latency)
+    }
+}
+
+extension RunEnvironment {
+    /// Reads the host and process figures now; the cluster ones come from `target`.
+    public static func current(target: BenchTarget, producerConfiguration: [String: String]) -> RunEnvironment {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        let info = ProcessInfo.processInfo
+        return RunEnvironment(
+            zoobenchVersion: ZooBenchVersion.current, librdkafkaVersion: KafkaVersion.librdkafka,
+            host: info.hostName, cores: info.activeProcessorCount,
+            operatingSystem: info.operatingSystemVersionString,
+            clusterKind: target.kind,
+            clusterNote: target.kind == .embedded
+                ? "embedded cluster (librdkafka mock, in this process, no replication): figures describe the client, not a cluster's capacity"
+                : nil,
+            bootstrapServers: target.uri.bootstrapServers, brokers: target.metadata.brokers,
+            topicPartitions: target.topic?.partitions.count ?? 0,
+            producerConfiguration: redactSecrets(producerConfiguration),
+            cpuSeconds: cpu, peakRSSBytes: Int(usage.ru_maxrss) * 1024)
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+import ZooPipe
+@testable import ZooBench
+
+@Suite("Workloads, payloads and keys")
+struct WorkloadTests {
+    @Test func yamlRoundTrip() throws {
+        var workload = ProduceWorkload()
+        workload.name = "nightly"
+        workload.topic = "orders"
+        workload.partitions = 12
+        workload.acks = .leader
+        workload.numRecords = nil
+        workload.duration = .seconds(90)
+        workload.throughput = 50_000
+        workload.warmup = .milliseconds(1500)
+        workload.recordSize = .uniform(100, 1000)
+        workload.payload = .json
+        workload.compressibility = 0.3
+        workload.keys = .zipf(1000, exponent: 1.2)
+        workload.headers = 3
+        workload.producers = 4
+        workload.lingerMs = 0.5
+        workload.batchSize = 65536
+        workload.compression = .zstd
+        workload.idempotence = true
+        workload.transactionalID = "tx"
+        workload.transactionSize = 500
+        workload.interval = .milliseconds(250)
+        workload.properties = ["queue.buffering.max.kbytes": "2048"]
+        let yaml = try WorkloadFile.yaml(workload)
+        let loaded = try WorkloadFile.parse(yaml, source: "test")
+        #expect(loaded.workload == workload)
+        #expect(loaded.notes.isEmpty)
+        // JSON is accepted too, with the same keys.
+        let json = String(decoding: try JSONEncoder().encode(workload), as: UTF8.self)
+        #expect(try WorkloadFile.parse(json, source: "json").workload == workload)
+    }
+
+    @Test func handWrittenYAML() throws {
+        let loaded = try WorkloadFile.parse("""
+            acks: all
+            record-size: normal:500,50
+            throughput: -1
+            num-records: 5000
+            keys: sequential
+            producer-props:
+              linger.ms: 20
+            """, source: "w.yaml")
+        #expect(loaded.workload.acks == .all)
+        #expect(loaded.workload.recordSize == .normal(mean: 500, deviation: 50))
+        #expect(loaded.workload.throughput == nil)
+        #expect(loaded.workload.numRecords == 5000)
+        #expect(loaded.workload.keys == .sequential)
+        #expect(loaded.workload.properties == ["linger.ms": "20"])
+    }
+
+    @Test func openMessagingWorkloadMapsItsFields() throws {
+        let loaded = try WorkloadFile.parse("""
+            name: 1 topic / 16 partitions / 1kb
+            topics: 1
+            partitionsPerTopic: 16
+            messageSize: 1024
+            payloadFile: "payload/payload-1Kb.data"
+            subscriptionsPerTopic: 1
+            consumerPerSubscription: 1
+            producersPerTopic: 2
+            producerRate: 50000
+            consumerBacklogSizeGB: 0
+            testDurationMinutes: 15
+            warmupDurationMinutes: 1
+            keyDistributor: "NO_KEY"
+            """, source: "omb.yaml")
+        let w = loaded.workload
+        #expect(w.partitions == 16)
+        #expect(w.recordSize == .fixed(1024))
+        #expect(w.payload == .file("payload/payload-1Kb.data"))
+        #expect(w.producers == 2)
+        #expect(w.throughput == 50_000)
+        #expect(w.duration == .seconds(900))
+        #expect(w.warmup == .seconds(60))
+        #expect(w.keys == KeyDistribution.none)
+        #expect(w.name == "1-topic---16-partitions---1kb")
+        #expect(loaded.notes.contains { $0.contains("used keyDistributor, messageSize") })
+        #expect(loaded.notes.contains { $0 == "not used by produce: consumerBacklogSizeGB, consumerPerSubscription, subscriptionsPerTopic" })
+    }
+
+    @Test(arguments: [
+        ("acks: 2", "field 'acks': '2' is not 0, 1, -1 or all"),
+        ("acks: 1\nbatchsize: 10", "unknown field 'batchsize'"),
+        ("record-size: huge", "field 'record-size': 'huge' is not a size"),
+        ("duration: soon", "field 'duration': 'soon' is not a duration"),
+        ("- a\n- b", "expected a mapping of fields"),
+        ("acks: [1", "not valid YAML or JSON"),
+        ("topics: 1\nmessageSize: 10\nproducerRatio: 3", "field 'producerRatio' is not an OpenMessaging Benchmark workload field"),
+        ("topics: 4\nmessageSize: 10", "field 'topics' is 4; zoobench produce measures one topic"),
+        ("topics: 1\nkeyDistributor: ZIPF", "field 'keyDistributor' must be NO_KEY"),
+    ])
+    func badFilesNameTheField(_ text: String, _ message: String) {
+        #expect {
+            _ = try WorkloadFile.parse(text, source: "bad.yaml")
+        } throws: { error in
+            (error as? WorkloadError)?.description.contains(message) == true
+                && (error as? WorkloadError)?.description.contains("bad.yaml") == true
+        }
+    }
+
+    @Test func missingFileIsOneLine() {
+        #expect(throws: WorkloadError.invalid("workload file '/no/such.yaml': cannot read it (no such file)")) {
+            _ = try WorkloadFile.load("/no/such.yaml")
+        }
+    }
+
+    @Test func sizeDistributionsStayInRange() throws {
+        var workload = ProduceWorkload()
+        workload.recordSize = .uniform(100, 1000)
+        workload.numRecords = 10_000
+        let pool = try PayloadPool(workload: workload)
+        let sizes = (0..<10_000).map { pool.payload($0).count }
+        #expect(sizes.allSatisfy { (100...1000).contains($0) })
+        #expect(abs(Double(sizes.reduce(0, +)) / 10_000 - 550) < 15)
+        workload.recordSize = .normal(mean: 500, deviation: 50)
+        let normal = try PayloadPool(workload: workload)
+        let values = (0..<10_000).map { Double(normal.size($0)) }
+        let mean = values.reduce(0, +) / Double(values.count)
+        let deviation = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+        #expect(abs(mean - 500) < 3)
+        #expect(abs(deviation - 50) < 3)
+    }
+
+    @Test func payloadFileIsSplitAtTheDelimiter() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("payloads-\(UUID().uuidString).txt").path
+        try "alpha\nbeta\n\ngamma".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var workload = ProduceWorkload()
+        workload.payload = .file(path)
+        let pool = try PayloadPool(workload: workload)
+        #expect(pool.slotCount == 3)
+        #expect((0..<4).map { String(decoding: pool.payload($0), as: UTF8.self) } == ["alpha", "beta", "gamma", "alpha"])
+        workload.payload = .file("/no/such/file")
+        #expect(throws: WorkloadError.self) { _ = try PayloadPool(workload: workload) }
+    }
+
+    @Test func textAndJSONPayloadsLookTheirPart() throws {
+        var workload = ProduceWorkload()
+        workload.recordSize = .fixed(200)
+        workload.numRecords = 100
+        workload.payload = .json
+        let json = try PayloadPool(workload: workload)
+        for i in 0..<100 {
+            let value = Data(json.payload(i))
+            #expect(value.count == 200)
+            #expect((try? JSONSerialization.jsonObject(with: value)) is [String: Any])
+        }
+        workload.payload = .text
+        let text = try PayloadPool(workload: workload)
+        #expect(String(decoding: text.payload(0), as: UTF8.self).contains(" "))
+    }
+
+    /// zstd finds about the asked fraction repeated: a 0.5 pool compresses to 40–60 % of its size.
+    @Test func compressibilityIsWhatZstdSees() throws {
+        let zstd = ["/usr/bin/zstd", "/usr/local/bin/zstd"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        try #require(zstd != nil, "the zstd command is not installed; run scripts/setup")
+        for (fraction, band) in [(0.0, 0.95...1.01), (0.5, 0.40...0.60), (0.9, 0.03...0.20)] {
+            var workload = ProduceWorkload()
+            workload.recordSize = .fixed(1000)
+            workload.numRecords = 2000
+            workload.compressibility = fraction
+            let pool = try PayloadPool(workload: workload)
+            var bytes = Data()
+            for i in 0..<2000 { bytes.append(contentsOf: pool.payload(i)) }
+            let input = FileManager.default.temporaryDirectory.appendingPathComponent("pool-\(UUID().uuidString)")
+            try bytes.write(to: input)
+            defer { try? FileManager.default.removeItem(at: input) }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: zstd!)
+            process.arguments = ["-q", "-c", "-3", input.path]
+            let pipe = Foundation.Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let compressed = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let ratio = Double(compressed.count) / Double(bytes.count)
+            #expect(band.contains(ratio), "compressibility \(fraction): zstd ratio \(ratio)")
+        }
+    }
+
+    @Test func keysFollowTheirDistribution() {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 8)
+        defer { scratch.deallocate() }
+        var generator = SplitMix64(seed: 1)
+        let sequential = KeyTable(.sequential)
+        #expect(sequential.withKey(sequence: 12345, generator: &generator, scratch: scratch) {
+            String(decoding: $0!, as: UTF8.self) } == "12345")
+        #expect(sequential.withKey(sequence: 0, generator: &generator, scratch: scratch) {
+            String(decoding: $0!, as: UTF8.self) } == "0")
+        #expect(KeyTable(.none).withKey(sequence: 1, generator: &generator, scratch: scratch) { $0 == nil })
+        let zipf = KeyTable(.zipf(100, exponent: 1.2))
+        var counts: [String: Int] = [:]
+        for i in 0..<20_000 {
+            let key = zipf.withKey(sequence: i, generator: &generator, scratch: scratch) { String(decoding: $0!, as: UTF8.self) }
+            counts[key, default: 0] += 1
+        }
+        // With s = 1.2 over 100 keys the hottest key takes about 1/H(100,1.2) ≈ 25 % of records.
+        let hottest = counts["key-0", default: 0]
+        #expect(hottest > 4000 && hottest < 6000, "key-0 drew \(hottest)")
+        #expect(counts.count > 50)
+        let uniform = KeyTable(.uniform(10))
+        var seen: Set<String> = []
+        for i in 0..<1000 {
+            seen.insert(uniform.withKey(sequence: i, generator: &generator, scratch: scratch) { String(decoding: $0!, as: UTF8.self) })
+        }
+        #expect(seen == Set((0..<10).map { "key-\($0)" }))
+    }
+
+    @Test func parsers() {
+        #expect(RecordSizeDistribution(parsing: "1k") == .fixed(1024))
+        #expect(RecordSizeDistribution(parsing: "uniform:10-5") == nil)
+        #expect(KeyDistribution(parsing: "zipf:10,0") == nil)
+        #expect(KeyDistribution(parsing: "uniform:0") == nil)
+        #expect(PayloadKind(parsing: "file:") == nil)
+        #expect(ByteCount.parse("16k") == 16384)
+        #expect(ByteCount.parse("1m") == 1 << 20)
+    }
+}
