@@ -217,7 +217,8 @@ final class ProducerLoop: @unchecked Sendable {
 
     func run() throws(KafkaError) -> Outcome {
         let rated = sendInterval > 0
-        adapter.onDelivery = { [unowned self] report in
+        // Unowned(unsafe): the sink is cleared (defer below) before this loop can go.
+        adapter.onDelivery = { [unowned(unsafe) self] report in
             let warm = report.token & Self.warmupBit != 0
             let record = Int(report.token & ~Self.warmupBit)
             guard report.succeeded else {
@@ -268,7 +269,7 @@ final class ProducerLoop: @unchecked Sendable {
                 partial = true
                 break
             }
-            var now = MonotonicClock.nanoseconds()
+            let now = MonotonicClock.nanoseconds()
             if now >= nextBoundary { closeIntervals(until: now, nextBoundary: &nextBoundary) }
             if let warmupRecords { inWarmup = sequence < warmupRecords } else if let warmupEnd { inWarmup = now < warmupEnd }
             if !inWarmup {
@@ -296,7 +297,8 @@ final class ProducerLoop: @unchecked Sendable {
             let payload = pool.payload(sequence)
             let result: Result<Void, KafkaError> = keys.withKey(sequence: sequence, generator: &generator, scratch: scratch) { key in
                 Result { () throws(KafkaError) in
-                    try adapter.send(noCopy: payload, key: key, headers: headers, token: token, intendedTime: intended)
+                    try adapter.send(noCopy: payload, key: key, headers: headers, token: token, intendedTime: intended,
+                                     now: now)
                 }
             }
             try result.get()
@@ -313,7 +315,6 @@ final class ProducerLoop: @unchecked Sendable {
                 }
             }
             if sequence & 63 == 0 { adapter.poll() }
-            now = 0
         }
         if transactional {
             if inTransaction > 0 || transactions == 0 {
