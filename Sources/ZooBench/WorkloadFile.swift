@@ -58,6 +58,8 @@ public enum WorkloadFile {
             return Loaded(workload: workload, notes: [])
         } catch let error as WorkloadError {
             throw .invalid("workload file '\(source)': \(error.description)")
+        } catch let DecodingError.dataCorrupted(context) where context.underlyingError is WorkloadError {
+            throw .invalid("workload file '\(source)': \((context.underlyingError as! WorkloadError).description)")
         } catch {
             throw .invalid("workload file '\(source)': \(firstLine(of: error))")
         }

@@ -86,7 +86,8 @@ public enum ResultFiles {
         return text
     }
 
-    /// Writes the three files into `directory` (created if needed); returns their paths.
+    /// Writes the three files into `directory` (created if needed); returns
+    /// their paths, relative when `directory` is.
     @discardableResult
     public static func write(_ result: RunResult, to directory: String) throws -> [String] {
         do {
@@ -94,16 +95,16 @@ public enum ResultFiles {
         } catch {
             throw ResultFileError.unwritable(path: directory, reason: "cannot create the folder")
         }
-        let base = URL(fileURLWithPath: directory).appendingPathComponent(stem(for: result))
-        let files: [(URL, Data)] = [
-            (base.appendingPathExtension("json"), try json(result)),
-            (base.appendingPathExtension("csv"), Data(summaryCSV(result).utf8)),
-            (URL(fileURLWithPath: base.path + "-timeline.csv"), Data(timelineCSV(result).utf8)),
+        let base = (directory.hasSuffix("/") ? directory : directory + "/") + stem(for: result)
+        let files: [(String, Data)] = [
+            (base + ".json", try json(result)),
+            (base + ".csv", Data(summaryCSV(result).utf8)),
+            (base + "-timeline.csv", Data(timelineCSV(result).utf8)),
         ]
-        for (url, data) in files {
-            try writeAtomically(data, to: url)
+        for (path, data) in files {
+            try writeAtomically(data, to: URL(fileURLWithPath: path))
         }
-        return files.map(\.0.path)
+        return files.map(\.0)
     }
 
     /// Writes `data` to a temporary file beside `url`, then renames it into

@@ -186,8 +186,8 @@ struct ProduceCommand: ParsableCommand {
         var parts: [String] = []
         if let limit = w.recordLimit { parts.append("\(limit) records") }
         if let duration = w.duration { parts.append("for \(DurationText.format(duration))") }
-        parts.append("of \(w.recordSize) B \(w.payload)")
-        if w.compressibility > 0 { parts.append("(compressibility \(w.compressibility))") }
+        parts.append("of \(w.recordSize) B \(w.payload)"
+            + (w.compressibility > 0 ? " (compressibility \(w.compressibility))" : ""))
         parts.append("acks=\(w.acks)")
         parts.append("\(w.producers) producer(s)")
         parts.append("compression \(w.compression)")

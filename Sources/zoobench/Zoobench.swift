@@ -1,12 +1,11 @@
 import ArgumentParser
 import Foundation
+import ZooBench
 import ZooPipe
 
 /// The `zoobench` command: parses, runs a subcommand, maps errors to exit codes.
 @main
 struct Zoobench: ParsableCommand {
-    static let version = "0.1.0"
-
     static let configuration = CommandConfiguration(
         commandName: "zoobench",
         abstract: "Benchmark and load-test Apache Kafka.",
@@ -17,7 +16,7 @@ struct Zoobench: ParsableCommand {
 
             Exit codes: 0 ok, 1 failure, 2 bad input, 3 cannot reach the cluster.
             """,
-        version: "zoobench \(version) (librdkafka \(KafkaVersion.librdkafka))",
+        version: "zoobench \(ZooBenchVersion.current) (librdkafka \(KafkaVersion.librdkafka))",
         subcommands: [ProduceCommand.self, PipeCommand.self]
     )
 

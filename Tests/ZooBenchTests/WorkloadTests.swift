@@ -101,8 +101,11 @@ struct WorkloadTests {
         #expect {
             _ = try WorkloadFile.parse(text, source: "bad.yaml")
         } throws: { error in
-            (error as? WorkloadError)?.description.contains(message) == true
-                && (error as? WorkloadError)?.description.contains("bad.yaml") == true
+            let text = (error as? WorkloadError)?.description ?? ""
+            return (text.hasPrefix("workload file 'bad.yaml': \(message)")
+                || text.hasPrefix("OMB workload file 'bad.yaml': \(message)")
+                || (text.hasPrefix("workload file 'bad.yaml': ") && text.contains(message)))
+                && !text.contains("DecodingError")
         }
     }
 

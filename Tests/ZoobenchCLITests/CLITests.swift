@@ -63,8 +63,9 @@ struct CLITests {
     @Test func versionNamesLibrdkafka() throws {
         let result = try ZoobenchProcess.run(["--version"])
         #expect(result.status == 0)
-        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            == "zoobench 0.1.0 (librdkafka \(KafkaVersion.librdkafka))")
+        let line = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(line.hasPrefix("zoobench 0."))
+        #expect(line.hasSuffix(" (librdkafka \(KafkaVersion.librdkafka))"))
     }
 
     @Test func produceOnTheEmbeddedClusterReportsCheckedFigures() throws {
