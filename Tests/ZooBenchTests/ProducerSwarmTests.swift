@@ -59,6 +59,25 @@ struct ProducerSwarmTests {
         #expect(outcome.timeline.reduce(0) { $0 + $1.sent } == example.records)
     }
 
+    /// Transactions of 1,000 records, one transactional id per producer; every record lands.
+    @Test func transactionsCommitEveryBatch() throws {
+        var workload = ProduceWorkload()
+        workload.topic = "tx"
+        workload.producers = 2
+        workload.numRecords = 10_000
+        workload.transactionalID = "zoobench-test"
+        workload.transactionSize = 1000
+        try workload.validate()
+        #expect(workload.producerConfiguration(producerIndex: 1).client.properties["transactional.id"] == "zoobench-test-1")
+        #expect(workload.producerConfiguration(producerIndex: 0).idempotence)
+        let target = try BenchTarget(brokers: nil, topic: "tx", partitions: 3, replicationFactor: 1)
+        let outcome = try ProducerSwarm(workload: workload, target: target.uri).run()
+        #expect(outcome.delivered == 10_000)
+        #expect(outcome.failed == 0)
+        #expect(outcome.transactions == 10)
+        #expect(try target.admin.endOffsetTotal(topic: "tx") >= 10_000)
+    }
+
     @Test func sharesDifferByAtMostOne() {
         #expect(ProducerSwarm.split(10, into: 3) == [4, 3, 3])
         #expect(ProducerSwarm.split(2, into: 4) == [1, 1, 0, 0])
