@@ -147,3 +147,33 @@ struct CLITests {
         #expect(!result.stderr.contains("Fatal error"))
     }
 }
+
+@Suite("Interrupted runs")
+struct InterruptTests {
+    /// Ctrl-C during a run: it stops, writes what it measured marked partial, exits 130.
+    @Test func ctrlCSavesAPartialResult() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-int-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = ZoobenchProcess.binary
+        process.arguments = ["produce", "--throughput", "2000", "--duration", "60s", "--quiet", "--output", folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 3)
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let json = try #require(files.first { $0.hasSuffix("-produce.json") }, "files: \(files)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
+        #expect(object?["partial"] as? Bool == true)
+        let delivered = (object?["summary"] as? [String: Any])?["delivered"] as? Int ?? 0
+        #expect(delivered > 1000 && delivered < 20_000, "delivered \(delivered) in about 3 s at 2000/s")
+        #expect(!files.contains { $0.hasSuffix(".tmp") })
+    }
+}
