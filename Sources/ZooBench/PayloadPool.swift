@@ -109,11 +109,6 @@ public final class PayloadPool: @unchecked Sendable {
         return UnsafeRawBufferPointer(rebasing: storage[start..<start + length])
     }
 
-    /// Mean size of the values records take from the pool.
-    public var meanSize: Double {
-        Double(sizes.reduce(0, +)) / Double(max(sizes.count, 1))
-    }
-
     // MARK: Generation
 
     /// Random bytes in 64-byte blocks; a block is, with probability

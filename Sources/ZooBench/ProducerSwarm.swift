@@ -114,8 +114,7 @@ public struct ProducerSwarm: Sendable {
         let producers = workload.producers
         let recordShares = workload.recordLimit.map { Self.split($0, into: producers) }
         let warmupShares = workload.warmupRecords.map { Self.split($0, into: producers) }
-        let interval = UInt64(workload.interval.components.seconds) * 1_000_000_000
-            + UInt64(workload.interval.components.attoseconds / 1_000_000_000)
+        let interval = nanoseconds(workload.interval)
         // Everyone starts on the same schedule, a moment from now.
         let start = MonotonicClock.nanoseconds() + 20_000_000
         let collector = TimelineCollector(producers: producers, start: start, interval: interval, onInterval: onInterval)

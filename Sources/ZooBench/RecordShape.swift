@@ -43,15 +43,6 @@ public enum RecordSizeDistribution: Sendable, Hashable, CustomStringConvertible 
         }
     }
 
-    /// The mean size.
-    public var mean: Double {
-        switch self {
-        case .fixed(let size): return Double(size)
-        case .uniform(let low, let high): return Double(low + high) / 2
-        case .normal(let mean, _): return mean
-        }
-    }
-
     /// A size drawn with `generator`.
     func sample(_ generator: inout SplitMix64) -> Int {
         switch self {

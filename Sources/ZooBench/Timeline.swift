@@ -117,10 +117,8 @@ final class TimelineCollector: Sendable {
             sent: parts.reduce(0) { $0 + $1.sent }, delivered: parts.reduce(0) { $0 + $1.delivered },
             bytes: parts.reduce(0) { $0 + $1.bytes }, errors: parts.reduce(0) { $0 + $1.errors },
             inFlight: parts.reduce(0) { $0 + $1.inFlight }, warmup: parts.contains { $0.warmup },
-            p50: histogram.totalCount > 0 ? histogram.valueAtPercentile(50) : 0,
-            p90: histogram.totalCount > 0 ? histogram.valueAtPercentile(90) : 0,
-            p99: histogram.totalCount > 0 ? histogram.valueAtPercentile(99) : 0,
-            p999: histogram.totalCount > 0 ? histogram.valueAtPercentile(99.9) : 0,
+            p50: histogram.percentileOrZero(50), p90: histogram.percentileOrZero(90),
+            p99: histogram.percentileOrZero(99), p999: histogram.percentileOrZero(99.9),
             max: histogram.totalCount > 0 ? histogram.max : 0)
     }
 }
@@ -134,4 +132,11 @@ public final class StopSignal: Sendable {
     public func stop() { flag.store(true, ordering: .relaxed) }
 
     public var isStopped: Bool { flag.load(ordering: .relaxed) }
+}
+
+extension Histogram<UInt64> {
+    /// The value at `percentile`, or 0 for an empty histogram (which has no value to give).
+    public func percentileOrZero(_ percentile: Double) -> UInt64 {
+        totalCount > 0 ? valueAtPercentile(percentile) : 0
+    }
 }

@@ -18,17 +18,17 @@ public struct LatencyPercentiles: Sendable, Codable, Hashable {
 
     /// Reads the percentiles of a microsecond histogram.
     public init(_ histogram: Histogram<UInt64>) {
-        func ms(_ value: UInt64) -> Double { Double(value) / 1000 }
+        func ms(_ percentile: Double) -> Double { Double(histogram.percentileOrZero(percentile)) / 1000 }
         let empty = histogram.totalCount == 0
         count = histogram.totalCount
-        p50 = empty ? 0 : ms(histogram.valueAtPercentile(50))
-        p75 = empty ? 0 : ms(histogram.valueAtPercentile(75))
-        p90 = empty ? 0 : ms(histogram.valueAtPercentile(90))
-        p95 = empty ? 0 : ms(histogram.valueAtPercentile(95))
-        p99 = empty ? 0 : ms(histogram.valueAtPercentile(99))
-        p999 = empty ? 0 : ms(histogram.valueAtPercentile(99.9))
-        p9999 = empty ? 0 : ms(histogram.valueAtPercentile(99.99))
-        max = empty ? 0 : ms(histogram.max)
+        p50 = ms(50)
+        p75 = ms(75)
+        p90 = ms(90)
+        p95 = ms(95)
+        p99 = ms(99)
+        p999 = ms(99.9)
+        p9999 = ms(99.99)
+        max = empty ? 0 : Double(histogram.max) / 1000
         mean = empty ? 0 : histogram.mean / 1000
     }
 }

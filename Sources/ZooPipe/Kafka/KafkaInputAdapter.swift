@@ -84,17 +84,18 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         close()
     }
 
-    /// Waits up to `timeout` for the next record. The previous record's view
+    /// Waits up to about `timeout` for the next record. The previous record's view
     /// ends here. Returns nil when none arrived in time. Throws for errors that
     /// will not pass (topic deleted, authorization, fatal); transient ones are
     /// counted in ``transientErrors`` and polling goes on.
     public func poll(timeout: Duration) throws(KafkaError) -> KafkaRecord? {
         releaseCurrent()
         if closed { return nil }
-        let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds(timeout)) * 1_000_000
+        // The clock is read only when an event that is not a record comes
+        // first, so handing out a record costs no clock read.
+        var remaining = Int32(clamping: milliseconds(timeout))
+        var deadline: UInt64 = 0
         while true {
-            let now = MonotonicClock.nanoseconds()
-            let remaining = now >= deadline ? 0 : Int32(clamping: (deadline - now) / 1_000_000)
             guard let message = rd_kafka_consumer_poll(client.handle, remaining) else { return nil }
             let err = message.pointee.err
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -114,7 +115,10 @@ public final class KafkaInputAdapter: @unchecked Sendable {
             default:
                 transientErrors[rdErrorName(err), default: 0] += 1
             }
-            if remaining == 0 { return nil }
+            let now = MonotonicClock.nanoseconds()
+            if deadline == 0 { deadline = now + UInt64(remaining) * 1_000_000 }
+            if now >= deadline { return nil }
+            remaining = Int32(clamping: (deadline - now) / 1_000_000)
         }
     }
 
@@ -129,6 +133,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         var seen = 0
         let started = MonotonicClock.nanoseconds()
         var idleSince = started
+        var recordsSinceIdleCheck = false
         var assigned = groupID == nil
         let idleLimit = idleTimeout.map { UInt64(milliseconds($0)) * 1_000_000 }
         while !stopRequested.load(ordering: .relaxed) {
@@ -137,10 +142,15 @@ public final class KafkaInputAdapter: @unchecked Sendable {
                 try body(record)
                 seen += 1
                 assigned = true
-                idleSince = MonotonicClock.nanoseconds()
+                recordsSinceIdleCheck = true
                 continue
             }
+            // An empty poll: the idle clock starts at the first one after records.
             let now = MonotonicClock.nanoseconds()
+            if recordsSinceIdleCheck {
+                recordsSinceIdleCheck = false
+                idleSince = now
+            }
             if !assigned {
                 if hasAssignment() {
                     assigned = true
@@ -159,10 +169,15 @@ public final class KafkaInputAdapter: @unchecked Sendable {
 
     /// Whether the group has assigned this consumer any partition.
     public func hasAssignment() -> Bool {
+        withAssignment { $0.pointee.cnt > 0 } ?? false
+    }
+
+    /// Runs `body` on the current assignment (nil when it cannot be read).
+    private func withAssignment<R>(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> R) -> R? {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return false }
+        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return nil }
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        return list.pointee.cnt > 0
+        return body(list)
     }
 
     /// Owned copies of the records, polled on a thread of their own; ends
@@ -200,16 +215,15 @@ public final class KafkaInputAdapter: @unchecked Sendable {
 
     /// The position (next offset to read) of each assigned partition.
     public func positions() -> [Int32: Int64] {
-        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        rd_kafka_position(client.handle, list)
-        var result: [Int32: Int64] = [:]
-        for i in 0..<Int(list.pointee.cnt) {
-            let element = list.pointee.elems[i]
-            result[element.partition] = element.offset
-        }
-        return result
+        withAssignment { list in
+            rd_kafka_position(client.handle, list)
+            var result: [Int32: Int64] = [:]
+            for i in 0..<Int(list.pointee.cnt) {
+                let element = list.pointee.elems[i]
+                result[element.partition] = element.offset
+            }
+            return result
+        } ?? [:]
     }
 
     /// Leaves the group (committing final offsets when auto-commit is on) and

@@ -129,11 +129,6 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         client.destroy()
     }
 
-    /// The librdkafka properties in effect, secrets redacted.
-    public var effectiveProperties: [String: String] {
-        configuration.librdkafkaProperties(bootstrap: uri.bootstrapServers, acks: acks, deliveryTimeout: timeout)
-    }
-
     // MARK: Sending
 
     /// Sends `payload` without copying it: librdkafka reads the bytes in place.
@@ -297,24 +292,26 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
                 }
             }
         }
-        var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
-        vus[0].vtype = RD_KAFKA_VTYPE_RKT
-        vus[0].u.rkt = topicHandle
-        vus[1].vtype = RD_KAFKA_VTYPE_PARTITION
-        vus[1].u.i32 = partition
-        vus[2].vtype = RD_KAFKA_VTYPE_VALUE
-        vus[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-        vus[2].u.mem.size = value.count
-        vus[3].vtype = RD_KAFKA_VTYPE_KEY
-        vus[3].u.mem.ptr = UnsafeMutableRawPointer(mutating: key?.baseAddress)
-        vus[3].u.mem.size = key?.count ?? 0
-        vus[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-        vus[4].u.i = flags
-        vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE
-        vus[5].u.ptr = opaque
-        vus[6].vtype = RD_KAFKA_VTYPE_HEADERS
-        vus[6].u.headers = list
-        let error = vus.withUnsafeBufferPointer { rd_kafka_produceva(client.handle, $0.baseAddress, $0.count) }
+        let error = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
+            vus.initialize(repeating: rd_kafka_vu_t())
+            vus[0].vtype = RD_KAFKA_VTYPE_RKT
+            vus[0].u.rkt = topicHandle
+            vus[1].vtype = RD_KAFKA_VTYPE_PARTITION
+            vus[1].u.i32 = partition
+            vus[2].vtype = RD_KAFKA_VTYPE_VALUE
+            vus[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+            vus[2].u.mem.size = value.count
+            vus[3].vtype = RD_KAFKA_VTYPE_KEY
+            vus[3].u.mem.ptr = UnsafeMutableRawPointer(mutating: key?.baseAddress)
+            vus[3].u.mem.size = key?.count ?? 0
+            vus[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+            vus[4].u.i = flags
+            vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE
+            vus[5].u.ptr = opaque
+            vus[6].vtype = RD_KAFKA_VTYPE_HEADERS
+            vus[6].u.headers = list
+            return rd_kafka_produceva(client.handle, vus.baseAddress, vus.count)
+        }
         let code = rd_kafka_error_code(error)
         if let error {
             rd_kafka_error_destroy(error)
