@@ -119,6 +119,8 @@ public struct ProduceWorkload: Sendable, Hashable {
         configuration.batchSize = batchSize
         configuration.compression = compression
         configuration.idempotence = idempotence || transactionalID != nil
+        // librdkafka's own counters of what went over the wire, read at the end of the run.
+        configuration.statisticsInterval = .milliseconds(250)
         if let transactionalID {
             configuration.client.properties["transactional.id"] = producers == 1 ? transactionalID : "\(transactionalID)-\(producerIndex)"
         }

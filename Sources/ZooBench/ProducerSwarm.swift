@@ -43,6 +43,9 @@ public struct ProduceOutcome: Sendable {
     public var partial = false
     /// Transactions committed (with a transactional id).
     public var transactions = 0
+    /// What went over the wire (after compression, warm-up included), summed
+    /// over producers from librdkafka's statistics; nil if none reported.
+    public var wire: KafkaWireStatistics?
 
     /// Acknowledged records per second.
     public var recordsPerSecond: Double { elapsedSeconds > 0 ? Double(delivered) / elapsedSeconds : 0 }
@@ -80,6 +83,15 @@ public struct ProduceOutcome: Sendable {
         warmup.seconds = max(warmup.seconds, other.warmup.seconds)
         warmup.latency.add(other.warmup.latency)
         partial = partial || other.partial
+        if let theirs = other.wire {
+            var sum = wire ?? KafkaWireStatistics()
+            sum.requests += theirs.requests
+            sum.bytes += theirs.bytes
+            sum.messages += theirs.messages
+            sum.messageBytes += theirs.messageBytes
+            sum.reports += theirs.reports
+            wire = sum
+        }
     }
 }
 
@@ -328,6 +340,8 @@ final class ProducerLoop: @unchecked Sendable {
             let now = MonotonicClock.nanoseconds()
             if now >= nextBoundary { closeIntervals(until: now, nextBoundary: &nextBoundary) }
         }
+        // One more statistics report, so the wire figures cover the whole run.
+        adapter.awaitWireStatistics(timeout: .seconds(1))
         let end = MonotonicClock.nanoseconds()
         closeInterval(end: end)
         collector.finish(producer: index, lastIndex: current.index - 1)
@@ -348,6 +362,7 @@ final class ProducerLoop: @unchecked Sendable {
         outcome.warmup.seconds = measuredStart > start ? Double(measuredStart - start) / 1e9 : 0
         outcome.partial = partial
         outcome.transactions = transactions
+        outcome.wire = adapter.wireStatistics
         return Outcome(outcome: outcome, firstMeasuredSend: measuredStart, lastMeasuredDelivery: lastMeasuredDelivery)
     }
 

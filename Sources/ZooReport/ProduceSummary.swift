@@ -52,6 +52,18 @@ public enum ProduceSummary {
                 + "p50 \(fixed(result.warmup.latency.p50, 2)) ms, p99 \(fixed(result.warmup.latency.p99, 2)) ms "
                 + "(not in the figures above)")
         }
+        if let wire = s.wire, wire.bytes > 0 {
+            var line = "wire      \(wire.bytes) bytes in \(wire.requests) requests (librdkafka statistics"
+            if result.warmup.delivered > 0 {
+                line += ", warm-up included)"
+            } else {
+                line += ")"
+                if s.deliveredBytes > 0 {
+                    line += ", \(fixed(100 * Double(wire.bytes) / Double(s.deliveredBytes), 1)) % of the value bytes"
+                }
+            }
+            lines.append(line)
+        }
         if let growth = s.brokerOffsetGrowth {
             let expected = s.delivered + result.warmup.delivered
             if growth == Int64(expected) {

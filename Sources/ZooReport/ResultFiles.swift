@@ -13,6 +13,7 @@ public enum ResultFiles {
         "p50_ms", "p75_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "p9999_ms", "max_ms", "mean_ms",
         "corrected_p50_ms", "corrected_p99_ms", "corrected_p999_ms", "corrected_max_ms",
         "warmup_delivered", "warmup_s", "broker_offset_growth", "cpu_s", "peak_rss_bytes",
+        "wire_bytes", "wire_requests",
     ].joined(separator: ",")
 
     /// The timeline CSV's header.
@@ -67,6 +68,7 @@ public enum ResultFiles {
             String(result.warmup.delivered), number(result.warmup.seconds),
             s.brokerOffsetGrowth.map(String.init) ?? "", number(result.environment.cpuSeconds),
             String(result.environment.peakRSSBytes),
+            s.wire.map { String($0.bytes) } ?? "", s.wire.map { String($0.requests) } ?? "",
         ]
         return summaryHeader + "\n" + row.map(csvField).joined(separator: ",") + "\n"
     }

@@ -74,6 +74,8 @@ public struct ProduceFigures: Sendable, Codable, Hashable {
     public var correctedLatency: LatencyPercentiles?
     /// Growth of the topic's end offsets over the run (warm-up included), when it could be read.
     public var brokerOffsetGrowth: Int64?
+    /// What went over the wire (warm-up included), from librdkafka's statistics.
+    public var wire: KafkaWireStatistics?
 }
 
 /// The warm-up, reported apart from the main figures.
@@ -125,7 +127,7 @@ public struct RunResult: Sendable, Codable {
             megabytesPerSecond: outcome.megabytesPerSecond, transactions: outcome.transactions,
             latency: LatencyPercentiles(outcome.latency),
             correctedLatency: outcome.correctedLatency.map(LatencyPercentiles.init),
-            brokerOffsetGrowth: brokerOffsetGrowth)
+            brokerOffsetGrowth: brokerOffsetGrowth, wire: outcome.wire)
         warmup = WarmupSummary(delivered: outcome.warmup.delivered, seconds: outcome.warmup.seconds,
                                latency: LatencyPercentiles(outcome.warmup.latency))
         timeline = outcome.timeline

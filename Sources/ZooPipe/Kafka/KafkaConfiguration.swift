@@ -80,6 +80,9 @@ public struct KafkaProducerConfiguration: Sendable, Hashable {
     /// When false the adapter checks the topic exists and throws
     /// ``KafkaError/topicNotFound(_:)``. Default true, as in librdkafka.
     public var allowAutoCreateTopics: Bool = true
+    /// How often librdkafka reports its statistics (`statistics.interval.ms`),
+    /// which give ``KafkaOutputAdapter/wireStatistics``. Nil: never (default).
+    public var statisticsInterval: Duration?
 
     public init() {}
 
@@ -115,6 +118,7 @@ public struct KafkaProducerConfiguration: Sendable, Hashable {
         if let linger { list.append(("linger.ms", formatMilliseconds(linger))) }
         if let batchNumMessages { list.append(("batch.num.messages", String(batchNumMessages))) }
         if let maxQueuedMessages { list.append(("queue.buffering.max.messages", String(maxQueuedMessages))) }
+        if let statisticsInterval { list.append(("statistics.interval.ms", String(milliseconds(statisticsInterval)))) }
         list += client.properties.sorted { $0.key < $1.key }
         return list
     }

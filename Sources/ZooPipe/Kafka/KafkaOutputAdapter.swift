@@ -64,6 +64,28 @@ public struct KafkaProducerStatistics: Sendable, Hashable, Codable {
     public init() {}
 }
 
+/// What went over the wire, from librdkafka's own statistics.
+public struct KafkaWireStatistics: Sendable, Hashable, Codable {
+    /// Requests sent to brokers (`tx`).
+    public var requests: Int
+    /// Bytes sent to brokers, requests and framing included, after compression (`tx_bytes`).
+    public var bytes: Int
+    /// Records sent (`txmsgs`).
+    public var messages: Int
+    /// Record bytes sent, with batch framing, after compression (`txmsg_bytes`).
+    public var messageBytes: Int
+    /// How many statistics documents have arrived so far.
+    public var reports: Int
+
+    public init(requests: Int = 0, bytes: Int = 0, messages: Int = 0, messageBytes: Int = 0, reports: Int = 0) {
+        self.requests = requests
+        self.bytes = bytes
+        self.messages = messages
+        self.messageBytes = messageBytes
+        self.reports = reports
+    }
+}
+
 /// Publishes records to one topic, with batching, and reports each delivery.
 ///
 /// Use it from one thread at a time: `send`, `poll` and `flush` run delivery
@@ -82,6 +104,9 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     public var onDelivery: ((KafkaDeliveryReport) -> Void)?
     /// Counters since creation.
     public private(set) var statistics = KafkaProducerStatistics()
+    /// The latest wire figures librdkafka reported (needs
+    /// ``KafkaProducerConfiguration/statisticsInterval``); nil until the first report.
+    public private(set) var wireStatistics: KafkaWireStatistics?
 
     let client: RDKafkaClient
     private let topicHandle: OpaquePointer
@@ -107,7 +132,8 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         self.timeout = timeout
         self.configuration = configuration
         let properties = configuration.properties(bootstrap: uri.bootstrapServers, acks: acks, deliveryTimeout: timeout)
-        client = try RDKafkaClient(kind: .producer, properties: properties, deliveryReports: true)
+        client = try RDKafkaClient(kind: .producer, properties: properties, deliveryReports: true,
+                                   statistics: configuration.statisticsInterval != nil)
         let metadata = try client.metadata(timeout: configuration.client.connectTimeout)
         if !configuration.allowAutoCreateTopics, metadata.topic(uri.topic) == nil {
             throw .topicNotFound(uri.topic)
@@ -121,10 +147,12 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         // Unowned(unsafe): deinit clears the sink before the adapter goes, and
         // the retain an `unowned` capture costs per report is measurable here.
         client.state.onDelivery = { [unowned(unsafe) self] message in self.handleDelivery(message) }
+        client.state.onStatistics = { [unowned(unsafe) self] json in self.handleStatistics(json) }
     }
 
     deinit {
         client.state.onDelivery = nil
+        client.state.onStatistics = nil
         rd_kafka_topic_destroy(topicHandle)
         client.destroy()
     }
@@ -227,7 +255,29 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         }
     }
 
+    /// Serves events until a statistics report newer than the current one
+    /// arrives (so it covers everything delivered so far) or `timeout` passes.
+    /// Returns whether one arrived.
+    @discardableResult
+    public func awaitWireStatistics(timeout: Duration) -> Bool {
+        guard configuration.statisticsInterval != nil else { return false }
+        let seen = wireStatistics?.reports ?? 0
+        let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds(timeout)) * 1_000_000
+        while (wireStatistics?.reports ?? 0) == seen && MonotonicClock.nanoseconds() < deadline {
+            servePoll(milliseconds: 10)
+        }
+        return (wireStatistics?.reports ?? 0) > seen
+    }
+
     // MARK: Internals
+
+    private func handleStatistics(_ json: UnsafeRawBufferPointer) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else { return }
+        func number(_ key: String) -> Int { (object[key] as? NSNumber)?.intValue ?? 0 }
+        wireStatistics = KafkaWireStatistics(requests: number("tx"), bytes: number("tx_bytes"), messages: number("txmsgs"),
+                                             messageBytes: number("txmsg_bytes"),
+                                             reports: (wireStatistics?.reports ?? 0) + 1)
+    }
 
     @inline(__always)
     private func produce(value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, headers: [KafkaHeader],

@@ -17,6 +17,8 @@ final class RDKafkaClientState: @unchecked Sendable {
     /// Called on the polling thread for every delivery report (producers only).
     /// Set once before the first send; not changed while messages are in flight.
     var onDelivery: ((UnsafePointer<rd_kafka_message_t>) -> Void)?
+    /// Called on the polling thread with each statistics JSON document.
+    var onStatistics: ((UnsafeRawBufferPointer) -> Void)?
 
     func log(level: Int32, facility: String, message: String) {
         recent.withLock { lines in
@@ -67,7 +69,8 @@ final class RDKafkaClient: @unchecked Sendable {
 
     /// Creates a client from `properties`, applied in order. An unknown key or a
     /// bad value is ``KafkaError/invalidConfiguration(_:)`` naming the key.
-    init(kind: Kind, properties: [(String, String)], deliveryReports: Bool = false) throws(KafkaError) {
+    init(kind: Kind, properties: [(String, String)], deliveryReports: Bool = false,
+         statistics: Bool = false) throws(KafkaError) {
         guard let conf = rd_kafka_conf_new() else {
             throw .invalidConfiguration("librdkafka could not allocate a configuration")
         }
@@ -83,6 +86,9 @@ final class RDKafkaClient: @unchecked Sendable {
         rd_kafka_conf_set_log_cb(conf, rdkafkaLogCallback)
         if deliveryReports {
             rd_kafka_conf_set_dr_msg_cb(conf, rdkafkaDeliveryCallback)
+        }
+        if statistics {
+            rd_kafka_conf_set_stats_cb(conf, rdkafkaStatisticsCallback)
         }
         let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
         guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
@@ -192,6 +198,14 @@ private let rdkafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePoi
     state.log(level: level,
               facility: facility.map { String(cString: $0) } ?? "",
               message: buffer.map { String(cString: $0) } ?? "")
+}
+
+private let rdkafkaStatisticsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = {
+    _, json, length, opaque in
+    guard let json, let opaque else { return 0 }
+    let state = Unmanaged<RDKafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
+    state.onStatistics?(UnsafeRawBufferPointer(start: json, count: length))
+    return 0  // librdkafka frees the document
 }
 
 private let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
