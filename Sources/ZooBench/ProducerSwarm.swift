@@ -340,11 +340,11 @@ final class ProducerLoop: @unchecked Sendable {
             let now = MonotonicClock.nanoseconds()
             if now >= nextBoundary { closeIntervals(until: now, nextBoundary: &nextBoundary) }
         }
-        // One more statistics report, so the wire figures cover the whole run.
-        adapter.awaitWireStatistics(timeout: .seconds(1))
-        let end = MonotonicClock.nanoseconds()
-        closeInterval(end: end)
+        closeInterval(end: MonotonicClock.nanoseconds())
         collector.finish(producer: index, lastIndex: current.index - 1)
+        // One more statistics report, so the wire figures cover the whole run
+        // (after the last interval closed, so waiting for it is not in the timeline).
+        adapter.awaitWireStatistics(timeout: .seconds(1))
 
         let statistics = adapter.statistics
         var outcome = ProduceOutcome()
