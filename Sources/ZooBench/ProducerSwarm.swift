@@ -172,7 +172,7 @@ public struct ProducerSwarm: Sendable {
 
 /// One producer's loop, confined to its thread: sends on schedule, records
 /// delivery latencies into its own histograms, closes intervals on time.
-final class ProducerLoop: @unchecked Sendable {
+final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
     struct Outcome: Sendable {
         var outcome: ProduceOutcome
         var firstMeasuredSend: UInt64
@@ -194,19 +194,23 @@ final class ProducerLoop: @unchecked Sendable {
     let stop: StopSignal
     /// Nanoseconds between this producer's sends; 0 when unlimited.
     let sendInterval: Double
+    /// Whether sends follow a schedule (so the corrected histogram is kept).
+    let rated: Bool
 
-    // Per-record state, touched only on this producer's thread.
-    private var raw = ProduceOutcome.makeHistogram()
-    private var corrected = ProduceOutcome.makeHistogram()
-    private var warmupLatency = ProduceOutcome.makeHistogram()
-    private var intervalLatency = ProduceOutcome.makeHistogram()
-    private var delivered = 0
-    private var failed = 0
-    private var bytes = 0
-    private var warmupDelivered = 0
-    private var lastMeasuredDelivery: UInt64 = 0
-    private var current: ProducerInterval
-    private var inWarmup = false
+    // Per-record state, touched only on this producer's thread and never
+    // re-entrantly, so exclusivity checks are off for it (they cost more
+    // than the work they guard on this path).
+    @exclusivity(unchecked) private var raw = ProduceOutcome.makeHistogram()
+    @exclusivity(unchecked) private var corrected = ProduceOutcome.makeHistogram()
+    @exclusivity(unchecked) private var warmupLatency = ProduceOutcome.makeHistogram()
+    @exclusivity(unchecked) private var intervalLatency = ProduceOutcome.makeHistogram()
+    @exclusivity(unchecked) private var delivered = 0
+    @exclusivity(unchecked) private var failed = 0
+    @exclusivity(unchecked) private var bytes = 0
+    @exclusivity(unchecked) private var warmupDelivered = 0
+    @exclusivity(unchecked) private var lastMeasuredDelivery: UInt64 = 0
+    @exclusivity(unchecked) private var current: ProducerInterval
+    @exclusivity(unchecked) private var inWarmup = false
 
     init(index: Int, adapter: KafkaOutputAdapter, pool: PayloadPool, keys: KeyTable, workload: ProduceWorkload,
          recordLimit: Int?, warmupRecords: Int?, start: UInt64, interval: UInt64, collector: TimelineCollector,
@@ -223,38 +227,15 @@ final class ProducerLoop: @unchecked Sendable {
         self.collector = collector
         self.stop = stop
         sendInterval = workload.throughput.map { 1e9 / ($0 / Double(workload.producers)) } ?? 0
+        rated = sendInterval > 0
         current = ProducerInterval(index: 0, end: start, histogram: ProduceOutcome.makeHistogram())
+        super.init()
     }
 
     func run() throws(KafkaError) -> Outcome {
-        let rated = sendInterval > 0
-        // Unowned(unsafe): the sink is cleared (defer below) before this loop can go.
-        adapter.onDelivery = { [unowned(unsafe) self] report in
-            let warm = report.token & Self.warmupBit != 0
-            let record = Int(report.token & ~Self.warmupBit)
-            guard report.succeeded else {
-                current.errors += 1
-                if !warm { failed += 1 }
-                return
-            }
-            let latency = min(max(1, report.latency / 1000), ProduceOutcome.highestLatency)
-            let fromSchedule = rated ? min(max(1, report.correctedLatency / 1000), ProduceOutcome.highestLatency) : latency
-            let size = pool.size(record)
-            if warm {
-                _ = warmupLatency.record(latency)
-                warmupDelivered += 1
-            } else {
-                _ = raw.record(latency)
-                if rated { _ = corrected.record(fromSchedule) }
-                delivered += 1
-                bytes &+= size
-                lastMeasuredDelivery = report.deliveredTime
-            }
-            _ = intervalLatency.record(fromSchedule)
-            current.delivered += 1
-            current.bytes &+= size
-        }
-        defer { adapter.onDelivery = nil }
+        // The adapter does not retain its handler; cleared (defer) before this loop can go.
+        adapter.deliveryHandler = self
+        defer { adapter.deliveryHandler = nil }
 
         let headers = (0..<workload.headers).map { KafkaHeader(name: "h\($0)", string: String(format: "%08d", $0)) }
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 8)
@@ -364,6 +345,33 @@ final class ProducerLoop: @unchecked Sendable {
         outcome.transactions = transactions
         outcome.wire = adapter.wireStatistics
         return Outcome(outcome: outcome, firstMeasuredSend: measuredStart, lastMeasuredDelivery: lastMeasuredDelivery)
+    }
+
+    /// Records one delivery report into this producer's histograms and counters.
+    override func delivered(_ report: KafkaDeliveryReport) {
+        let warm = report.token & Self.warmupBit != 0
+        let record = Int(report.token & ~Self.warmupBit)
+        guard report.succeeded else {
+            current.errors += 1
+            if !warm { failed += 1 }
+            return
+        }
+        let latency = min(max(1, report.latency / 1000), ProduceOutcome.highestLatency)
+        let fromSchedule = rated ? min(max(1, report.correctedLatency / 1000), ProduceOutcome.highestLatency) : latency
+        let size = pool.size(record)
+        if warm {
+            _ = warmupLatency.record(latency)
+            warmupDelivered += 1
+        } else {
+            _ = raw.record(latency)
+            if rated { _ = corrected.record(fromSchedule) }
+            delivered += 1
+            bytes &+= size
+            lastMeasuredDelivery = report.deliveredTime
+        }
+        _ = intervalLatency.record(fromSchedule)
+        current.delivered += 1
+        current.bytes &+= size
     }
 
     /// Closes every interval whose end has passed.

@@ -46,6 +46,16 @@ public struct KafkaDeliveryReport: Sendable {
     }
 }
 
+/// Receives delivery reports with no closure and no reference counting in
+/// between: the fast path for load generators. Subclass it and override
+/// ``delivered(_:)``; see ``KafkaOutputAdapter/deliveryHandler``.
+open class KafkaDeliveryHandler {
+    public init() {}
+
+    /// Called for every delivery report, on the thread that polls.
+    open func delivered(_ report: KafkaDeliveryReport) {}
+}
+
 /// Counters of one producer since it was created.
 public struct KafkaProducerStatistics: Sendable, Hashable, Codable {
     /// Records librdkafka accepted.
@@ -101,9 +111,19 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     /// The typed settings this adapter was built with.
     public let configuration: KafkaProducerConfiguration
     /// Called for every delivery report, on the thread that polls.
-    public var onDelivery: ((KafkaDeliveryReport) -> Void)?
+    @exclusivity(unchecked) public var onDelivery: ((KafkaDeliveryReport) -> Void)?
+    /// Called for every delivery report before `onDelivery`, without retaining
+    /// the handler or going through a closure. The adapter does not keep the
+    /// handler alive: set it to nil before the handler goes away.
+    public var deliveryHandler: KafkaDeliveryHandler? {
+        get { handler?.takeUnretainedValue() }
+        set { handler = newValue.map { Unmanaged.passUnretained($0) } }
+    }
     /// Counters since creation.
-    public private(set) var statistics = KafkaProducerStatistics()
+    // Per-record state below is confined to the polling thread and never
+    // accessed re-entrantly, so the runtime's exclusivity checks (a measurable
+    // share of the per-record cost) are turned off for it.
+    @exclusivity(unchecked) public private(set) var statistics = KafkaProducerStatistics()
     /// The latest wire figures librdkafka reported (needs
     /// ``KafkaProducerConfiguration/statisticsInterval``); nil until the first report.
     public private(set) var wireStatistics: KafkaWireStatistics?
@@ -111,10 +131,11 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     let client: RDKafkaClient
     private let topicHandle: OpaquePointer
     private let slots: InFlightSlots
-    private var failuresSinceFlush = 0
+    @exclusivity(unchecked) private var failuresSinceFlush = 0
     private var firstFailureSinceFlush: String?
-    private var reportsUntilClockRead = 0
-    private var reportClock: UInt64 = 0
+    @exclusivity(unchecked) private var reportsUntilClockRead = 0
+    @exclusivity(unchecked) private var reportClock: UInt64 = 0
+    @exclusivity(unchecked) private var handler: Unmanaged<KafkaDeliveryHandler>?
 
     /// Parses `uri` and connects; see ``init(uri:acks:timeout:configuration:)-(KafkaURI,_,_,_)``.
     public convenience init(uri: String, acks: Acks = .all, timeout: Duration = .seconds(30),
@@ -144,14 +165,13 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         self.topicHandle = topicHandle
         let capacity = client.effectiveProperty("queue.buffering.max.messages").flatMap(Int.init) ?? 100_000
         slots = InFlightSlots(capacity: capacity)
-        // Unowned(unsafe): deinit clears the sink before the adapter goes, and
-        // the retain an `unowned` capture costs per report is measurable here.
-        client.state.onDelivery = { [unowned(unsafe) self] message in self.handleDelivery(message) }
+        // Not retained: deinit clears the sink before the adapter goes.
+        client.state.deliverySink = Unmanaged.passUnretained(self)
         client.state.onStatistics = { [unowned(unsafe) self] json in self.handleStatistics(json) }
     }
 
     deinit {
-        client.state.onDelivery = nil
+        client.state.deliverySink = nil
         client.state.onStatistics = nil
         rd_kafka_topic_destroy(topicHandle)
         client.destroy()
@@ -370,7 +390,7 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         return code
     }
 
-    private func handleDelivery(_ message: UnsafePointer<rd_kafka_message_t>) {
+    func handleDelivery(_ message: UnsafePointer<rd_kafka_message_t>) {
         if reportsUntilClockRead == 0 {
             reportClock = MonotonicClock.nanoseconds()
             reportsUntilClockRead = 64
@@ -396,6 +416,7 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
             failuresSinceFlush += 1
             if firstFailureSinceFlush == nil { firstFailureSinceFlush = "\(name): \(rdErrorText(err))" }
         }
+        handler?._withUnsafeGuaranteedRef { $0.delivered(report) }
         onDelivery?(report)
     }
 }
@@ -414,7 +435,7 @@ final class InFlightSlots {
     let intendedTimes: UnsafeMutablePointer<UInt64>
     let tokens: UnsafeMutablePointer<UInt64>
     private let free: UnsafeMutablePointer<Int32>
-    private var freeCount: Int
+    @exclusivity(unchecked) private var freeCount: Int
 
     init(capacity: Int) {
         self.capacity = capacity
