@@ -119,10 +119,10 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         get { handler?.takeUnretainedValue() }
         set { handler = newValue.map { Unmanaged.passUnretained($0) } }
     }
+    // Per-record state is confined to the polling thread and never accessed
+    // re-entrantly, so the runtime's exclusivity checks (a measurable share of
+    // the per-record cost) are turned off for it.
     /// Counters since creation.
-    // Per-record state below is confined to the polling thread and never
-    // accessed re-entrantly, so the runtime's exclusivity checks (a measurable
-    // share of the per-record cost) are turned off for it.
     @exclusivity(unchecked) public private(set) var statistics = KafkaProducerStatistics()
     /// The latest wire figures librdkafka reported (needs
     /// ``KafkaProducerConfiguration/statisticsInterval``); nil until the first report.
