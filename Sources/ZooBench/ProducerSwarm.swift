@@ -46,6 +46,9 @@ public struct ProduceOutcome: Sendable {
     /// What went over the wire (after compression, warm-up included), summed
     /// over producers from librdkafka's statistics; nil if none reported.
     public var wire: KafkaWireStatistics?
+    /// With sequence stamps (end-to-end runs): each producer's acknowledged
+    /// and failed sequence numbers, by producer index.
+    public var acknowledged: [AcknowledgedLedger] = []
 
     /// Acknowledged records per second.
     public var recordsPerSecond: Double { elapsedSeconds > 0 ? Double(delivered) / elapsedSeconds : 0 }
@@ -83,6 +86,7 @@ public struct ProduceOutcome: Sendable {
         warmup.seconds = max(warmup.seconds, other.warmup.seconds)
         warmup.latency.add(other.warmup.latency)
         partial = partial || other.partial
+        acknowledged += other.acknowledged
         if let theirs = other.wire {
             var sum = wire ?? KafkaWireStatistics()
             sum.requests += theirs.requests
@@ -100,10 +104,15 @@ public struct ProduceOutcome: Sendable {
 public struct ProducerSwarm: Sendable {
     public let workload: ProduceWorkload
     public let target: KafkaURI
+    /// Stamp every record with a `zb.seq` header of this run id (producer,
+    /// sequence, send times) and keep ledgers of what was acknowledged, for
+    /// end-to-end latency and the integrity check. Nil: no stamps.
+    public var stampRun: UInt32?
 
-    public init(workload: ProduceWorkload, target: KafkaURI) {
+    public init(workload: ProduceWorkload, target: KafkaURI, stampRun: UInt32? = nil) {
         self.workload = workload
         self.target = target
+        self.stampRun = stampRun
     }
 
     /// Sends the workload's records and waits for every delivery report (up
@@ -129,14 +138,15 @@ public struct ProducerSwarm: Sendable {
         let interval = nanoseconds(workload.interval)
         // Everyone starts on the same schedule, a moment from now.
         let start = MonotonicClock.nanoseconds() + 20_000_000
-        let collector = TimelineCollector(producers: producers, start: start, interval: interval, onInterval: onInterval)
+        let collector = TimelineCollector<ProducerInterval, IntervalSnapshot>(
+            workers: producers, start: start, interval: interval, merge: ProducerInterval.merge, onInterval: onInterval)
         let results = Mutex<[(Int, Result<ProducerLoop.Outcome, KafkaError>)]>([])
         let group = DispatchGroup()
         for (index, adapter) in adapters.enumerated() {
             let loop = ProducerLoop(
                 index: index, adapter: adapter, pool: pool, keys: keys, workload: workload,
                 recordLimit: recordShares?[index], warmupRecords: warmupShares?[index],
-                start: start, interval: interval, collector: collector, stop: stop)
+                start: start, interval: interval, collector: collector, stop: stop, stampRun: stampRun)
             group.enter()
             let thread = Thread {
                 let result = Result { () throws(KafkaError) in try loop.run() }
@@ -190,12 +200,14 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
     let warmupRecords: Int?
     let start: UInt64
     let interval: UInt64
-    let collector: TimelineCollector
+    let collector: TimelineCollector<ProducerInterval, IntervalSnapshot>
     let stop: StopSignal
     /// Nanoseconds between this producer's sends; 0 when unlimited.
     let sendInterval: Double
     /// Whether sends follow a schedule (so the corrected histogram is kept).
     let rated: Bool
+    /// The run id stamped into each record's `zb.seq` header; nil: no stamp.
+    let stampRun: UInt32?
 
     // Per-record state, touched only on this producer's thread and never
     // re-entrantly, so exclusivity checks are off for it (they cost more
@@ -211,10 +223,11 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
     @exclusivity(unchecked) private var lastMeasuredDelivery: UInt64 = 0
     @exclusivity(unchecked) private var current: ProducerInterval
     @exclusivity(unchecked) private var inWarmup = false
+    @exclusivity(unchecked) private var ledger = AcknowledgedLedger()
 
     init(index: Int, adapter: KafkaOutputAdapter, pool: PayloadPool, keys: KeyTable, workload: ProduceWorkload,
-         recordLimit: Int?, warmupRecords: Int?, start: UInt64, interval: UInt64, collector: TimelineCollector,
-         stop: StopSignal) {
+         recordLimit: Int?, warmupRecords: Int?, start: UInt64, interval: UInt64, collector: TimelineCollector<ProducerInterval, IntervalSnapshot>,
+         stop: StopSignal, stampRun: UInt32? = nil) {
         self.index = index
         self.adapter = adapter
         self.pool = pool
@@ -226,6 +239,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         self.interval = interval
         self.collector = collector
         self.stop = stop
+        self.stampRun = stampRun
         sendInterval = workload.throughput.map { 1e9 / ($0 / Double(workload.producers)) } ?? 0
         rated = sendInterval > 0
         current = ProducerInterval(index: 0, end: start, histogram: ProduceOutcome.makeHistogram())
@@ -240,6 +254,9 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         let headers = (0..<workload.headers).map { KafkaHeader(name: "h\($0)", string: String(format: "%08d", $0)) }
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 8)
         defer { scratch.deallocate() }
+        let stampBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: SequenceStamp.size, alignment: 8)
+        defer { stampBuffer.deallocate() }
+        let wallOffset = MonotonicClock.wallOffset
         var generator = SplitMix64(seed: 0xC0FFEE &+ UInt64(index))
         let transactional = workload.transactionalID != nil
         let transactionSize = workload.transactionSize ?? 1000
@@ -287,10 +304,19 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
             }
             let token = UInt64(sequence) | (inWarmup ? Self.warmupBit : 0)
             let payload = pool.payload(sequence)
+            var stamp: KafkaRawHeader?
+            if let stampRun {
+                SequenceStamp(run: stampRun, producer: UInt16(truncatingIfNeeded: index), warmup: inWarmup,
+                              sequence: UInt64(sequence),
+                              intendedTime: UInt64(bitPattern: Int64(bitPattern: intended == 0 ? now : intended) &+ wallOffset),
+                              sendTime: UInt64(bitPattern: Int64(bitPattern: now) &+ wallOffset))
+                    .write(to: stampBuffer)
+                stamp = KafkaRawHeader(name: SequenceStamp.headerName, value: UnsafeRawBufferPointer(stampBuffer))
+            }
             let result: Result<Void, KafkaError> = keys.withKey(sequence: sequence, generator: &generator, scratch: scratch) { key in
                 Result { () throws(KafkaError) in
-                    try adapter.send(noCopy: payload, key: key, headers: headers, token: token, intendedTime: intended,
-                                     now: now)
+                    try adapter.send(noCopy: payload, key: key, headers: headers, extraHeader: stamp, token: token,
+                                     intendedTime: intended, now: now)
                 }
             }
             try result.get()
@@ -322,7 +348,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
             if now >= nextBoundary { closeIntervals(until: now, nextBoundary: &nextBoundary) }
         }
         closeInterval(end: MonotonicClock.nanoseconds())
-        collector.finish(producer: index, lastIndex: current.index - 1)
+        collector.finish(worker: index, lastIndex: current.index - 1)
         // One more statistics report, so the wire figures cover the whole run
         // (after the last interval closed, so waiting for it is not in the timeline).
         adapter.awaitWireStatistics(timeout: .seconds(1))
@@ -344,6 +370,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         outcome.partial = partial
         outcome.transactions = transactions
         outcome.wire = adapter.wireStatistics
+        if stampRun != nil { outcome.acknowledged = [ledger] }
         return Outcome(outcome: outcome, firstMeasuredSend: measuredStart, lastMeasuredDelivery: lastMeasuredDelivery)
     }
 
@@ -354,8 +381,10 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         guard report.succeeded else {
             current.errors += 1
             if !warm { failed += 1 }
+            if stampRun != nil { ledger.failed.insert(record) }
             return
         }
+        if stampRun != nil { ledger.acknowledge(record, partition: report.partition) }
         let latency = min(max(1, report.latency / 1000), ProduceOutcome.highestLatency)
         let fromSchedule = rated ? min(max(1, report.correctedLatency / 1000), ProduceOutcome.highestLatency) : latency
         let size = pool.size(record)

@@ -36,8 +36,16 @@ public struct IntervalSnapshot: Sendable, Codable, Hashable {
     public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1_048_576 / seconds : 0 }
 }
 
+/// One worker's (producer's or consumer's) share of an interval, before merging.
+protocol IntervalPart: Sendable {
+    /// The interval's number, 0 for the first.
+    var index: Int { get }
+    /// When this worker closed it (monotonic ns).
+    var end: UInt64 { get }
+}
+
 /// One producer's share of an interval, before merging.
-struct ProducerInterval: Sendable {
+struct ProducerInterval: IntervalPart {
     var index: Int
     var end: UInt64
     var sent = 0
@@ -47,52 +55,71 @@ struct ProducerInterval: Sendable {
     var inFlight = 0
     var warmup = false
     var histogram: Histogram<UInt64>
+
+    /// Producers' shares of interval `index` as one snapshot.
+    static func merge(_ parts: [ProducerInterval], index: Int, start: Double, seconds: Double) -> IntervalSnapshot {
+        var histogram = parts[0].histogram
+        for part in parts.dropFirst() { histogram.add(part.histogram) }
+        return IntervalSnapshot(
+            index: index, start: start, seconds: seconds,
+            sent: parts.reduce(0) { $0 + $1.sent }, delivered: parts.reduce(0) { $0 + $1.delivered },
+            bytes: parts.reduce(0) { $0 + $1.bytes }, errors: parts.reduce(0) { $0 + $1.errors },
+            inFlight: parts.reduce(0) { $0 + $1.inFlight }, warmup: parts.contains { $0.warmup },
+            p50: histogram.percentileOrZero(50), p90: histogram.percentileOrZero(90),
+            p99: histogram.percentileOrZero(99), p999: histogram.percentileOrZero(99.9),
+            max: histogram.totalCount > 0 ? histogram.max : 0)
+    }
 }
 
-/// Merges producers' intervals as they close (one lock per interval per
-/// producer, none per record) and hands each complete interval on in order.
-final class TimelineCollector: Sendable {
+/// Merges workers' intervals as they close (one lock per interval per
+/// worker, none per record) and hands each complete interval on in order.
+final class TimelineCollector<Part: IntervalPart, Snapshot: Sendable>: Sendable {
+    typealias Merge = @Sendable (_ parts: [Part], _ index: Int, _ start: Double, _ seconds: Double) -> Snapshot
+
     private struct State {
-        var pending: [Int: [ProducerInterval]] = [:]
+        var pending: [Int: [Part]] = [:]
         var lastIndex: [Int?]
         var nextToEmit = 0
-        var emitted: [IntervalSnapshot] = []
+        var emitted: [Snapshot] = []
     }
 
     private let state: Mutex<State>
     private let start: UInt64
     private let interval: UInt64
-    private let onInterval: (@Sendable (IntervalSnapshot) -> Void)?
+    private let merge: Merge
+    private let onInterval: (@Sendable (Snapshot) -> Void)?
 
-    init(producers: Int, start: UInt64, interval: UInt64, onInterval: (@Sendable (IntervalSnapshot) -> Void)?) {
-        state = Mutex(State(lastIndex: Array(repeating: nil, count: producers)))
+    init(workers: Int, start: UInt64, interval: UInt64, merge: @escaping Merge,
+         onInterval: (@Sendable (Snapshot) -> Void)?) {
+        state = Mutex(State(lastIndex: Array(repeating: nil, count: workers)))
         self.start = start
         self.interval = interval
+        self.merge = merge
         self.onInterval = onInterval
     }
 
-    func publish(_ part: ProducerInterval) {
-        let ready = state.withLock { state -> [IntervalSnapshot] in
+    func publish(_ part: Part) {
+        let ready = state.withLock { state -> [Snapshot] in
             state.pending[part.index, default: []].append(part)
             return drain(&state)
         }
         ready.forEach { onInterval?($0) }
     }
 
-    /// Producer `producer` will publish nothing after interval `lastIndex`.
-    func finish(producer: Int, lastIndex: Int) {
-        let ready = state.withLock { state -> [IntervalSnapshot] in
-            state.lastIndex[producer] = lastIndex
+    /// Worker `worker` will publish nothing after interval `lastIndex`.
+    func finish(worker: Int, lastIndex: Int) {
+        let ready = state.withLock { state -> [Snapshot] in
+            state.lastIndex[worker] = lastIndex
             return drain(&state)
         }
         ready.forEach { onInterval?($0) }
     }
 
     /// Every interval merged so far, in order.
-    var snapshots: [IntervalSnapshot] { state.withLock { $0.emitted } }
+    var snapshots: [Snapshot] { state.withLock { $0.emitted } }
 
-    private func drain(_ state: inout State) -> [IntervalSnapshot] {
-        var ready: [IntervalSnapshot] = []
+    private func drain(_ state: inout State) -> [Snapshot] {
+        var ready: [Snapshot] = []
         while true {
             let index = state.nextToEmit
             let expected = state.lastIndex.filter { $0 == nil || $0! >= index }.count
@@ -100,26 +127,13 @@ final class TimelineCollector: Sendable {
             if expected == 0 || parts.count < expected { break }
             state.pending[index] = nil
             state.nextToEmit += 1
-            let snapshot = merge(parts, index: index)
+            let begin = start + UInt64(index) * interval
+            let end = parts.map(\.end).max() ?? begin
+            let snapshot = merge(parts, index, Double(begin - start) / 1e9, Double(end - min(end, begin)) / 1e9)
             state.emitted.append(snapshot)
             ready.append(snapshot)
         }
         return ready
-    }
-
-    private func merge(_ parts: [ProducerInterval], index: Int) -> IntervalSnapshot {
-        var histogram = parts[0].histogram
-        for part in parts.dropFirst() { histogram.add(part.histogram) }
-        let begin = start + UInt64(index) * interval
-        let end = parts.map(\.end).max() ?? begin
-        return IntervalSnapshot(
-            index: index, start: Double(begin - start) / 1e9, seconds: Double(end - min(end, begin)) / 1e9,
-            sent: parts.reduce(0) { $0 + $1.sent }, delivered: parts.reduce(0) { $0 + $1.delivered },
-            bytes: parts.reduce(0) { $0 + $1.bytes }, errors: parts.reduce(0) { $0 + $1.errors },
-            inFlight: parts.reduce(0) { $0 + $1.inFlight }, warmup: parts.contains { $0.warmup },
-            p50: histogram.percentileOrZero(50), p90: histogram.percentileOrZero(90),
-            p99: histogram.percentileOrZero(99), p999: histogram.percentileOrZero(99.9),
-            max: histogram.totalCount > 0 ? histogram.max : 0)
     }
 }
 

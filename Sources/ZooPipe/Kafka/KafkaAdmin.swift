@@ -5,6 +5,8 @@ import CRdKafka
 public final class KafkaAdmin: @unchecked Sendable {
     let client: RDKafkaClient
     let timeout: Duration
+    private let bootstrapServers: String
+    private let configuration: KafkaClientConfiguration
 
     /// Connects to `bootstrapServers` (`host:port,…`). Throws
     /// ``KafkaError/connectionFailed(brokers:underlying:)`` if no broker answers
@@ -13,6 +15,8 @@ public final class KafkaAdmin: @unchecked Sendable {
         var list: [(String, String)] = [("bootstrap.servers", bootstrapServers), ("client.id", configuration.clientID)]
         list += configuration.properties.sorted { $0.key < $1.key }
         client = try RDKafkaClient(kind: .producer, properties: list)
+        self.bootstrapServers = bootstrapServers
+        self.configuration = configuration
         timeout = configuration.connectTimeout
         _ = try client.metadata(timeout: timeout)
     }
@@ -113,5 +117,35 @@ public final class KafkaAdmin: @unchecked Sendable {
     /// topic has ever received (its end offsets).
     public func endOffsetTotal(topic: String) throws(KafkaError) -> Int64 {
         try watermarks(topic: topic).values.reduce(0) { $0 + $1.high }
+    }
+
+    /// Commits `offsets` (partition → next offset to read) for consumer group
+    /// `group` on `topic`, as a client outside the group: the group's members
+    /// then start there. Used to start a fresh group at chosen offsets (an
+    /// end-to-end run starts at the ends it saw before producing).
+    public func commitOffsets(group: String, topic: String, offsets: [Int32: Int64]) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        var properties: [(String, String)] = [
+            ("bootstrap.servers", bootstrapServers), ("client.id", configuration.clientID),
+            ("group.id", group), ("enable.auto.commit", "false"),
+        ]
+        properties += configuration.properties.sorted { $0.key < $1.key }
+        let consumer = try RDKafkaClient(kind: .consumer, properties: properties)
+        defer { consumer.destroy() }
+        guard let list = rd_kafka_topic_partition_list_new(Int32(offsets.count)) else {
+            throw .invalidConfiguration("librdkafka could not allocate a partition list")
+        }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (partition, offset) in offsets.sorted(by: { $0.key < $1.key }) {
+            rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset = offset
+        }
+        let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds(timeout)) * 1_000_000
+        while true {
+            let err = rd_kafka_commit(consumer.handle, list, 0)
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+            // The coordinator may not be known yet right after start; retry briefly.
+            if MonotonicClock.nanoseconds() > deadline { throw client.classifyConnectionError(err) }
+            rd_kafka_poll(consumer.handle, 100)
+        }
     }
 }

@@ -138,8 +138,29 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     public var autoCommit: Bool = true
     /// `auto.commit.interval.ms`. `nil` keeps librdkafka's 5 s.
     public var autoCommitInterval: Duration?
+    /// Simple-consumer mode only: the partitions to read. Nil reads every
+    /// partition of the topic; a partition the topic lacks is an error.
+    public var partitions: [Int32]?
+    /// Simple-consumer mode only: where to start in given partitions,
+    /// overriding ``startPosition`` for them.
+    public var startOffsets: [Int32: Int64] = [:]
+    /// Group mode: partitions the group assigns start paused, fetching
+    /// nothing, until ``KafkaInputAdapter/resume()``. A fleet uses it to let
+    /// every member join before any reads. Default false.
+    public var holdAssignments = false
 
     public init() {}
+
+    /// Checks every property with librdkafka, without connecting: an unknown
+    /// key or bad value is ``KafkaError/invalidConfiguration(_:)``.
+    public func validate(groupID: String?) throws(KafkaError) {
+        try RDKafkaClient.validate(properties(bootstrap: "localhost:9092", groupID: groupID))
+    }
+
+    /// The librdkafka properties a consumer gets, secrets redacted (for results).
+    public func librdkafkaProperties(bootstrap: String, groupID: String?) -> [String: String] {
+        redactSecrets(Dictionary(properties(bootstrap: bootstrap, groupID: groupID), uniquingKeysWith: { $1 }))
+    }
 
     /// The only place consumer property names appear. Ordered; passthrough last.
     /// Without a group, librdkafka still wants a `group.id` for its consumer

@@ -19,6 +19,9 @@ public final class KafkaInputAdapter: @unchecked Sendable {
     public let configuration: KafkaConsumerConfiguration
     /// Partitions of the topic when the adapter started.
     public let partitions: [Int32]
+    /// Simple-consumer mode: the partitions this adapter reads (all of
+    /// ``partitions`` unless the configuration named some). Empty in group mode.
+    public let assignedPartitions: [Int32]
     /// Records handed out so far.
     public private(set) var recordsConsumed = 0
     /// Consumer errors librdkafka reported and the adapter rode out, by name.
@@ -50,11 +53,22 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         self.generateIDs = generateIDs
         self.configuration = configuration
         client = try RDKafkaClient(kind: .consumer,
-                                   properties: configuration.properties(bootstrap: uri.bootstrapServers, groupID: groupID))
+                                   properties: configuration.properties(bootstrap: uri.bootstrapServers, groupID: groupID),
+                                   rebalances: groupID != nil)
         let metadata = try client.metadata(timeout: configuration.client.connectTimeout)
         let topic = metadata.topic(uri.topic)
         if topic == nil && !configuration.allowAutoCreateTopics { throw .topicNotFound(uri.topic) }
-        partitions = topic?.partitions.map(\.id) ?? []
+        let partitions = topic?.partitions.map(\.id) ?? []
+        self.partitions = partitions
+        if groupID == nil, let wanted = configuration.partitions {
+            if let missing = wanted.first(where: { !partitions.contains($0) }) {
+                throw .invalidConfiguration("topic '\(uri.topic)' has no partition \(missing) "
+                    + "(it has \(partitions.count): 0–\(max(0, partitions.count - 1)))")
+            }
+            assignedPartitions = wanted
+        } else {
+            assignedPartitions = groupID == nil ? partitions : []
+        }
         rd_kafka_poll_set_consumer(client.handle)
 
         guard let list = rd_kafka_topic_partition_list_new(Int32(max(partitions.count, 1))) else {
@@ -62,6 +76,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         }
         defer { rd_kafka_topic_partition_list_destroy(list) }
         if groupID != nil {
+            client.state.pauseAssignments.store(configuration.holdAssignments, ordering: .releasing)
             rd_kafka_topic_partition_list_add(list, uri.topic, RD_KAFKA_PARTITION_UA)
             let err = rd_kafka_subscribe(client.handle, list)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .from(err) }
@@ -72,8 +87,9 @@ public final class KafkaInputAdapter: @unchecked Sendable {
             case .latest: start = Int64(RD_KAFKA_OFFSET_END)
             case .offset(let offset): start = offset
             }
-            for partition in partitions {
-                rd_kafka_topic_partition_list_add(list, uri.topic, partition).pointee.offset = start
+            for partition in assignedPartitions {
+                rd_kafka_topic_partition_list_add(list, uri.topic, partition).pointee.offset =
+                    configuration.startOffsets[partition] ?? start
             }
             let err = rd_kafka_assign(client.handle, list)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .from(err) }
@@ -172,6 +188,29 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         withAssignment { $0.pointee.cnt > 0 } ?? false
     }
 
+    /// Group mode: how many assignments the group has given this consumer so
+    /// far (an empty one counts: it has joined, there was just nothing for
+    /// it). Always 1 for a simple consumer. Updated by ``poll(timeout:)``.
+    public var assignmentCount: Int {
+        groupID == nil ? 1 : client.state.assignments.load(ordering: .acquiring)
+    }
+
+    /// Whether assigned partitions are still held paused (see
+    /// ``KafkaConsumerConfiguration/holdAssignments``).
+    public var holdingAssignments: Bool { client.state.pauseAssignments.load(ordering: .acquiring) }
+
+    /// Ends the hold of ``KafkaConsumerConfiguration/holdAssignments``: resumes
+    /// fetching on every assigned partition, and later assignments start unpaused.
+    public func resume() {
+        client.state.pauseAssignments.store(false, ordering: .releasing)
+        _ = withAssignment { rd_kafka_resume_partitions(client.handle, $0) }
+    }
+
+    /// Partitions assigned now (group mode: as of the latest rebalance).
+    public var assignedPartitionCount: Int {
+        groupID == nil ? assignedPartitions.count : client.state.assignedCount.load(ordering: .relaxed)
+    }
+
     /// Runs `body` on the current assignment (nil when it cannot be read).
     private func withAssignment<R>(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> R) -> R? {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
@@ -226,6 +265,27 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         } ?? [:]
     }
 
+    /// Each assigned partition's position (next offset this consumer will
+    /// read, or nil before it has read one) and its high watermark as last
+    /// seen in a fetch response (nil before the first). Asks no broker.
+    public func progress() -> [PartitionProgress] {
+        withAssignment { list in
+            rd_kafka_position(client.handle, list)
+            var result: [PartitionProgress] = []
+            result.reserveCapacity(Int(list.pointee.cnt))
+            for i in 0..<Int(list.pointee.cnt) {
+                let element = list.pointee.elems[i]
+                var low: Int64 = -1
+                var high: Int64 = -1
+                let err = rd_kafka_get_watermark_offsets(client.handle, uri.topic, element.partition, &low, &high)
+                result.append(PartitionProgress(
+                    partition: element.partition, position: element.offset >= 0 ? element.offset : nil,
+                    highWatermark: err == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 ? high : nil))
+            }
+            return result
+        } ?? []
+    }
+
     /// Leaves the group (committing final offsets when auto-commit is on) and
     /// destroys the handle. Idempotent.
     public func close() {
@@ -241,5 +301,26 @@ public final class KafkaInputAdapter: @unchecked Sendable {
             rd_kafka_message_destroy(current)
             self.current = nil
         }
+    }
+}
+
+/// Where a consumer stands in one partition.
+public struct PartitionProgress: Sendable, Hashable {
+    public var partition: Int32
+    /// The next offset the consumer will read; nil before it has read any.
+    public var position: Int64?
+    /// The partition's end as of the latest fetch response; nil before one.
+    public var highWatermark: Int64?
+
+    public init(partition: Int32, position: Int64?, highWatermark: Int64?) {
+        self.partition = partition
+        self.position = position
+        self.highWatermark = highWatermark
+    }
+
+    /// Records the consumer has yet to read, when both ends are known.
+    public var lag: Int64? {
+        guard let position, let highWatermark else { return nil }
+        return max(0, highWatermark - position)
     }
 }

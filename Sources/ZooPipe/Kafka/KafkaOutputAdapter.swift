@@ -46,6 +46,19 @@ public struct KafkaDeliveryReport: Sendable {
     }
 }
 
+/// A header given as a static name and raw bytes: the per-record header of
+/// the measured path (``KafkaOutputAdapter/send(noCopy:key:headers:extraHeader:partition:token:intendedTime:now:)``).
+public struct KafkaRawHeader {
+    public var name: StaticString
+    /// Read (and copied by librdkafka) during the send call only.
+    public var value: UnsafeRawBufferPointer
+
+    public init(name: StaticString, value: UnsafeRawBufferPointer) {
+        self.name = name
+        self.value = value
+    }
+}
+
 /// Receives delivery reports with no closure and no reference counting in
 /// between: the fast path for load generators. Subclass it and override
 /// ``delivered(_:)``; see ``KafkaOutputAdapter/deliveryHandler``.
@@ -190,11 +203,14 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     ///     for (0: now), for coordinated-omission-corrected latency.
     ///   - now: the caller's fresh ``MonotonicClock`` reading, used as the send
     ///     time (0: the adapter reads the clock); saves a clock read per record.
+    ///   - extraHeader: one more header whose value is given as bytes (copied
+    ///     by librdkafka), added ahead of `headers` without building a
+    ///     ``KafkaHeader``: for a value that changes with every record.
     @inline(__always)
     public func send(noCopy payload: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil,
-                     headers: [KafkaHeader] = [], partition: Int32? = nil,
+                     headers: [KafkaHeader] = [], extraHeader: KafkaRawHeader? = nil, partition: Int32? = nil,
                      token: UInt64 = 0, intendedTime: UInt64 = 0, now: UInt64 = 0) throws(KafkaError) {
-        try produce(value: payload, key: key, headers: headers, flags: 0,
+        try produce(value: payload, key: key, headers: headers, extraHeader: extraHeader, flags: 0,
                     partition: partition ?? RD_KAFKA_PARTITION_UA, token: token, intendedTime: intendedTime,
                     now: now)
     }
@@ -301,7 +317,7 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
 
     @inline(__always)
     private func produce(value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, headers: [KafkaHeader],
-                         flags: Int32, partition: Int32, token: UInt64, intendedTime: UInt64,
+                         extraHeader: KafkaRawHeader? = nil, flags: Int32, partition: Int32, token: UInt64, intendedTime: UInt64,
                          now given: UInt64 = 0) throws(KafkaError) {
         var slot = slots.acquire()
         var waitedSince: UInt64 = 0
@@ -310,7 +326,8 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
             if slot >= 0 {
                 let now = given != 0 ? given : MonotonicClock.nanoseconds()
                 slots.fill(slot, sendTime: now, intendedTime: intendedTime == 0 ? now : intendedTime, token: token)
-                let err = enqueue(value: value, key: key, headers: headers, flags: flags, partition: partition,
+                let err = enqueue(value: value, key: key, headers: headers, extraHeader: extraHeader, flags: flags,
+                                  partition: partition,
                                   opaque: UnsafeMutableRawPointer(bitPattern: slot + 1))
                 if err == RD_KAFKA_RESP_ERR_NO_ERROR {
                     statistics.sent += 1
@@ -340,14 +357,24 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
 
     @inline(__always)
     private func enqueue(value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, headers: [KafkaHeader],
-                         flags: Int32, partition: Int32, opaque: UnsafeMutableRawPointer?) -> rd_kafka_resp_err_t {
-        if headers.isEmpty {
+                         extraHeader: KafkaRawHeader?, flags: Int32, partition: Int32,
+                         opaque: UnsafeMutableRawPointer?) -> rd_kafka_resp_err_t {
+        if headers.isEmpty && extraHeader == nil {
             let rc = rd_kafka_produce(topicHandle, partition, flags,
                                       UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
                                       key?.baseAddress, key?.count ?? 0, opaque)
             return rc == 0 ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error()
         }
-        guard let list = rd_kafka_headers_new(headers.count) else { return RD_KAFKA_RESP_ERR__FAIL }
+        guard let list = rd_kafka_headers_new(headers.count + (extraHeader == nil ? 0 : 1)) else {
+            return RD_KAFKA_RESP_ERR__FAIL
+        }
+        if let extraHeader {
+            let name = extraHeader.name
+            _ = name.utf8Start.withMemoryRebound(to: CChar.self, capacity: name.utf8CodeUnitCount + 1) {
+                rd_kafka_header_add(list, $0, name.utf8CodeUnitCount, extraHeader.value.baseAddress,
+                                    extraHeader.value.count)
+            }
+        }
         for header in headers {
             var name = header.name
             name.withUTF8 { nameBytes in

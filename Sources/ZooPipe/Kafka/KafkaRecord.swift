@@ -46,6 +46,21 @@ public struct KafkaRecord {
         return UnsafeRawBufferPointer(start: value, count: size)
     }
 
+    /// The value of the last header called `name`, with no string conversion
+    /// or allocation: the measured path's lookup.
+    @inline(__always)
+    public func header(_ name: StaticString) -> UnsafeRawBufferPointer? {
+        var headers: OpaquePointer?
+        guard rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return nil }
+        var value: UnsafeRawPointer?
+        var size = 0
+        let found = name.utf8Start.withMemoryRebound(to: CChar.self, capacity: name.utf8CodeUnitCount + 1) {
+            rd_kafka_header_get_last(headers, $0, &value, &size)
+        }
+        guard found == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return UnsafeRawBufferPointer(start: value, count: size)
+    }
+
     /// All headers, in order (copied: names become Strings).
     public var headers: [KafkaHeader] {
         var list: OpaquePointer?

@@ -22,6 +22,13 @@ final class RDKafkaClientState: @unchecked Sendable {
     @exclusivity(unchecked) var deliverySink: Unmanaged<KafkaOutputAdapter>?
     /// Called on the polling thread with each statistics JSON document.
     var onStatistics: ((UnsafeRawBufferPointer) -> Void)?
+    /// Group assignments received (each rebalance that gives this consumer
+    /// its partitions, an empty set included), and how many partitions the
+    /// latest one gave.
+    let assignments = Atomic<Int>(0)
+    let assignedCount = Atomic<Int>(0)
+    /// Whether partitions a rebalance assigns start paused (no fetching).
+    let pauseAssignments = Atomic<Bool>(false)
 
     func log(level: Int32, facility: String, message: String) {
         recent.withLock { lines in
@@ -73,7 +80,7 @@ final class RDKafkaClient: @unchecked Sendable {
     /// Creates a client from `properties`, applied in order. An unknown key or a
     /// bad value is ``KafkaError/invalidConfiguration(_:)`` naming the key.
     init(kind: Kind, properties: [(String, String)], deliveryReports: Bool = false,
-         statistics: Bool = false) throws(KafkaError) {
+         statistics: Bool = false, rebalances: Bool = false) throws(KafkaError) {
         guard let conf = rd_kafka_conf_new() else {
             throw .invalidConfiguration("librdkafka could not allocate a configuration")
         }
@@ -92,6 +99,9 @@ final class RDKafkaClient: @unchecked Sendable {
         }
         if statistics {
             rd_kafka_conf_set_stats_cb(conf, rdkafkaStatisticsCallback)
+        }
+        if rebalances {
+            rd_kafka_conf_set_rebalance_cb(conf, rdkafkaRebalanceCallback)
         }
         let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
         guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
@@ -217,6 +227,54 @@ private let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePoint
     // The handle's owner keeps the state alive while it polls; no retain needed.
     Unmanaged<RDKafkaClientState>.fromOpaque(opaque)._withUnsafeGuaranteedRef { state in
         state.deliverySink?._withUnsafeGuaranteedRef { $0.handleDelivery(message) }
+    }
+}
+
+/// Applies each group rebalance as librdkafka's default would (eager or
+/// cooperative), and counts assignments so a consumer knows it has joined
+/// even when the group gave it no partition.
+private let rdkafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t,
+                                                      UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+                                                      UnsafeMutableRawPointer?) -> Void = {
+    handle, err, partitions, opaque in
+    guard let handle else { return }
+    let cooperative = rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } == "COOPERATIVE"
+    if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+        if cooperative {
+            if let error = rd_kafka_incremental_assign(handle, partitions) { rd_kafka_error_destroy(error) }
+        } else {
+            _ = rd_kafka_assign(handle, partitions)
+        }
+        if let opaque {
+            let state = Unmanaged<RDKafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
+            if state.pauseAssignments.load(ordering: .acquiring), let partitions {
+                _ = rd_kafka_pause_partitions(handle, partitions)
+            }
+            var total = 0
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            if rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+                total = Int(list.pointee.cnt)
+                rd_kafka_topic_partition_list_destroy(list)
+            }
+            state.assignedCount.store(total, ordering: .relaxed)
+            state.assignments.add(1, ordering: .releasing)
+        }
+    } else {
+        if cooperative {
+            if let error = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(error) }
+        } else {
+            _ = rd_kafka_assign(handle, nil)
+        }
+        if let opaque {
+            let state = Unmanaged<RDKafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
+            var total = 0
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            if rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+                total = Int(list.pointee.cnt)
+                rd_kafka_topic_partition_list_destroy(list)
+            }
+            state.assignedCount.store(total, ordering: .relaxed)
+        }
     }
 }
 

@@ -1,0 +1,234 @@
+import Foundation
+import ZooPipe
+
+/// What a `consume` run (or the consuming half of an `e2e` run) does: which
+/// consumers, in which groups, from where, and when to stop.
+///
+/// Encoded with the CLI's flag names as keys and the CLI's value syntax, like
+/// ``ProduceWorkload``.
+public struct ConsumeWorkload: Sendable, Hashable {
+    /// A name for the run, used in result file names. Default `consume`.
+    public var name = "consume"
+    /// Topic consumed. Default `zoobench`.
+    public var topic = "zoobench"
+    /// Consumers per group (or simple consumers), each its own librdkafka
+    /// handle on its own thread. Default 1.
+    public var consumers = 1
+    /// The consumer group; nil generates `zoobench-<random>`. Ignored with
+    /// explicit ``partitions``.
+    public var group: String?
+    /// Independent consumer groups, each reading the whole topic with
+    /// ``consumers`` members. Default 1.
+    public var groups = 1
+    /// Simple-consumer mode: these partitions, split round-robin over the
+    /// consumers, with no group. Nil: group mode.
+    public var partitions: [Int32]?
+    /// Where to start without a committed offset. Default earliest.
+    public var from: StartPosition = .earliest
+    /// Stop after this many records (across the fleet, per group).
+    public var numRecords: Int?
+    /// Stop this long after the first record.
+    public var duration: Duration?
+    /// Stop at the end of the topic as it was when the run started (high watermarks).
+    public var untilEnd = false
+    /// A consumer that sees no record for this long is done; when all are,
+    /// the run ends. Default 10 s.
+    public var idleTimeout: Duration = .seconds(10)
+    /// The longest a consumer waits to be assigned partitions. Default 30 s.
+    public var joinTimeout: Duration = .seconds(30)
+    /// Commit synchronously this often and time each commit (group mode);
+    /// nil leaves librdkafka's auto-commit on.
+    public var commitInterval: Duration?
+    /// Timeline interval. Default 1 s.
+    public var interval: Duration = .seconds(1)
+    /// How long to wait for the cluster to answer. Default 10 s.
+    public var connectTimeout: Duration = .seconds(10)
+    /// First produce a backlog of about this many value bytes, then measure
+    /// how fast it drains. Nil: consume what is there.
+    public var backlog: Int?
+    /// Value size of backlog records. Default 100 bytes.
+    public var backlogRecordSize = 100
+    /// librdkafka consumer properties passed verbatim (`-X key=value`); they win.
+    public var properties: [String: String] = [:]
+
+    public init() {}
+
+    /// Whether consumers join groups (false: simple consumers on explicit partitions).
+    public var groupMode: Bool { partitions == nil }
+
+    /// The run's stop conditions in words, for the console.
+    public var stopDescription: String {
+        var parts: [String] = []
+        if let numRecords { parts.append("\(numRecords) records") }
+        if let duration { parts.append("\(DurationText.format(duration)) after the first record") }
+        if untilEnd || backlog != nil { parts.append("the end of the topic as it was at the start") }
+        parts.append("\(DurationText.format(idleTimeout)) without a record")
+        return parts.joined(separator: ", or ")
+    }
+
+    /// Checks the numbers make sense and librdkafka accepts every property.
+    public func validate() throws(WorkloadError) {
+        if consumers < 1 || consumers > 256 { throw .invalid("consumers must be 1 to 256, not \(consumers)") }
+        if groups < 1 || groups > 64 { throw .invalid("groups must be 1 to 64, not \(groups)") }
+        if let partitions {
+            if partitions.isEmpty { throw .invalid("partitions must list at least one partition") }
+            if partitions.contains(where: { $0 < 0 }) { throw .invalid("partitions must be 0 or more") }
+            if Set(partitions).count != partitions.count { throw .invalid("partitions lists a partition twice") }
+            if groups > 1 { throw .invalid("groups needs group mode; it cannot go with explicit partitions") }
+            if group != nil { throw .invalid("give group or partitions, not both") }
+        }
+        if let group, group.isEmpty { throw .invalid("group must not be empty") }
+        if let numRecords, numRecords < 1 { throw .invalid("num-records must be at least 1, not \(numRecords)") }
+        if let duration, duration <= .zero { throw .invalid("duration must be more than 0") }
+        if idleTimeout < .milliseconds(100) { throw .invalid("idle-timeout must be at least 100ms") }
+        if joinTimeout < .milliseconds(100) { throw .invalid("join-timeout must be at least 100ms") }
+        if let commitInterval, commitInterval < .milliseconds(10) { throw .invalid("commit-interval must be at least 10ms") }
+        if commitInterval != nil && !groupMode { throw .invalid("commit-interval needs group mode (no partitions list)") }
+        if interval < .milliseconds(10) { throw .invalid("interval must be at least 10ms") }
+        if let backlog, backlog < 1 { throw .invalid("backlog must be at least 1 byte") }
+        if backlogRecordSize < 1 || backlogRecordSize > 10 << 20 {
+            throw .invalid("backlog-record-size must be 1 B to 10 MiB, not \(backlogRecordSize)")
+        }
+        if case .offset(let offset) = from, offset < 0 { throw .invalid("from must be earliest, latest or an offset ≥ 0") }
+        if name.isEmpty || name.contains("/") { throw .invalid("name must be non-empty and without '/'") }
+        do {
+            try KafkaURI.validateTopic(topic)
+            try consumerConfiguration().validate(groupID: "zoobench-validate")
+        } catch {
+            throw .invalid(error.description)
+        }
+    }
+
+    /// The typed configuration every consumer of the run gets.
+    public func consumerConfiguration() -> KafkaConsumerConfiguration {
+        var configuration = KafkaConsumerConfiguration()
+        configuration.client.clientID = "zoobench"
+        configuration.client.connectTimeout = connectTimeout
+        configuration.client.properties = properties
+        configuration.startPosition = from
+        configuration.autoCommit = commitInterval == nil
+        return configuration
+    }
+
+    /// Group names, one per group: `group` (suffixed `-1`, `-2` … with
+    /// several groups) or a generated one.
+    public func groupNames(seed: UInt64 = UInt64.random(in: 1...UInt64.max)) -> [String] {
+        let base = group ?? "zoobench-\(String(seed, radix: 36))"
+        return groups == 1 ? [base] : (1...groups).map { "\(base)-\($0)" }
+    }
+}
+
+extension ConsumeWorkload: Codable {
+    /// Every key a workload file's `consume:` section may use.
+    public static let fieldNames = [
+        "name", "topic", "consumers", "group", "groups", "partitions", "from", "num-records", "duration",
+        "until-end", "idle-timeout", "join-timeout", "commit-interval", "interval", "connect-timeout", "backlog",
+        "backlog-record-size", "consumer-props",
+    ]
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: WorkloadKey.self)
+        let known = Set(Self.fieldNames)
+        if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+            throw WorkloadError.invalid("unknown field '\(unknown)' (fields: \(Self.fieldNames.joined(separator: ", ")))")
+        }
+        for key in container.allKeys {
+            if key.stringValue == "consumer-props" {
+                properties = try container.decode([String: FlexibleScalar].self, forKey: key).mapValues(\.text)
+                continue
+            }
+            let value: FlexibleScalar
+            do {
+                value = try container.decode(FlexibleScalar.self, forKey: key)
+            } catch {
+                throw WorkloadError.invalid("field '\(key.stringValue)' must be a single value")
+            }
+            try set(key.stringValue, to: value.text)
+        }
+    }
+
+    /// Sets one field from its text form; an error names it as `label`.
+    public mutating func set(_ field: String, to text: String, label: String? = nil) throws(WorkloadError) {
+        func bad(_ expected: String) -> WorkloadError {
+            .invalid("\(label ?? "field '\(field)'"): '\(text)' is not \(expected)")
+        }
+        func integer() throws(WorkloadError) -> Int {
+            guard let value = Int(text) ?? ByteCount.parse(text) else { throw bad("a whole number") }
+            return value
+        }
+        func parseDuration() throws(WorkloadError) -> Duration {
+            guard let value = DurationText.parse(text) else { throw bad("a duration such as 30s or 500ms") }
+            return value
+        }
+        func flag() throws(WorkloadError) -> Bool {
+            guard let value = Bool(text) else { throw bad("true or false") }
+            return value
+        }
+        switch field {
+        case "name": name = text
+        case "topic": topic = text
+        case "consumers": consumers = try integer()
+        case "group": group = text
+        case "groups": groups = try integer()
+        case "partitions":
+            let items = text.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            var list: [Int32] = []
+            for item in items {
+                guard let value = Int32(item) else { throw bad("a list of partition numbers such as 0,1,2") }
+                list.append(value)
+            }
+            partitions = list
+        case "from":
+            switch text {
+            case "earliest", "beginning": from = .earliest
+            case "latest", "end": from = .latest
+            default:
+                guard let offset = Int64(text), offset >= 0 else { throw bad("earliest, latest or an offset") }
+                from = .offset(offset)
+            }
+        case "num-records": numRecords = try integer()
+        case "duration": duration = try parseDuration()
+        case "until-end": untilEnd = try flag()
+        case "idle-timeout": idleTimeout = try parseDuration()
+        case "join-timeout": joinTimeout = try parseDuration()
+        case "commit-interval": commitInterval = try parseDuration()
+        case "interval": interval = try parseDuration()
+        case "connect-timeout": connectTimeout = try parseDuration()
+        case "backlog":
+            guard let value = ByteCount.parse(text) else { throw bad("a size such as 500MB") }
+            backlog = value
+        case "backlog-record-size":
+            guard let value = ByteCount.parse(text) else { throw bad("a size such as 100 or 1k") }
+            backlogRecordSize = value
+        default:
+            throw WorkloadError.invalid("unknown field '\(field)'")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WorkloadKey.self)
+        try container.encode(name, forKey: WorkloadKey("name"))
+        try container.encode(topic, forKey: WorkloadKey("topic"))
+        try container.encode(consumers, forKey: WorkloadKey("consumers"))
+        try container.encodeIfPresent(group, forKey: WorkloadKey("group"))
+        try container.encode(groups, forKey: WorkloadKey("groups"))
+        try container.encodeIfPresent(partitions.map { $0.map(String.init).joined(separator: ",") },
+                                      forKey: WorkloadKey("partitions"))
+        try container.encode(from.description, forKey: WorkloadKey("from"))
+        try container.encodeIfPresent(numRecords, forKey: WorkloadKey("num-records"))
+        try container.encodeIfPresent(duration.map(DurationText.format), forKey: WorkloadKey("duration"))
+        try container.encode(untilEnd, forKey: WorkloadKey("until-end"))
+        try container.encode(DurationText.format(idleTimeout), forKey: WorkloadKey("idle-timeout"))
+        try container.encode(DurationText.format(joinTimeout), forKey: WorkloadKey("join-timeout"))
+        try container.encodeIfPresent(commitInterval.map(DurationText.format), forKey: WorkloadKey("commit-interval"))
+        try container.encode(DurationText.format(interval), forKey: WorkloadKey("interval"))
+        try container.encode(DurationText.format(connectTimeout), forKey: WorkloadKey("connect-timeout"))
+        try container.encodeIfPresent(backlog, forKey: WorkloadKey("backlog"))
+        try container.encode(backlogRecordSize, forKey: WorkloadKey("backlog-record-size"))
+        if !properties.isEmpty {
+            try container.encode(redactSecrets(properties), forKey: WorkloadKey("consumer-props"))
+        }
+    }
+}

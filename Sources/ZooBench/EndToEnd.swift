@@ -1,0 +1,78 @@
+import Foundation
+import ZooPipe
+
+/// What an end-to-end run measured: the producers' side, the consumers'
+/// side, and the integrity verdict of each consumer group.
+public struct EndToEndOutcome: Sendable {
+    public var produce: ProduceOutcome
+    public var consume: ConsumeOutcome
+    /// One report per group (one for simple consumers); empty without verification.
+    public var integrity: [IntegrityReport]
+    /// The id stamped into this run's records.
+    public var run: UInt32
+}
+
+/// Producers and consumers together on one topic. Consumers join first and
+/// start at the topic's current ends; every record carries a `zb.seq` stamp
+/// (producer, sequence, send times); once the producers are done, consumers
+/// read up to the ends they left and the stamps are checked.
+public struct EndToEndRun: Sendable {
+    public var produce: ProduceWorkload
+    public var consume: ConsumeWorkload
+    /// Check loss, duplication and order from the stamps. Default true.
+    public var verify = true
+
+    public init(produce: ProduceWorkload, consume: ConsumeWorkload, verify: Bool = true) {
+        self.produce = produce
+        self.consume = consume
+        self.verify = verify
+    }
+
+    /// Runs both sides against `target` (its admin client reads watermarks).
+    public func run(target: KafkaURI, admin: KafkaAdmin, stop: StopSignal = StopSignal(),
+                    onProduceInterval: (@Sendable (IntervalSnapshot) -> Void)? = nil,
+                    onConsumeInterval: (@Sendable (ConsumeIntervalSnapshot) -> Void)? = nil) throws -> EndToEndOutcome {
+        try produce.validate()
+        var consume = self.consume
+        consume.topic = produce.topic
+        consume.untilEnd = false
+        consume.numRecords = nil
+        consume.duration = nil
+        try consume.validate()
+        let run = UInt32.random(in: 1...UInt32.max)
+        let startAt = try admin.watermarks(topic: produce.topic).mapValues(\.high)
+        let fleet = try ConsumerFleet(
+            workload: consume, target: target, admin: admin,
+            stamps: StampCheck(run: run, producers: produce.producers, rated: produce.throughput != nil),
+            startAt: startAt, awaitsEnds: true)
+        fleet.start(stop: stop, onInterval: onConsumeInterval)
+        let produced: ProduceOutcome
+        do {
+            try fleet.waitUntilJoined()
+            produced = try ProducerSwarm(workload: produce, target: target, stampRun: run)
+                .run(stop: stop, onInterval: onProduceInterval)
+        } catch {
+            fleet.stopEverything(.stopped)
+            _ = try? fleet.finish()
+            throw error
+        }
+        // Every record is acknowledged or failed now. Consumers read up to the
+        // ends as the cluster has them (read until two looks agree, as with
+        // acks=0 the last records may still be on their way in).
+        var ends = try admin.watermarks(topic: produce.topic).mapValues(\.high)
+        for _ in 0..<20 {
+            Thread.sleep(forTimeInterval: 0.05)
+            let again = try admin.watermarks(topic: produce.topic).mapValues(\.high)
+            if again == ends { break }
+            ends = again
+        }
+        fleet.setEnds(ends)
+        let consumed = try fleet.finish()
+        let integrity = verify
+            ? consumed.ledgers.enumerated().map { group, ledgers in
+                IntegrityReport(group: fleet.groups[group], acknowledged: produced.acknowledged, consumers: ledgers)
+            }
+            : []
+        return EndToEndOutcome(produce: produced, consume: consumed, integrity: integrity, run: run)
+    }
+}

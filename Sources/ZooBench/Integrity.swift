@@ -1,0 +1,296 @@
+import Foundation
+
+/// The header an end-to-end record carries, `zb.seq`: 32 bytes, little-endian.
+///
+/// | bytes | field |
+/// |---|---|
+/// | 0–3 | run id (records of other runs are told apart and ignored) |
+/// | 4–5 | producer index |
+/// | 6–7 | flags (bit 0: sent during warm-up) |
+/// | 8–15 | the producer's sequence number, from 0 |
+/// | 16–23 | intended send time, wall-clock ns since the epoch |
+/// | 24–31 | actual send time, wall-clock ns since the epoch |
+public struct SequenceStamp: Sendable, Hashable {
+    /// The header's name.
+    public static let headerName: StaticString = "zb.seq"
+    /// The header's size in bytes.
+    public static let size = 32
+    static let warmupFlag: UInt16 = 1
+
+    public var run: UInt32
+    public var producer: UInt16
+    public var warmup: Bool
+    public var sequence: UInt64
+    public var intendedTime: UInt64
+    public var sendTime: UInt64
+
+    public init(run: UInt32, producer: UInt16, warmup: Bool, sequence: UInt64, intendedTime: UInt64, sendTime: UInt64) {
+        self.run = run
+        self.producer = producer
+        self.warmup = warmup
+        self.sequence = sequence
+        self.intendedTime = intendedTime
+        self.sendTime = sendTime
+    }
+
+    /// Writes the stamp into the first 32 bytes of `buffer`.
+    @inline(__always)
+    public func write(to buffer: UnsafeMutableRawBufferPointer) {
+        buffer.storeBytes(of: run.littleEndian, toByteOffset: 0, as: UInt32.self)
+        buffer.storeBytes(of: producer.littleEndian, toByteOffset: 4, as: UInt16.self)
+        buffer.storeBytes(of: (warmup ? Self.warmupFlag : 0).littleEndian, toByteOffset: 6, as: UInt16.self)
+        buffer.storeBytes(of: sequence.littleEndian, toByteOffset: 8, as: UInt64.self)
+        buffer.storeBytes(of: intendedTime.littleEndian, toByteOffset: 16, as: UInt64.self)
+        buffer.storeBytes(of: sendTime.littleEndian, toByteOffset: 24, as: UInt64.self)
+    }
+
+    /// Reads a stamp; nil unless `bytes` is exactly 32 bytes long.
+    @inline(__always)
+    public init?(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == Self.size else { return nil }
+        run = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+        producer = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self))
+        warmup = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 6, as: UInt16.self)) & Self.warmupFlag != 0
+        sequence = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        intendedTime = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        sendTime = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+    }
+}
+
+/// A set of sequence numbers as bits; grows as needed (doubling, so the
+/// amortised cost per insert is constant and allocation is rare).
+public struct SequenceBitset: Sendable, Hashable {
+    private(set) var words: [UInt64] = []
+
+    public init() {}
+
+    /// Sets bit `index`; returns whether it was already set.
+    @inline(__always)
+    @discardableResult
+    public mutating func insert(_ index: Int) -> Bool {
+        let word = index >> 6
+        if word >= words.count { grow(to: word) }
+        let mask: UInt64 = 1 << UInt64(index & 63)
+        let was = words[word] & mask != 0
+        words[word] |= mask
+        return was
+    }
+
+    public func contains(_ index: Int) -> Bool {
+        let word = index >> 6
+        return word < words.count && words[word] & (1 << UInt64(index & 63)) != 0
+    }
+
+    /// How many bits are set.
+    public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+
+    /// Bits set here and not in `other`.
+    public func subtractingCount(_ other: SequenceBitset) -> Int {
+        var total = 0
+        for i in words.indices {
+            total += (words[i] & ~(i < other.words.count ? other.words[i] : 0)).nonzeroBitCount
+        }
+        return total
+    }
+
+    /// Bits set in both.
+    public func intersectionCount(_ other: SequenceBitset) -> Int {
+        var total = 0
+        for i in 0..<min(words.count, other.words.count) { total += (words[i] & other.words[i]).nonzeroBitCount }
+        return total
+    }
+
+    /// Adds `other`'s bits.
+    public mutating func formUnion(_ other: SequenceBitset) {
+        if other.words.count > words.count { words += repeatElement(0, count: other.words.count - words.count) }
+        for i in other.words.indices { words[i] |= other.words[i] }
+    }
+
+    /// Indices set here and not in `other`, in order, at most `limit`.
+    public func missing(from other: SequenceBitset, limit: Int) -> [Int] {
+        var result: [Int] = []
+        for i in words.indices where result.count < limit {
+            var bits = words[i] & ~(i < other.words.count ? other.words[i] : 0)
+            while bits != 0 && result.count < limit {
+                result.append(i << 6 + bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
+        }
+        return result
+    }
+
+    private mutating func grow(to word: Int) {
+        let target = Swift.max(word + 1, words.count * 2, 1024)
+        words += repeatElement(0, count: target - words.count)
+    }
+}
+
+/// What one producer's acknowledgements said, for the integrity check.
+public struct AcknowledgedLedger: Sendable {
+    /// Sequence numbers the cluster acknowledged.
+    public var acknowledged = SequenceBitset()
+    /// Sequence numbers whose delivery failed.
+    public var failed = SequenceBitset()
+    /// The partition each acknowledged sequence went to (for per-partition counts).
+    public var partitions: [Int32] = []
+
+    public init() {}
+
+    @inline(__always)
+    public mutating func acknowledge(_ sequence: Int, partition: Int32) {
+        acknowledged.insert(sequence)
+        if sequence >= partitions.count {
+            partitions += repeatElement(-1, count: Swift.max(sequence + 1, partitions.count * 2, 1024) - partitions.count)
+        }
+        partitions[sequence] = partition
+    }
+}
+
+/// What one consumer saw of the run's records: per producer the sequences
+/// consumed, and the duplicates and reorders it met on the way.
+public struct ConsumedLedger: Sendable {
+    /// Consumed sequences, by producer index.
+    public private(set) var consumed: [SequenceBitset]
+    /// Records this consumer saw twice.
+    public private(set) var duplicates = 0
+    /// Records that came after a higher sequence of the same producer in the
+    /// same partition (duplicates not counted).
+    public private(set) var reordered = 0
+    /// Duplicates and reorders by partition.
+    public private(set) var duplicatesByPartition: [Int32: Int] = [:]
+    public private(set) var reorderedByPartition: [Int32: Int] = [:]
+    /// Records without a stamp of this run.
+    public var foreign = 0
+    private var lastSequence: [Int64]
+    private let producers: Int
+    private let partitions: Int
+
+    public init(producers: Int, partitions: Int) {
+        self.producers = producers
+        self.partitions = partitions
+        consumed = Array(repeating: SequenceBitset(), count: producers)
+        lastSequence = Array(repeating: -1, count: producers * Swift.max(partitions, 1))
+    }
+
+    /// Notes one consumed record.
+    @inline(__always)
+    public mutating func record(producer: Int, partition: Int32, sequence: Int) {
+        guard producer < producers, partition >= 0 else {
+            foreign += 1
+            return
+        }
+        if consumed[producer].insert(sequence) {
+            duplicates += 1
+            duplicatesByPartition[partition, default: 0] += 1
+            return
+        }
+        guard Int(partition) < partitions else { return }
+        let slot = Int(partition) * producers + producer
+        if Int64(sequence) < lastSequence[slot] {
+            reordered += 1
+            reorderedByPartition[partition, default: 0] += 1
+        } else {
+            lastSequence[slot] = Int64(sequence)
+        }
+    }
+}
+
+/// The integrity verdict for one consumer group: every acknowledged record
+/// consumed exactly once, in order per producer and partition.
+public struct IntegrityReport: Sendable, Codable, Hashable {
+    /// The group checked (nil for simple consumers).
+    public var group: String?
+    /// Records the cluster acknowledged.
+    public var acknowledged: Int
+    /// Distinct records of this run consumed.
+    public var consumed: Int
+    /// Acknowledged but never consumed.
+    public var lost: Int
+    /// Extra copies consumed (within one consumer or across the group).
+    public var duplicated: Int
+    /// Consumed after a later record of the same producer in the same partition.
+    public var reordered: Int
+    /// Consumed although the producer was told delivery failed (or never heard).
+    public var unacknowledgedDelivered: Int
+    /// Records consumed that carry no stamp of this run (older data, other writers).
+    public var foreign: Int
+    /// Lost records by partition (where the acknowledgement named it).
+    public var lostByPartition: [String: Int]
+    /// Duplicated records by partition.
+    public var duplicatedByPartition: [String: Int]
+    /// Reordered records by partition.
+    public var reorderedByPartition: [String: Int]
+    /// Lost records by producer index.
+    public var lostByProducer: [String: Int]
+    /// Up to 10 lost records as `producer:sequence`, to look for.
+    public var lostExamples: [String]
+
+    /// Whether nothing was lost, duplicated or reordered.
+    public var clean: Bool { lost == 0 && duplicated == 0 && reordered == 0 }
+
+    /// `integrity: 1000000 acknowledged, 1000000 consumed, 0 lost, 0 duplicated, 0 reordered`.
+    public var verdict: String {
+        "integrity: \(acknowledged) acknowledged, \(consumed) consumed, \(lost) lost, \(duplicated) duplicated, "
+            + "\(reordered) reordered"
+            + (unacknowledgedDelivered > 0 ? ", \(unacknowledgedDelivered) delivered unacknowledged" : "")
+    }
+
+    /// Checks what a group's consumers saw against what the producers were told.
+    public init(group: String?, acknowledged ledgers: [AcknowledgedLedger], consumers: [ConsumedLedger]) {
+        self.group = group
+        var lost = 0
+        var consumedTotal = 0
+        var duplicated = consumers.reduce(0) { $0 + $1.duplicates }
+        var unacknowledged = 0
+        var lostByPartition: [String: Int] = [:]
+        var lostByProducer: [String: Int] = [:]
+        var duplicatedByPartition: [String: Int] = [:]
+        var reorderedByPartition: [String: Int] = [:]
+        var examples: [String] = []
+        for consumer in consumers {
+            for (partition, n) in consumer.duplicatesByPartition { duplicatedByPartition[String(partition), default: 0] += n }
+            for (partition, n) in consumer.reorderedByPartition { reorderedByPartition[String(partition), default: 0] += n }
+        }
+        for (producer, ledger) in ledgers.enumerated() {
+            var merged = SequenceBitset()
+            for consumer in consumers where producer < consumer.consumed.count {
+                let theirs = consumer.consumed[producer]
+                // A record two consumers of one group both read is a duplicate too.
+                let overlap = merged.intersectionCount(theirs)
+                if overlap > 0 {
+                    duplicated += overlap
+                    for sequence in theirs.missing(from: SequenceBitset(), limit: .max) where merged.contains(sequence) {
+                        let partition = sequence < ledger.partitions.count ? ledger.partitions[sequence] : -1
+                        duplicatedByPartition[String(partition), default: 0] += 1
+                    }
+                }
+                merged.formUnion(theirs)
+            }
+            consumedTotal += merged.count
+            let missing = ledger.acknowledged.subtractingCount(merged)
+            lost += missing
+            if missing > 0 {
+                lostByProducer[String(producer)] = missing
+                for sequence in ledger.acknowledged.missing(from: merged, limit: .max) {
+                    let partition = sequence < ledger.partitions.count ? ledger.partitions[sequence] : -1
+                    lostByPartition[String(partition), default: 0] += 1
+                    if examples.count < 10 { examples.append("\(producer):\(sequence)") }
+                }
+            }
+            unacknowledged += merged.subtractingCount(ledger.acknowledged)
+        }
+        // Records of producers the ledgers do not know (should not happen) are foreign.
+        self.acknowledged = ledgers.reduce(0) { $0 + $1.acknowledged.count }
+        consumed = consumedTotal
+        self.lost = lost
+        self.duplicated = duplicated
+        reordered = consumers.reduce(0) { $0 + $1.reordered }
+        unacknowledgedDelivered = unacknowledged
+        foreign = consumers.reduce(0) { $0 + $1.foreign }
+        self.lostByPartition = lostByPartition
+        self.duplicatedByPartition = duplicatedByPartition
+        self.reorderedByPartition = reorderedByPartition
+        self.lostByProducer = lostByProducer
+        lostExamples = examples
+    }
+}
