@@ -28,9 +28,10 @@ public final class BenchTarget: @unchecked Sendable {
 
     /// With `brokers` nil, starts an embedded cluster of `embeddedBrokers`
     /// brokers. Creates `topic` with `partitions` and `replicationFactor` if
-    /// the cluster does not have it.
+    /// the cluster does not have it (unless `create` is false: then a missing
+    /// topic is ``KafkaError/topicNotFound(_:)``).
     public init(brokers: String?, topic: String, partitions: Int32, replicationFactor: Int16,
-                embeddedBrokers: Int = 3, connectTimeout: Duration = .seconds(10)) throws(KafkaError) {
+                embeddedBrokers: Int = 3, connectTimeout: Duration = .seconds(10), create: Bool = true) throws(KafkaError) {
         var clientConfiguration = KafkaClientConfiguration()
         clientConfiguration.connectTimeout = connectTimeout
         let bootstrap: String
@@ -50,6 +51,8 @@ public final class BenchTarget: @unchecked Sendable {
         admin = try KafkaAdmin(bootstrapServers: bootstrap, configuration: clientConfiguration)
         if try admin.topicExists(topic) {
             createdTopic = false
+        } else if !create {
+            throw .topicNotFound(topic)
         } else {
             if let embedded {
                 try embedded.createTopic(topic, partitions: partitions, replicationFactor: Int32(replicationFactor))

@@ -104,7 +104,10 @@ public struct ConsumeWorkload: Sendable, Hashable {
         var configuration = KafkaConsumerConfiguration()
         configuration.client.clientID = "zoobench"
         configuration.client.connectTimeout = connectTimeout
-        configuration.client.properties = properties
+        // A deeper prefetch than librdkafka's default (100000), as
+        // rdkafka_performance uses: the consumer, not the prefetch, is measured.
+        // Memory stays bounded by queued.max.messages.kbytes (64 MB by default).
+        configuration.client.properties = ["queued.min.messages": "1000000"].merging(properties) { $1 }
         configuration.startPosition = from
         configuration.autoCommit = commitInterval == nil
         return configuration

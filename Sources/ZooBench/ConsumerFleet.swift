@@ -56,9 +56,12 @@ public final class ConsumerFleet: @unchecked Sendable {
 
     /// Resolves the topic's partitions and where reading should start. With
     /// `startAt`, every group (or the simple consumers) starts at those
-    /// offsets: committed for a fresh group before it joins.
+    /// offsets: committed for a fresh group before it joins. `expecting`
+    /// overrides where reading is expected to start, for the gap check (a
+    /// backlog run expects every record it produced, even ones the cluster
+    /// dropped before reading began).
     public init(workload: ConsumeWorkload, target: KafkaURI, admin: KafkaAdmin, stamps: StampCheck? = nil,
-                startAt: [Int32: Int64]? = nil, awaitsEnds: Bool = false) throws {
+                startAt: [Int32: Int64]? = nil, expecting: [Int32: Int64]? = nil, awaitsEnds: Bool = false) throws {
         try workload.validate()
         self.awaitsEnds = awaitsEnds
         self.workload = workload
@@ -90,7 +93,7 @@ public final class ConsumerFleet: @unchecked Sendable {
                 case .offset(let offset): starts[partition] = max(offset, marks.low)
                 }
             }
-            expectedStart = starts
+            expectedStart = expecting ?? starts
         }
         groupStates = groups.map { _ in GroupState(quota: workload.numRecords ?? Int.max) }
         self.startAt = startAt
@@ -116,7 +119,8 @@ public final class ConsumerFleet: @unchecked Sendable {
         let group = DispatchGroup()
         threads = group
         var configuration = workload.consumerConfiguration()
-        if !workload.groupMode, let startAt { configuration.startOffsets = startAt }
+        // Simple consumers start at offsets already known (no offset lookup per partition).
+        if !workload.groupMode { configuration.startOffsets = startAt ?? expectedStart }
         // Members read nothing until all have joined (``waitUntilJoined()`` releases them).
         configuration.holdAssignments = workload.groupMode
         for groupIndex in groups.indices {

@@ -39,6 +39,25 @@ public enum WorkloadFile {
     }
 
     /// Parses workload text (YAML, which includes JSON).
+    /// Reads a consume workload (YAML or JSON with the `consume` flags' names).
+    public static func loadConsume(_ path: String) throws(WorkloadError) -> ConsumeWorkload {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .invalid("workload file '\(path)': cannot read it (\(FileManager.default.fileExists(atPath: path) ? "not UTF-8 text" : "no such file"))")
+        }
+        do {
+            return try YAMLDecoder().decode(ConsumeWorkload.self, from: text)
+        } catch let error as WorkloadError {
+            throw .invalid("workload file '\(path)': \(error.description)")
+        } catch let DecodingError.dataCorrupted(context) where context.underlyingError is WorkloadError {
+            throw .invalid("workload file '\(path)': \((context.underlyingError as! WorkloadError).description)")
+        } catch {
+            throw .invalid("workload file '\(path)': \(firstLine(of: error))")
+        }
+    }
+
     public static func parse(_ text: String, source: String) throws(WorkloadError) -> Loaded {
         let root: Any?
         do {

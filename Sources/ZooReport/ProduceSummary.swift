@@ -17,7 +17,8 @@ public enum ProduceSummary {
     /// zoobench's fuller table: counts, rates, latency percentiles (raw and,
     /// with a rate, corrected), the warm-up and the broker check.
     public static func table(_ result: RunResult) -> String {
-        let s = result.summary
+        guard let s = result.summary, let workload = result.workload else { return "" }
+        let warmup = result.warmup ?? WarmupSummary(delivered: 0, seconds: 0, latency: LatencyPercentiles(ProduceOutcome.makeHistogram()))
         var lines: [String] = []
         lines.append("records   sent \(s.sent)  delivered \(s.delivered)  failed \(s.failed)"
             + (s.undelivered > 0 ? "  unreported \(s.undelivered)" : "")
@@ -29,32 +30,24 @@ public enum ProduceSummary {
         }
         lines.append("rate      \(fixed(s.recordsPerSecond, 1)) records/s  \(fixed(s.megabytesPerSecond, 2)) MB/s"
             + "  over \(fixed(s.elapsedSeconds, 3)) s"
-            + (result.workload.throughput.map { "  (target \(fixed($0, 0)) records/s)" } ?? ""))
+            + (workload.throughput.map { "  (target \(fixed($0, 0)) records/s)" } ?? ""))
         var rows: [(String, LatencyPercentiles)] = [("send→ack", s.latency)]
         if let corrected = s.correctedLatency { rows.append(("scheduled", corrected)) }
-        if s.latency.count > 0 {
-            let labels = ["p50", "p75", "p90", "p95", "p99", "p99.9", "p99.99", "max", "mean"]
-            let values = rows.map { row in
-                [row.1.p50, row.1.p75, row.1.p90, row.1.p95, row.1.p99, row.1.p999, row.1.p9999, row.1.max, row.1.mean]
-                    .map { fixed($0, 2) }
-            }
-            let widths = labels.indices.map { i in max(labels[i].count, values.map { $0[i].count }.max() ?? 0) }
-            let nameWidth = rows.map(\.0.count).max() ?? 0
-            lines.append("latency   " + pad("ms", nameWidth) + "  "
-                + zip(labels, widths).map { pad($0, $1) }.joined(separator: "  "))
-            for (row, value) in zip(rows, values) {
-                lines.append("          " + pad(row.0, nameWidth) + "  "
-                    + zip(value, widths).map { pad($0, $1) }.joined(separator: "  "))
-            }
+        if let e2e = result.endToEnd {
+            rows.append(("send→consume", e2e.latency))
+            if let corrected = e2e.correctedLatency { rows.append(("sched→consume", corrected)) }
         }
-        if result.warmup.delivered > 0 {
-            lines.append("warm-up   \(result.warmup.delivered) records over \(fixed(result.warmup.seconds, 3)) s, "
-                + "p50 \(fixed(result.warmup.latency.p50, 2)) ms, p99 \(fixed(result.warmup.latency.p99, 2)) ms "
+        if s.latency.count > 0 {
+            lines += latencyTable(rows)
+        }
+        if warmup.delivered > 0 {
+            lines.append("warm-up   \(warmup.delivered) records over \(fixed(warmup.seconds, 3)) s, "
+                + "p50 \(fixed(warmup.latency.p50, 2)) ms, p99 \(fixed(warmup.latency.p99, 2)) ms "
                 + "(not in the figures above)")
         }
         if let wire = s.wire, wire.bytes > 0 {
             var line = "wire      \(wire.bytes) bytes in \(wire.requests) requests (librdkafka statistics"
-            if result.warmup.delivered > 0 {
+            if warmup.delivered > 0 {
                 line += ", warm-up included)"
             } else {
                 line += ")"
@@ -65,20 +58,39 @@ public enum ProduceSummary {
             lines.append(line)
         }
         if let growth = s.brokerOffsetGrowth {
-            let expected = s.delivered + result.warmup.delivered
+            let expected = s.delivered + warmup.delivered
             if growth == Int64(expected) {
                 lines.append("check     broker end offsets grew by \(growth): matches records delivered"
-                    + (result.warmup.delivered > 0 ? " (warm-up included)" : ""))
+                    + (warmup.delivered > 0 ? " (warm-up included)" : ""))
             } else {
                 lines.append("check     broker end offsets grew by \(growth) but \(expected) records were delivered"
-                    + (result.workload.acks == .none ? " (acks=0: the client cannot know what the broker kept)" : "")
-                    + (result.workload.transactionalID != nil ? " (transaction markers take offsets too)" : ""))
+                    + (workload.acks == .none ? " (acks=0: the client cannot know what the broker kept)" : "")
+                    + (workload.transactionalID != nil ? " (transaction markers take offsets too)" : ""))
             }
         }
         if result.partial {
             lines.append("partial   the run was stopped early; the figures cover what ran")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Rows of latency percentiles in ms under one header, columns aligned.
+    static func latencyTable(_ rows: [(String, LatencyPercentiles)]) -> [String] {
+        var lines: [String] = []
+        let labels = ["p50", "p75", "p90", "p95", "p99", "p99.9", "p99.99", "max", "mean"]
+        let values = rows.map { row in
+            [row.1.p50, row.1.p75, row.1.p90, row.1.p95, row.1.p99, row.1.p999, row.1.p9999, row.1.max, row.1.mean]
+                .map { fixed($0, 2) }
+        }
+        let widths = labels.indices.map { i in max(labels[i].count, values.map { $0[i].count }.max() ?? 0) }
+        let nameWidth = rows.map(\.0.count).max() ?? 0
+        lines.append("latency   " + pad("ms", nameWidth) + "  "
+            + zip(labels, widths).map { pad($0, $1) }.joined(separator: "  "))
+        for (row, value) in zip(rows, values) {
+            lines.append("          " + pad(row.0, nameWidth) + "  "
+                + zip(value, widths).map { pad($0, $1) }.joined(separator: "  "))
+        }
+        return lines
     }
 
     /// One timeline line: `   3.0s  2913422 rec/s  277.85 MB/s  p50 4.91 ms  p99 11.02 ms  errors 0  in-flight 1834`.
@@ -94,7 +106,7 @@ public enum ProduceSummary {
         String(format: "%.\(digits)f", value)
     }
 
-    private static func pad(_ text: String, _ width: Int) -> String {
+    static func pad(_ text: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }

@@ -48,16 +48,45 @@ public enum ResultFiles {
         return try decoder.decode(RunResult.self, from: data)
     }
 
-    /// The summary CSV: header and one row.
+    /// The consume summary CSV's header: first the columns of
+    /// `kafka-consumer-perf-test` (same names and meanings: times from the
+    /// fleet's start, rebalance time = the slowest join, fetch time = the rest),
+    /// then zoobench's own. Stable: columns are only ever added at the end.
+    public static let consumeHeader = [
+        "start.time", "end.time", "data.consumed.in.MB", "MB.sec", "data.consumed.in.nMsg", "nMsg.sec",
+        "rebalance.time.ms", "fetch.time.ms", "fetch.MB.sec", "fetch.nMsg.sec",
+        "name", "partial", "cluster", "consumers", "groups", "end", "first_to_last_s", "records_per_s", "mb_per_s",
+        "expected_records", "missing", "duplicated_offsets", "first_record_s", "fetch_wait_p50_ms",
+        "fetch_wait_p99_ms", "fetch_wait_max_ms", "commit_p50_ms", "commit_p99_ms", "final_lag",
+        "backlog_records", "backlog_bytes", "cpu_s", "peak_rss_bytes",
+    ].joined(separator: ",")
+
+    /// Columns an e2e summary row adds after the produce ones.
+    public static let endToEndColumns = [
+        "e2e_p50_ms", "e2e_p99_ms", "e2e_p999_ms", "e2e_max_ms", "e2e_corrected_p50_ms", "e2e_corrected_p99_ms",
+        "consumed", "consumed_records_per_s", "acknowledged", "lost", "duplicated", "reordered",
+        "unacknowledged_delivered",
+    ]
+
+    /// The consume timeline CSV's header.
+    public static let consumeTimelineHeader = [
+        "index", "start_s", "seconds", "warmup", "consumed", "records_per_s", "mb_per_s", "lag", "commits",
+        "commit_max_ms", "fetch_wait_p99_ms", "e2e_p50_ms", "e2e_p90_ms", "e2e_p99_ms", "e2e_p999_ms", "e2e_max_ms",
+    ].joined(separator: ",")
+
+    /// The summary CSV (header and one row) for the result's kind.
     public static func summaryCSV(_ result: RunResult) -> String {
-        let s = result.summary
+        if result.kind == "consume" { return consumeCSV(result) }
+        guard let s = result.summary, let workload = result.workload else { return "" }
+        let warmup = result.warmup ?? WarmupSummary(delivered: 0, seconds: 0,
+                                                    latency: LatencyPercentiles(ProduceOutcome.makeHistogram()))
         let c = s.correctedLatency
         let formatter = ISO8601DateFormatter()
-        let row: [String] = [
+        var row: [String] = [
             result.name, formatter.string(from: result.startedAt), String(result.partial),
-            result.environment.clusterKind.rawValue, result.workload.acks.description,
-            String(result.workload.producers), result.workload.recordSize.description,
-            result.workload.compression.rawValue, result.workload.throughput.map { number($0) } ?? "-1",
+            result.environment.clusterKind.rawValue, workload.acks.description,
+            String(workload.producers), workload.recordSize.description,
+            workload.compression.rawValue, workload.throughput.map { number($0) } ?? "-1",
             String(s.sent), String(s.delivered), String(s.failed), number(s.elapsedSeconds),
             number(s.recordsPerSecond), number(s.megabytesPerSecond),
             number(s.latency.p50), number(s.latency.p75), number(s.latency.p90), number(s.latency.p95),
@@ -65,12 +94,72 @@ public enum ResultFiles {
             number(s.latency.mean),
             c.map { number($0.p50) } ?? "", c.map { number($0.p99) } ?? "", c.map { number($0.p999) } ?? "",
             c.map { number($0.max) } ?? "",
-            String(result.warmup.delivered), number(result.warmup.seconds),
+            String(warmup.delivered), number(warmup.seconds),
             s.brokerOffsetGrowth.map(String.init) ?? "", number(result.environment.cpuSeconds),
             String(result.environment.peakRSSBytes),
             s.wire.map { String($0.bytes) } ?? "", s.wire.map { String($0.requests) } ?? "",
         ]
-        return summaryHeader + "\n" + row.map(csvField).joined(separator: ",") + "\n"
+        var header = summaryHeader
+        if result.kind == "e2e" {
+            header += "," + endToEndColumns.joined(separator: ",")
+            let e = result.endToEnd
+            let i = result.integrity ?? []
+            func sum(_ key: KeyPath<IntegrityReport, Int>) -> String { i.isEmpty ? "" : String(i.reduce(0) { $0 + $1[keyPath: key] }) }
+            row += [
+                e.map { number($0.latency.p50) } ?? "", e.map { number($0.latency.p99) } ?? "",
+                e.map { number($0.latency.p999) } ?? "", e.map { number($0.latency.max) } ?? "",
+                e?.correctedLatency.map { number($0.p50) } ?? "", e?.correctedLatency.map { number($0.p99) } ?? "",
+                result.consume.map { String($0.consumed) } ?? "", result.consume.map { number($0.recordsPerSecond) } ?? "",
+                sum(\.acknowledged), sum(\.lost), sum(\.duplicated), sum(\.reordered), sum(\.unacknowledgedDelivered),
+            ]
+        }
+        return header + "\n" + row.map(csvField).joined(separator: ",") + "\n"
+    }
+
+    /// The consume summary CSV: header and one row.
+    public static func consumeCSV(_ result: RunResult) -> String {
+        guard let c = result.consume, let workload = result.consumeWorkload else { return "" }
+        let perfTime = DateFormatter()
+        perfTime.locale = Locale(identifier: "en_US_POSIX")
+        perfTime.timeZone = TimeZone(identifier: "UTC")
+        perfTime.dateFormat = "yyyy-MM-dd HH:mm:ss:SSS"
+        let megabytes = Double(c.bytes) / 1_048_576
+        let rebalance = c.joinSeconds ?? 0
+        let fetch = max(0, c.totalSeconds - rebalance)
+        let row: [String] = [
+            perfTime.string(from: result.startedAt),
+            perfTime.string(from: result.startedAt.addingTimeInterval(c.totalSeconds)),
+            number(megabytes, 4), number(c.totalSeconds > 0 ? megabytes / c.totalSeconds : 0, 4), String(c.consumed),
+            number(c.totalSeconds > 0 ? Double(c.consumed) / c.totalSeconds : 0, 4), String(Int(rebalance * 1000)),
+            String(Int(fetch * 1000)), number(fetch > 0 ? megabytes / fetch : 0, 4),
+            number(fetch > 0 ? Double(c.consumed) / fetch : 0, 4),
+            result.name, String(result.partial), result.environment.clusterKind.rawValue, String(workload.consumers),
+            String(workload.groupMode ? workload.groups : 0), c.end.rawValue, number(c.elapsedSeconds),
+            number(c.recordsPerSecond), number(c.megabytesPerSecond), c.expectedRecords.map(String.init) ?? "",
+            String(c.missing), String(c.duplicatedOffsets), c.firstRecordSeconds.map { number($0) } ?? "",
+            number(c.fetchWait.p50), number(c.fetchWait.p99), number(c.fetchWait.max),
+            c.commitLatency.map { number($0.p50) } ?? "", c.commitLatency.map { number($0.p99) } ?? "",
+            c.finalLag.map(String.init) ?? "", result.backlog.map { String($0.records) } ?? "",
+            result.backlog.map { String($0.bytes) } ?? "", number(result.environment.cpuSeconds),
+            String(result.environment.peakRSSBytes),
+        ]
+        return consumeHeader + "\n" + row.map(csvField).joined(separator: ",") + "\n"
+    }
+
+    /// The consume timeline CSV: header and one row per interval.
+    public static func consumeTimelineCSV(_ result: RunResult) -> String {
+        var text = consumeTimelineHeader + "\n"
+        for i in result.consume?.timeline ?? [] {
+            let row: [String] = [
+                String(i.index), number(i.start), number(i.seconds), String(i.warmup), String(i.consumed),
+                number(i.recordsPerSecond), number(i.megabytesPerSecond), i.lag.map(String.init) ?? "",
+                String(i.commits), number(Double(i.commitMax) / 1000), number(Double(i.fetchWaitP99) / 1000),
+                number(Double(i.p50) / 1000), number(Double(i.p90) / 1000), number(Double(i.p99) / 1000),
+                number(Double(i.p999) / 1000), number(Double(i.max) / 1000),
+            ]
+            text += row.joined(separator: ",") + "\n"
+        }
+        return text
     }
 
     /// The timeline CSV: header and one row per interval.
@@ -88,7 +177,8 @@ public enum ResultFiles {
         return text
     }
 
-    /// Writes the three files into `directory` (created if needed); returns
+    /// Writes the files into `directory` (JSON, summary CSV, and the timeline
+    /// CSVs of the sides the run had) (created if needed); returns
     /// their paths, relative when `directory` is.
     @discardableResult
     public static func write(_ result: RunResult, to directory: String) throws -> [String] {
@@ -98,11 +188,15 @@ public enum ResultFiles {
             throw ResultFileError.unwritable(path: directory, reason: "cannot create the folder")
         }
         let base = (directory.hasSuffix("/") ? directory : directory + "/") + stem(for: result)
-        let files: [(String, Data)] = [
+        var files: [(String, Data)] = [
             (base + ".json", try json(result)),
             (base + ".csv", Data(summaryCSV(result).utf8)),
-            (base + "-timeline.csv", Data(timelineCSV(result).utf8)),
         ]
+        if result.kind != "consume" { files.append((base + "-timeline.csv", Data(timelineCSV(result).utf8))) }
+        if result.consume != nil {
+            let name = result.kind == "consume" ? "-timeline.csv" : "-consume-timeline.csv"
+            files.append((base + name, Data(consumeTimelineCSV(result).utf8)))
+        }
         for (path, data) in files {
             try writeAtomically(data, to: URL(fileURLWithPath: path))
         }
@@ -129,8 +223,8 @@ public enum ResultFiles {
         }
     }
 
-    private static func number(_ value: Double) -> String {
-        value.isFinite ? String(format: "%.3f", value) : "nan"
+    private static func number(_ value: Double, _ digits: Int = 3) -> String {
+        value.isFinite ? String(format: "%.\(digits)f", value) : "nan"
     }
 
     private static func csvField(_ field: String) -> String {

@@ -47,8 +47,12 @@ public struct RunEnvironment: Sendable, Codable, Hashable {
     public var bootstrapServers: String
     public var brokers: [ClusterMetadata.Broker]
     public var topicPartitions: Int
-    /// librdkafka properties of the first producer, secrets redacted.
+    /// librdkafka properties of the first producer, secrets redacted (empty for consume runs).
     public var producerConfiguration: [String: String]
+    /// librdkafka properties of the first consumer, secrets redacted (consume and e2e runs).
+    public var consumerConfiguration: [String: String]?
+    /// How end-to-end latency was timed (e2e runs): which clocks, and the skew risk.
+    public var clockNote: String?
     /// Process CPU time (user + system) over the whole command, in seconds.
     public var cpuSeconds: Double
     /// Peak resident memory of the process, in bytes.
@@ -94,23 +98,42 @@ public struct RunHistograms: Sendable, Codable {
 
 /// Everything one run measured: the workload, the environment, the figures,
 /// the timeline and the histograms. Console, CSV and JSON are views of it.
+///
+/// A `produce` run fills the producer fields (`workload`, `summary`,
+/// `warmup`, `timeline`, `histograms`); a `consume` run fills
+/// `consumeWorkload` and `consume` (and `backlog` when it made one); an
+/// `e2e` run fills both plus `endToEnd` and `integrity`.
 public struct RunResult: Sendable, Codable {
     /// The JSON layout's version; bumped when a field changes meaning.
-    public static let currentSchemaVersion = 1
+    /// 2: consume and e2e runs; the producer fields became optional.
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion = RunResult.currentSchemaVersion
-    /// `produce`.
+    /// `produce`, `consume` or `e2e`.
     public var kind = "produce"
     public var name: String
     public var startedAt: Date
     /// True when the run was stopped early: the figures cover what ran.
     public var partial: Bool
-    public var workload: ProduceWorkload
+    /// The producer side's workload.
+    public var workload: ProduceWorkload?
+    /// The consumer side's workload.
+    public var consumeWorkload: ConsumeWorkload?
     public var environment: RunEnvironment
-    public var summary: ProduceFigures
-    public var warmup: WarmupSummary
+    /// The producer side's figures.
+    public var summary: ProduceFigures?
+    public var warmup: WarmupSummary?
+    /// The producer side's timeline.
     public var timeline: [IntervalSnapshot]
-    public var histograms: RunHistograms
+    public var histograms: RunHistograms?
+    /// The consumer side's figures, timeline and histograms.
+    public var consume: ConsumeFigures?
+    /// Record latency from send to consume (e2e).
+    public var endToEnd: EndToEndFigures?
+    /// One verdict per consumer group (e2e with verification).
+    public var integrity: [IntegrityReport]?
+    /// The backlog a consume run produced before measuring the drain.
+    public var backlog: BacklogFigures?
 
     public init(workload: ProduceWorkload, outcome: ProduceOutcome, environment: RunEnvironment,
                 startedAt: Date, brokerOffsetGrowth: Int64?) {
@@ -138,7 +161,9 @@ public struct RunResult: Sendable, Codable {
 
 extension RunEnvironment {
     /// Reads the host and process figures now; the cluster ones come from `target`.
-    public static func current(target: BenchTarget, producerConfiguration: [String: String]) -> RunEnvironment {
+    public static func current(target: BenchTarget, producerConfiguration: [String: String],
+                               consumerConfiguration: [String: String]? = nil,
+                               clockNote: String? = nil) -> RunEnvironment {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
@@ -155,6 +180,7 @@ extension RunEnvironment {
             bootstrapServers: target.uri.bootstrapServers, brokers: target.metadata.brokers,
             topicPartitions: target.topic?.partitions.count ?? 0,
             producerConfiguration: redactSecrets(producerConfiguration),
+            consumerConfiguration: consumerConfiguration.map(redactSecrets), clockNote: clockNote,
             cpuSeconds: cpu, peakRSSBytes: Int(usage.ru_maxrss) * 1024)
     }
 }

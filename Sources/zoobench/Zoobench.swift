@@ -17,7 +17,7 @@ struct Zoobench: ParsableCommand {
             Exit codes: 0 ok, 1 failure, 2 bad input, 3 cannot reach the cluster.
             """,
         version: "zoobench \(ZooBenchVersion.current) (librdkafka \(KafkaVersion.librdkafka))",
-        subcommands: [ProduceCommand.self, PipeCommand.self]
+        subcommands: [ProduceCommand.self, ConsumeCommand.self, EndToEndCommand.self, ClusterCommand.self, PipeCommand.self]
     )
 
     /// Parses and runs; every error becomes one line on stderr and an exit code.

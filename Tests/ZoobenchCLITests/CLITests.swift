@@ -96,7 +96,7 @@ struct CLITests {
         #expect(summary["delivered"] as? Int == 20000)
         #expect(summary["brokerOffsetGrowth"] as? Int == 20000)
         #expect((object?["workload"] as? [String: Any])?["acks"] as? Int == 1)
-        #expect(object?["schemaVersion"] as? Int == 1)
+        #expect(object?["schemaVersion"] as? Int == 2)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)
         #expect(files.filter { $0.hasSuffix("-cli.json") }.count == 1)
         #expect(files.filter { $0.hasSuffix("-cli.csv") }.count == 1)

@@ -35,6 +35,13 @@ public final class KafkaInputAdapter: @unchecked Sendable {
 
     let client: RDKafkaClient
     private var current: UnsafeMutablePointer<rd_kafka_message_t>?
+    /// The consumer queue, read in batches: one lock per batch instead of per record.
+    private let queue: OpaquePointer
+    /// Records taken from the queue and not yet handed out; `batch[next..<count]`.
+    private let batch: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    private let batchCapacity = 1024
+    @exclusivity(unchecked) private var batchCount = 0
+    @exclusivity(unchecked) private var batchNext = 0
     private let stopRequested = Atomic<Bool>(false)
     private var closed = false
 
@@ -70,6 +77,11 @@ public final class KafkaInputAdapter: @unchecked Sendable {
             assignedPartitions = groupID == nil ? partitions : []
         }
         rd_kafka_poll_set_consumer(client.handle)
+        guard let queue = rd_kafka_queue_get_consumer(client.handle) else {
+            throw .invalidConfiguration("librdkafka gave no consumer queue")
+        }
+        self.queue = queue
+        batch = .allocate(capacity: batchCapacity)
 
         guard let list = rd_kafka_topic_partition_list_new(Int32(max(partitions.count, 1))) else {
             throw .invalidConfiguration("librdkafka could not allocate a partition list")
@@ -98,6 +110,8 @@ public final class KafkaInputAdapter: @unchecked Sendable {
 
     deinit {
         close()
+        rd_kafka_queue_destroy(queue)
+        batch.deallocate()
     }
 
     /// Waits up to about `timeout` for the next record. The previous record's view
@@ -109,10 +123,28 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         if closed { return nil }
         // The clock is read only when an event that is not a record comes
         // first, so handing out a record costs no clock read.
-        var remaining = Int32(clamping: milliseconds(timeout))
+        var remaining: Int32 = timeout == .zero ? 0 : Int32(clamping: milliseconds(timeout))
         var deadline: UInt64 = 0
         while true {
-            guard let message = rd_kafka_consumer_poll(client.handle, remaining) else { return nil }
+            let message: UnsafeMutablePointer<rd_kafka_message_t>
+            if batchNext < batchCount {
+                message = batch[batchNext]!
+                batchNext += 1
+            } else {
+                // Take whatever is queued in one go; only when nothing is, wait
+                // for one record (a batch read would wait to fill the batch).
+                let taken = rd_kafka_consume_batch_queue(queue, 0, batch, batchCapacity)
+                if taken > 0 {
+                    batchCount = taken
+                    batchNext = 1
+                    message = batch[0]!
+                } else {
+                    batchCount = 0
+                    batchNext = 0
+                    guard remaining > 0, let one = rd_kafka_consumer_poll(client.handle, remaining) else { return nil }
+                    message = one
+                }
+            }
             let err = message.pointee.err
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
                 current = message
@@ -291,6 +323,10 @@ public final class KafkaInputAdapter: @unchecked Sendable {
     public func close() {
         if closed { return }
         releaseCurrent()
+        while batchNext < batchCount {
+            rd_kafka_message_destroy(batch[batchNext])
+            batchNext += 1
+        }
         closed = true
         rd_kafka_consumer_close(client.handle)
         client.destroy()

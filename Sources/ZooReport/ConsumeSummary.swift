@@ -1,0 +1,104 @@
+import Foundation
+import ZooBench
+
+/// The console view of a consume run, and of an e2e run's consumer side.
+public enum ConsumeSummary {
+    /// The two lines `kafka-consumer-perf-test` prints: its header and one
+    /// row, with the same columns and meanings (times from the fleet's start;
+    /// rebalance time is the slowest join; fetch time is the rest).
+    public static func perfTestLines(_ result: RunResult) -> String {
+        let csv = ResultFiles.consumeCSV(result).split(separator: "\n")
+        guard csv.count == 2 else { return "" }
+        let header = csv[0].split(separator: ",", omittingEmptySubsequences: false).prefix(10)
+        let row = csv[1].split(separator: ",", omittingEmptySubsequences: false).prefix(10)
+        return header.joined(separator: ", ") + "\n" + row.joined(separator: ", ")
+    }
+
+    /// zoobench's fuller table: counts and rates, join and first record,
+    /// fetch waits, commits, per-consumer shares, the offset check and gaps.
+    public static func table(_ result: RunResult) -> String {
+        guard let c = result.consume else { return "" }
+        typealias P = ProduceSummary
+        var lines: [String] = []
+        lines.append("consumed  \(c.consumed) records, \(P.fixed(Double(c.bytes) / 1_048_576, 2)) MB: "
+            + "\(P.fixed(c.recordsPerSecond, 1)) records/s  \(P.fixed(c.megabytesPerSecond, 2)) MB/s "
+            + "over \(P.fixed(c.elapsedSeconds, 3)) s (first record to last); ended: \(endText(c.end))")
+        if let backlog = result.backlog {
+            lines.append("backlog   \(backlog.records) records of \(backlog.recordSize) B over \(backlog.partitions) "
+                + "partitions, produced at \(P.fixed(backlog.recordsPerSecond, 0)) records/s before measuring")
+        }
+        var start: [String] = []
+        if let join = c.joinSeconds { start.append("slowest join \(P.fixed(join, 3)) s") }
+        if let first = c.firstRecordSeconds { start.append("first record after \(P.fixed(first, 3)) s") }
+        if !start.isEmpty { lines.append("start     " + start.joined(separator: ", ")) }
+        var rows: [(String, LatencyPercentiles)] = []
+        if c.fetchWait.count > 0 { rows.append(("fetch wait", c.fetchWait)) }
+        if let commit = c.commitLatency, commit.count > 0 { rows.append(("commit", commit)) }
+        if !rows.isEmpty { lines += P.latencyTable(rows) }
+        if c.fetchWait.count > 0 {
+            lines.append("          (fetch wait: \(c.fetchWait.count) times a consumer's queue ran empty and it waited for a fetch)")
+        }
+        if !c.commitFailures.isEmpty {
+            lines.append("commits   failed: " + c.commitFailures.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }
+                .joined(separator: ", "))
+        }
+        if c.consumers.count > 1 {
+            for consumer in c.consumers {
+                lines.append("consumer  #\(consumer.index)\(consumer.group.map { " (\($0))" } ?? ""): \(consumer.consumed) records, "
+                    + "\(P.fixed(consumer.recordsPerSecond, 0)) records/s, \(consumer.partitions) partitions at the end"
+                    + (consumer.assignments > 1 ? ", \(consumer.assignments) assignments" : ""))
+            }
+        }
+        if let lag = c.finalLag { lines.append("lag       \(lag) records behind the high watermarks at the end") }
+        lines.append(checkLine(c, groups: result.consumeWorkload?.groupMode == true ? result.consumeWorkload?.groups ?? 1 : 1))
+        for partition in c.partitions where partition.missing > 0 {
+            lines.append("gap       \(partition.group.map { "group \($0), " } ?? "")partition \(partition.partition): "
+                + "\(partition.missing) missing (offsets \(partition.gaps.map(\.description).joined(separator: ", "))"
+                + (partition.gaps.count == 5 ? ", …" : "") + ")")
+        }
+        if !c.transientErrors.isEmpty {
+            lines.append("errors    " + c.transientErrors.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }
+                .joined(separator: ", ") + " (rode out)")
+        }
+        if result.partial { lines.append("partial   the run was stopped early; the figures cover what ran") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `check     read 1000000 of the 1000000 records the watermarks held: 0 missing, 0 read twice`.
+    static func checkLine(_ c: ConsumeFigures, groups: Int) -> String {
+        let distinct = c.partitions.reduce(Int64(0)) { $0 + $1.consumed }
+        let twice = "\(c.duplicatedOffsets) read twice"
+        if let expected = c.expectedRecords {
+            let perGroup = groups > 1 ? " (over \(groups) groups)" : ""
+            return "check     read \(distinct) of the \(expected) records expected\(perGroup): "
+                + "\(c.missing) missing, \(twice)"
+        }
+        return "check     read \(distinct) distinct offsets: \(c.missing) missing between them, \(twice)"
+    }
+
+    static func endText(_ end: ConsumeEnd) -> String {
+        switch end {
+        case .numRecords: return "--num-records reached"
+        case .duration: return "--duration passed"
+        case .endOfTopic: return "end of topic reached"
+        case .idle: return "no record for --idle-timeout"
+        case .stopped: return "stopped (Ctrl-C)"
+        }
+    }
+
+    /// One timeline line: `    2.00s   1953125 rec/s   186.26 MB/s  lag 120034  fetch-wait p99 0.12 ms`
+    /// (with end-to-end p50/p99 in e2e runs).
+    public static func intervalLine(_ i: ConsumeIntervalSnapshot, endToEnd: Bool = false) -> String {
+        typealias P = ProduceSummary
+        var line = "\(P.pad(P.fixed(i.start + i.seconds, 2) + "s", 8))  \(P.pad(P.fixed(i.recordsPerSecond, 0), 8)) rec/s  "
+            + "\(P.pad(P.fixed(i.megabytesPerSecond, 2), 8)) MB/s  consumed"
+        if endToEnd {
+            line += "  e2e p50 \(P.fixed(Double(i.p50) / 1000, 2)) ms  p99 \(P.fixed(Double(i.p99) / 1000, 2)) ms"
+        } else {
+            line += "  fetch-wait p99 \(P.fixed(Double(i.fetchWaitP99) / 1000, 2)) ms"
+        }
+        if let lag = i.lag { line += "  lag \(lag)" }
+        if i.commits > 0 { line += "  commits \(i.commits) (max \(P.fixed(Double(i.commitMax) / 1000, 2)) ms)" }
+        return line
+    }
+}

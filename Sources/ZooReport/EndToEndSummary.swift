@@ -1,0 +1,47 @@
+import Foundation
+import ZooBench
+
+/// The console view of an e2e run.
+public enum EndToEndSummary {
+    /// The producers' perf-test line and table (with send → consume latency
+    /// rows), the consumers' line, and one integrity verdict per group.
+    public static func text(_ result: RunResult) -> String {
+        typealias P = ProduceSummary
+        var lines: [String] = []
+        if let summary = result.summary { lines.append(P.perfTestLine(summary)) }
+        lines.append(P.table(result))
+        if let c = result.consume {
+            lines.append("consumed  \(c.consumed) records: \(P.fixed(c.recordsPerSecond, 1)) records/s over "
+                + "\(P.fixed(c.elapsedSeconds, 3)) s; ended: \(ConsumeSummary.endText(c.end))"
+                + (c.joinSeconds.map { "; slowest join \(P.fixed($0, 3)) s (before producing)" } ?? ""))
+            for partition in c.partitions where partition.missing > 0 {
+                lines.append("gap       \(partition.group.map { "group \($0), " } ?? "")partition \(partition.partition): "
+                    + "\(partition.missing) offsets never read (\(partition.gaps.map(\.description).joined(separator: ", ")))")
+            }
+        }
+        if let e2e = result.endToEnd, e2e.warmupConsumed > 0 {
+            lines.append("warm-up   \(e2e.warmupConsumed) records consumed, send→consume p50 "
+                + "\(P.fixed(e2e.warmupLatency.p50, 2)) ms, p99 \(P.fixed(e2e.warmupLatency.p99, 2)) ms (not above)")
+        }
+        for report in result.integrity ?? [] {
+            var line = report.verdict + (report.group.map { "  (group \($0))" } ?? "")
+            if report.foreign > 0 { line += "; \(report.foreign) records of other runs ignored" }
+            lines.append(line)
+            if !report.lostByPartition.isEmpty {
+                lines.append("          lost by partition: " + report.lostByPartition.sorted { Int($0.key)! < Int($1.key)! }
+                    .map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+                    + (report.lostExamples.isEmpty ? "" : "; e.g. producer:sequence " + report.lostExamples.prefix(5).joined(separator: " ")))
+            }
+            if !report.duplicatedByPartition.isEmpty {
+                lines.append("          duplicated by partition: " + report.duplicatedByPartition.sorted { Int($0.key)! < Int($1.key)! }
+                    .map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+            }
+            if !report.reorderedByPartition.isEmpty {
+                lines.append("          reordered by partition: " + report.reorderedByPartition.sorted { Int($0.key)! < Int($1.key)! }
+                    .map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+            }
+        }
+        if result.integrity == nil { lines.append("integrity: not checked (--no-verify)") }
+        return lines.joined(separator: "\n")
+    }
+}

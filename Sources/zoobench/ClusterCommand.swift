@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import ZooBench
+import ZooPipe
+
+/// `zoobench cluster`: the embedded cluster as a process of its own, for other clients.
+struct ClusterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Serve the embedded cluster on loopback for other clients (a test fixture, not a Kafka).",
+        discussion: """
+            Starts librdkafka's mock cluster, creates the --topic topics, prints \
+            "bootstrap HOST:PORT,…" and serves until Ctrl-C (or SIGTERM) or --for has \
+            passed. kcat, rdkafka_performance, another zoobench or any Kafka client can \
+            connect. Like every embedded-cluster run, it does not replicate and keeps only \
+            a few MB per partition.
+
+            Examples:
+              zoobench cluster --topic bench:4 --for 10m --bootstrap-file /tmp/bootstrap
+              zoobench consume --brokers "$(cat /tmp/bootstrap)" --topic bench --until-end
+            """
+    )
+
+    @Option(help: "Brokers. Default 3.") var brokers = 3
+    @Option(help: ArgumentHelp("A topic to create, name:partitions (repeatable).", valueName: "name:partitions"))
+    var topic: [String] = []
+    @Option(name: .customLong("for"), help: ArgumentHelp("Serve this long, then exit 0. Default: until Ctrl-C.",
+                                                         valueName: "duration"))
+    var serveFor: String?
+    @Option(help: ArgumentHelp("Also write the bootstrap list to this file (atomically).", valueName: "path"))
+    var bootstrapFile: String?
+
+    func run() throws {
+        var topics: [(String, Int32)] = []
+        for spec in topic {
+            let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let name = parts.first.map(String.init), !name.isEmpty,
+                  let partitions = parts.count == 2 ? Int32(parts[1]) : 1, partitions >= 1 else {
+                throw ValidationError("--topic: '\(spec)' is not name:partitions (e.g. bench:4)")
+            }
+            topics.append((name, partitions))
+        }
+        let limit = try serveFor.map { text -> Duration in
+            guard let duration = DurationText.parse(text), duration > .zero else {
+                throw ValidationError("--for: '\(text)' is not a duration such as 10m")
+            }
+            return duration
+        }
+        let cluster = try EmbeddedCluster(brokers: brokers)
+        for (name, partitions) in topics { try cluster.createTopic(name, partitions: partitions) }
+        if let bootstrapFile {
+            let url = URL(fileURLWithPath: bootstrapFile)
+            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+            do {
+                try Data((cluster.bootstrapServers + "\n").utf8).write(to: temporary)
+                guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            } catch {
+                throw ValidationError("--bootstrap-file: cannot write '\(bootstrapFile)'")
+            }
+        }
+        // Written straight to the descriptor, so a script reading a pipe sees it at once.
+        let serving = "serving   \(brokers) brokers" + (topics.isEmpty ? "" : "; topics " + topics.map { "\($0.0) (\($0.1))" }
+            .joined(separator: ", ")) + (limit.map { " for \(DurationText.format($0))" } ?? " until Ctrl-C")
+        FileHandle.standardOutput.write(Data("bootstrap \(cluster.bootstrapServers)\n\(serving)\n".utf8))
+
+        let done = DispatchSemaphore(value: 0)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { done.signal() }
+            source.resume()
+            return source
+        }
+        if let limit {
+            _ = done.wait(timeout: .now() + .nanoseconds(Int(limit.components.seconds * 1_000_000_000
+                + limit.components.attoseconds / 1_000_000_000)))
+        } else {
+            done.wait()
+        }
+        sources.forEach { $0.cancel() }
+        cluster.stop()
+    }
+}

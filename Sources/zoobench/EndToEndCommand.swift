@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import ZooBench
+import ZooPipe
+import ZooReport
+
+/// `zoobench e2e`: producers and consumers together; send → consume latency and integrity.
+struct EndToEndCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "e2e",
+        abstract: "Measure send → consume latency and check that every record arrives once, in order.",
+        discussion: """
+            Consumers join first and start at the topic's current end; then producers \
+            send (every produce flag applies). Each record carries a 32-byte zb.seq header: \
+            run id, producer, sequence number, and the intended and actual send times. \
+            Consumers record send → consume latency in HdrHistogram, raw and (with \
+            --throughput) from the intended send time. When the producers are done, \
+            consumers read up to the ends the producers left, then the stamps are checked:
+
+              integrity: N acknowledged, N consumed, 0 lost, 0 duplicated, 0 reordered
+
+            lost = acknowledged but never consumed; duplicated = consumed more than once \
+            (in one group); reordered = consumed after a later record of the same producer \
+            in the same partition. With acks=all and idempotence all three should be 0; \
+            with acks=0 losses are possible and are reported. A result that is not clean \
+            exits 1.
+
+            Clocks: send and consume times come from this process's clock, so the latency \
+            is exact here; consumers on other hosts would add their clock skew.
+
+            Examples:
+              zoobench e2e --throughput 20000 --duration 30s --acks=all --idempotence
+              zoobench e2e --brokers kafka1:9092 --consumers 3 --groups 2 --compression lz4
+            """
+    )
+
+    @OptionGroup(title: "Target") var target: TargetOptions
+    @OptionGroup(title: "Producers") var producer: ProducerOptions
+    @OptionGroup(title: "Consumers") var consumer: ConsumerOptions
+    @Option(help: ArgumentHelp("Simple consumers of these partitions instead of a group.", valueName: "0,1,…"))
+    var assign: String?
+    @Flag(help: "Skip the integrity check (loss, duplicates, order).") var noVerify = false
+    @OptionGroup(title: "Output") var output: OutputOptions
+
+    func run() throws {
+        let startedAt = Date()
+        let (produce, notes) = try producer.makeWorkload(target: target, interval: output.interval, defaultName: "e2e")
+        var consume = ConsumeWorkload()
+        consume.name = produce.name
+        consume.topic = produce.topic
+        consume.interval = produce.interval
+        consume.connectTimeout = produce.connectTimeout
+        try consumer.apply(to: &consume, extra: [("partitions", assign)])
+        try consume.validate()
+        let say = output.say
+        notes.forEach { say("workload  " + $0) }
+
+        let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: produce.topic,
+                                     partitions: produce.partitions, replicationFactor: produce.replicationFactor,
+                                     connectTimeout: produce.connectTimeout)
+        TargetLines.describe(target, topic: produce.topic, say: say)
+        say("producers " + ProduceCommand.describe(produce))
+        say("consumers " + ConsumeCommand.describe(consume).replacingOccurrences(of: "from earliest, until ", with: "from the current end, until the producers' last record, or "))
+        say("clock     " + endToEndClockNote)
+
+        let stop = StopSignal()
+        let interrupt = Interrupt.install { stop.stop() }
+        defer { interrupt.cancel() }
+        let before = try? target.admin.endOffsetTotal(topic: produce.topic)
+        let quietIntervals = output.quiet || output.json
+        let run = EndToEndRun(produce: produce, consume: consume, verify: !noVerify)
+        let outcome = try run.run(
+            target: target.uri, admin: target.admin, stop: stop,
+            onProduceInterval: { interval in
+                if !quietIntervals { print("produce " + ProduceSummary.intervalLine(interval)) }
+            },
+            onConsumeInterval: { interval in
+                if !quietIntervals { print("consume " + ConsumeSummary.intervalLine(interval, endToEnd: true)) }
+            })
+        let after = try? target.admin.endOffsetTotal(topic: produce.topic)
+        let growth = before.flatMap { b in after.map { $0 - b } }
+
+        let producerConfiguration = produce.producerConfiguration(producerIndex: 0)
+            .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: produce.acks,
+                                  deliveryTimeout: produce.deliveryTimeout)
+        let consumerConfiguration = consume.consumerConfiguration()
+            .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, groupID: consume.groupMode ? "(generated)" : nil)
+        let result = RunResult(endToEnd: run, outcome: outcome,
+                               environment: .current(target: target, producerConfiguration: producerConfiguration,
+                                                     consumerConfiguration: consumerConfiguration,
+                                                     clockNote: endToEndClockNote),
+                               startedAt: startedAt, brokerOffsetGrowth: growth)
+        try output.finish(result) { EndToEndSummary.text(result) }
+        if result.partial { throw ExitCode(130) }
+        let produced = outcome.produce
+        if produced.failed > 0 || produced.undelivered > 0 {
+            throw KafkaError.deliveryFailed(
+                count: produced.failed + produced.undelivered,
+                reason: produced.failuresByError.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }
+                    .joined(separator: ", "))
+        }
+        if let bad = outcome.integrity.first(where: { !$0.clean }) {
+            throw IntegrityFailure(report: bad)
+        }
+    }
+}
+
+/// An e2e run whose integrity check found lost, duplicated or reordered records.
+struct IntegrityFailure: Error, CustomStringConvertible {
+    var report: IntegrityReport
+    var description: String {
+        report.verdict + (report.group.map { " (group \($0))" } ?? "")
+    }
+}
