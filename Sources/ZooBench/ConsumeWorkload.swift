@@ -48,6 +48,9 @@ public struct ConsumeWorkload: Sendable, Hashable {
     public var backlog: Int?
     /// Value size of backlog records. Default 100 bytes.
     public var backlogRecordSize = 100
+    /// Partitions of the topic zoobench creates for a backlog; nil: enough
+    /// for about 3 MiB of values each (the embedded cluster keeps 5 MB each).
+    public var backlogPartitions: Int32?
     /// librdkafka consumer properties passed verbatim (`-X key=value`); they win.
     public var properties: [String: String] = [:]
 
@@ -89,6 +92,9 @@ public struct ConsumeWorkload: Sendable, Hashable {
         if backlogRecordSize < 1 || backlogRecordSize > 10 << 20 {
             throw .invalid("backlog-record-size must be 1 B to 10 MiB, not \(backlogRecordSize)")
         }
+        if let backlogPartitions, backlogPartitions < 1 || backlogPartitions > 10_000 {
+            throw .invalid("backlog-partitions must be 1 to 10000, not \(backlogPartitions)")
+        }
         if case .offset(let offset) = from, offset < 0 { throw .invalid("from must be earliest, latest or an offset ≥ 0") }
         if name.isEmpty || name.contains("/") { throw .invalid("name must be non-empty and without '/'") }
         do {
@@ -107,7 +113,11 @@ public struct ConsumeWorkload: Sendable, Hashable {
         // A deeper prefetch than librdkafka's default (100000), as
         // rdkafka_performance uses: the consumer, not the prefetch, is measured.
         // Memory stays bounded by queued.max.messages.kbytes (64 MB by default).
-        configuration.client.properties = ["queued.min.messages": "1000000"].merging(properties) { $1 }
+        // A member that vanishes (the embedded cluster can lose one in a
+        // rebalance) holds its group up for session.timeout.ms: 6 s (as
+        // rdkafka_performance sets, and the brokers' minimum) instead of 45 s.
+        configuration.client.properties = ["queued.min.messages": "1000000", "session.timeout.ms": "6000"]
+            .merging(properties) { $1 }
         configuration.startPosition = from
         configuration.autoCommit = commitInterval == nil
         return configuration
@@ -126,7 +136,7 @@ extension ConsumeWorkload: Codable {
     public static let fieldNames = [
         "name", "topic", "consumers", "group", "groups", "partitions", "from", "num-records", "duration",
         "until-end", "idle-timeout", "join-timeout", "commit-interval", "interval", "connect-timeout", "backlog",
-        "backlog-record-size", "consumer-props",
+        "backlog-record-size", "backlog-partitions", "consumer-props",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -205,6 +215,7 @@ extension ConsumeWorkload: Codable {
         case "backlog-record-size":
             guard let value = ByteCount.parse(text) else { throw bad("a size such as 100 or 1k") }
             backlogRecordSize = value
+        case "backlog-partitions": backlogPartitions = Int32(clamping: try integer())
         default:
             throw WorkloadError.invalid("unknown field '\(field)'")
         }
@@ -230,6 +241,7 @@ extension ConsumeWorkload: Codable {
         try container.encode(DurationText.format(connectTimeout), forKey: WorkloadKey("connect-timeout"))
         try container.encodeIfPresent(backlog, forKey: WorkloadKey("backlog"))
         try container.encode(backlogRecordSize, forKey: WorkloadKey("backlog-record-size"))
+        try container.encodeIfPresent(backlogPartitions, forKey: WorkloadKey("backlog-partitions"))
         if !properties.isEmpty {
             try container.encode(redactSecrets(properties), forKey: WorkloadKey("consumer-props"))
         }

@@ -77,6 +77,8 @@ struct ConsumeCommand: ParsableCommand {
                                valueName: "size"))
     var backlog: String?
     @Option(help: ArgumentHelp("Value size of backlog records. Default 100.", valueName: "size")) var backlogRecordSize: String?
+    @Option(help: "Partitions of the backlog topic zoobench creates. Default: about 3 MiB of values each.")
+    var backlogPartitions: String?
     @Option(help: ArgumentHelp("A consume workload file (YAML/JSON with these flags' names).", valueName: "file"))
     var workload: String?
     @Option(help: "Run name, used in result file names. Default consume.") var name: String?
@@ -93,7 +95,8 @@ struct ConsumeCommand: ParsableCommand {
         try consumer.apply(to: &workload, extra: [
             ("name", name), ("topic", try target.topicName()), ("partitions", partitions), ("from", from),
             ("num-records", numRecords), ("duration", duration), ("backlog", backlog),
-            ("backlog-record-size", backlogRecordSize), ("connect-timeout", connectTimeout),
+            ("backlog-record-size", backlogRecordSize), ("backlog-partitions", backlogPartitions),
+            ("connect-timeout", connectTimeout),
             ("interval", output.interval),
         ])
         if untilEnd { workload.untilEnd = true }
@@ -113,7 +116,8 @@ struct ConsumeCommand: ParsableCommand {
         }
         // Enough partitions that each holds about 3 MiB of values: the embedded
         // cluster keeps 5 MB per partition, framing included.
-        let backlogPartitions = workload.backlog.map { Int32(clamping: max(1, ($0 + (3 << 20) - 1) / (3 << 20))) }
+        let backlogPartitions = workload.backlogPartitions
+            ?? workload.backlog.map { Int32(clamping: max(1, ($0 + (3 << 20) - 1) / (3 << 20))) }
         let target = try BenchTarget(brokers: bootstrap, topic: workload.topic,
                                      partitions: backlogPartitions ?? 6, replicationFactor: 1,
                                      connectTimeout: workload.connectTimeout, create: workload.backlog != nil)

@@ -85,4 +85,55 @@ struct ConsumerFleetTests {
         #expect(counted.consumed == 5_000)
         #expect(counted.consumers.reduce(0) { $0 + $1.consumed } == 5_000)
     }
+
+    /// More than the embedded cluster keeps in one partition: the records it
+    /// dropped are reported as a gap from offset 0, and the run ends.
+    @Test func droppedRecordsAreAGap() throws {
+        let target = try Self.filledTarget(topic: "overflow", partitions: 1, records: 100_000, size: 100)
+        let marks = try #require(try target.admin.watermarks(topic: "overflow")[0])
+        #expect(marks.low > 0, "the mock should have dropped the oldest records")
+        var workload = ConsumeWorkload()
+        workload.topic = "overflow"
+        workload.partitions = [0]
+        workload.untilEnd = true
+        workload.idleTimeout = .seconds(3)
+        // Expect every record produced (as a backlog run does).
+        let outcome = try ConsumerFleet(workload: workload, target: target.uri, admin: target.admin,
+                                        expecting: [0: 0]).run()
+        #expect(outcome.end == .endOfTopic)
+        let partition = try #require(outcome.partitions.first)
+        #expect(partition.missing == marks.low)
+        #expect(partition.gaps == [OffsetRange(0, marks.low)])
+        #expect(outcome.consumed == Int(marks.high - marks.low))
+        #expect(Int64(outcome.consumed) + outcome.missing == 100_000)
+    }
+
+    /// Reading a partition that does not exist is one clear error.
+    @Test func missingPartitionIsAnError() throws {
+        let target = try Self.filledTarget(topic: "small", partitions: 2, records: 10)
+        var workload = ConsumeWorkload()
+        workload.topic = "small"
+        workload.partitions = [0, 7]
+        #expect(throws: KafkaError.invalidConfiguration("topic 'small' has no partition 7 (it has 2: 0–1)")) {
+            _ = try ConsumerFleet(workload: workload, target: target.uri, admin: target.admin)
+        }
+    }
+
+    /// Synchronous commits every interval are timed, and the group's committed
+    /// offsets end at the high watermarks.
+    @Test func commitsAreTimed() throws {
+        let target = try Self.filledTarget(topic: "commits", partitions: 2, records: 30_000)
+        var workload = ConsumeWorkload()
+        workload.topic = "commits"
+        workload.group = "committers"
+        workload.untilEnd = true
+        workload.commitInterval = .milliseconds(10)
+        workload.idleTimeout = .seconds(3)
+        let outcome = try ConsumerFleet(workload: workload, target: target.uri, admin: target.admin).run()
+        #expect(outcome.consumed == 30_000)
+        let commits = try #require(outcome.commitLatency)
+        #expect(commits.totalCount > 0)
+        #expect(outcome.commitFailures.isEmpty)
+        #expect(outcome.timeline.reduce(0) { $0 + $1.commits } == Int(commits.totalCount))
+    }
 }

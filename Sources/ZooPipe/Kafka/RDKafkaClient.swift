@@ -1,4 +1,7 @@
 import CRdKafka
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// State a librdkafka handle reaches through its opaque pointer: recent log
@@ -30,7 +33,15 @@ final class RDKafkaClientState: @unchecked Sendable {
     /// Whether partitions a rebalance assigns start paused (no fetching).
     let pauseAssignments = Atomic<Bool>(false)
 
+    /// Whether librdkafka's log lines are also written to stderr
+    /// (`ZOOBENCH_LIBRDKAFKA_LOG=1`; with `-X debug=…` for the detail).
+    static let echoLogs = getenv("ZOOBENCH_LIBRDKAFKA_LOG").map { String(cString: $0) == "1" } ?? false
+
     func log(level: Int32, facility: String, message: String) {
+        if Self.echoLogs {
+            let line = "librdkafka \(MonotonicClock.nanoseconds() / 1_000_000) \(level) \(facility): \(message)\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+        }
         recent.withLock { lines in
             if lines.count == Self.keep { lines.removeFirst() }
             lines.append(LogLine(level: level, facility: facility, message: message))
