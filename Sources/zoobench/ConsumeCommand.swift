@@ -122,6 +122,7 @@ struct ConsumeCommand: ParsableCommand {
                                      partitions: backlogPartitions ?? 6, replicationFactor: 1,
                                      connectTimeout: workload.connectTimeout, create: workload.backlog != nil)
         TargetLines.describe(target, topic: workload.topic, say: say)
+        TargetLines.adaptToEmbedded(&workload, target: target, say: say)
 
         let stop = StopSignal()
         let interrupt = Interrupt.install { stop.stop() }

@@ -59,6 +59,7 @@ struct EndToEndCommand: ParsableCommand {
                                      partitions: produce.partitions, replicationFactor: produce.replicationFactor,
                                      connectTimeout: produce.connectTimeout)
         TargetLines.describe(target, topic: produce.topic, say: say)
+        TargetLines.adaptToEmbedded(&consume, target: target, say: say)
         say("producers " + ProduceCommand.describe(produce))
         say("consumers " + ConsumeCommand.describe(consume).replacingOccurrences(of: "from earliest, until ", with: "from the current end, until the producers' last record, or "))
         say("clock     " + endToEndClockNote)

@@ -141,6 +141,17 @@ struct ProducerOptions: ParsableArguments {
 
 /// What every run prints about its target first.
 enum TargetLines {
+    /// The embedded cluster answers a fetch only when fetch.wait.max.ms has
+    /// passed, even with data waiting (a real broker answers as soon as
+    /// fetch.min.bytes are there). Unless the user chose a value, consumers on
+    /// it wait 5 ms, so end-to-end latency shows the client, not that quirk.
+    static func adaptToEmbedded(_ workload: inout ConsumeWorkload, target: BenchTarget, say: (String) -> Void) {
+        guard target.kind == .embedded, workload.properties["fetch.wait.max.ms"] == nil else { return }
+        workload.properties["fetch.wait.max.ms"] = "5"
+        say("note      the embedded cluster holds every fetch for fetch.wait.max.ms, data or not: consumers use 5 ms "
+            + "here (librdkafka's default is 500; --consumer-props fetch.wait.max.ms=… overrides)")
+    }
+
     static func describe(_ target: BenchTarget, topic: String, say: (String) -> Void) {
         let partitionCount = target.topic?.partitions.count ?? 0
         switch target.kind {

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+@Suite("zoobench consume, e2e and cluster")
+struct ConsumeCLITests {
+    /// The backlog run on the embedded cluster: every record produced is read,
+    /// the kafka-consumer-perf-test columns are printed, the check says so.
+    @Test func consumeDrainsAnEmbeddedBacklog() throws {
+        let result = try ZoobenchProcess.run(["consume", "--backlog", "6MB", "--backlog-record-size", "200",
+                                              "--consumers", "2", "--no-save", "--quiet"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.isEmpty, "stderr: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let records = 6 * 1_048_576 / 200
+        #expect(lines.contains { $0.hasPrefix("backlog   \(records) records of 200 B over 2 partitions, produced at ") })
+        #expect(lines.contains("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
+            + "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec"))
+        #expect(lines.contains("check     read \(records) of the \(records) records expected: 0 missing, 0 read twice"))
+        #expect(lines.contains { $0.hasPrefix("consumed  \(records) records, ") && $0.hasSuffix("ended: end of topic reached") })
+        #expect(lines.filter { $0.hasPrefix("consumer  #") }.count == 2)
+    }
+
+    @Test func consumeJSONAndFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-consume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try ZoobenchProcess.run(["consume", "--backlog", "1MB", "--partitions", "0", "--name", "drain",
+                                              "--json", "--output", folder.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["kind"] as? String == "consume")
+        #expect(object["schemaVersion"] as? Int == 2)
+        let consume = try #require(object["consume"] as? [String: Any])
+        let backlog = try #require(object["backlog"] as? [String: Any])
+        #expect(consume["consumed"] as? Int == 1_048_576 / 100)
+        #expect(backlog["records"] as? Int == 1_048_576 / 100)
+        #expect(consume["missing"] as? Int == 0)
+        #expect(consume["end"] as? String == "end-of-topic")
+        #expect(object["summary"] == nil)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(files.filter { $0.hasSuffix("-drain.json") }.count == 1)
+        #expect(files.filter { $0.hasSuffix("-drain-timeline.csv") }.count == 1)
+        let csvName = try #require(files.first { $0.hasSuffix("-drain.csv") })
+        let csv = try String(contentsOf: folder.appendingPathComponent(csvName), encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 2)
+        #expect(csv[0].hasPrefix("start.time,end.time,data.consumed.in.MB,MB.sec,data.consumed.in.nMsg,nMsg.sec,"))
+        let row = csv[1].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(row.count == csv[0].split(separator: ",").count)
+        #expect(row[4] == "\(1_048_576 / 100)")
+    }
+
+    /// e2e at a fixed rate: every acknowledged record consumed once, the
+    /// verdict line says so, and its count equals the records sent.
+    @Test func endToEndIsClean() throws {
+        let result = try ZoobenchProcess.run(["e2e", "--throughput", "2000", "--duration", "2s", "--acks=all",
+                                              "--idempotence", "--assign", "0,1,2,3,4,5", "--no-save", "--quiet"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let perf = try #require(lines.first { $0.hasSuffix("99.9th.") })
+        let sent = try #require(Int(perf.prefix { $0 != " " }))
+        #expect(sent >= 3800 && sent <= 4100)
+        #expect(lines.contains("integrity: \(sent) acknowledged, \(sent) consumed, 0 lost, 0 duplicated, 0 reordered"))
+        #expect(lines.contains { $0.contains("send→consume") })
+        #expect(lines.contains { $0.contains("sched→consume") })
+        #expect(lines.contains { $0.hasPrefix("clock     ") })
+    }
+
+    /// A cluster served by one zoobench process, fed and read by others.
+    @Test func clusterServesOtherProcesses() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-cluster-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bootstrapFile = folder.appendingPathComponent("bootstrap")
+        let cluster = Process()
+        cluster.executableURL = ZoobenchProcess.binary
+        cluster.arguments = ["cluster", "--topic", "shared:2", "--for", "60s", "--bootstrap-file", bootstrapFile.path]
+        cluster.standardOutput = FileHandle.nullDevice
+        cluster.standardError = FileHandle.nullDevice
+        try cluster.run()
+        defer { if cluster.isRunning { cluster.terminate() } }
+        var bootstrap = ""
+        for _ in 0..<100 where bootstrap.isEmpty {
+            Thread.sleep(forTimeInterval: 0.1)
+            bootstrap = ((try? String(contentsOf: bootstrapFile, encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(bootstrap.hasPrefix("127.0.0.1:"))
+        let produce = try ZoobenchProcess.run(["produce", "--brokers", bootstrap, "--topic", "shared",
+                                               "--num-records", "3000", "--no-save", "--quiet"])
+        #expect(produce.status == 0, "stderr: \(produce.stderr)")
+        let consume = try ZoobenchProcess.run(["consume", "--brokers", bootstrap, "--topic", "shared", "--until-end",
+                                               "--partitions", "0,1", "--no-save", "--quiet"])
+        #expect(consume.status == 0, "stderr: \(consume.stderr)")
+        #expect(consume.stdout.contains("check     read 3000 of the 3000 records expected: 0 missing, 0 read twice"))
+        let missing = try ZoobenchProcess.run(["consume", "--brokers", bootstrap, "--topic", "nope", "--no-save"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("topic 'nope'"), "stderr: \(missing.stderr)")
+        kill(cluster.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(10)
+        while cluster.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(!cluster.isRunning)
+        #expect(cluster.terminationStatus == 0)
+    }
+
+    static let badInputs: [CLITests.BadInput] = [
+        .init(arguments: ["consume", "--consumers", "0"], status: 2, message: "consumers must be 1 to 256, not 0"),
+        .init(arguments: ["consume", "--from", "sideways"], status: 2, message: "--from: 'sideways' is not earliest, latest or an offset"),
+        .init(arguments: ["consume", "--partitions", "0,x"], status: 2, message: "--partitions: '0,x' is not a list of partition numbers"),
+        .init(arguments: ["consume", "--partitions", "0", "--commit-interval", "1s"], status: 2, message: "commit-interval needs group mode"),
+        .init(arguments: ["consume", "--partitions", "0", "--groups", "2"], status: 2, message: "groups needs group mode"),
+        .init(arguments: ["consume", "--idle-timeout", "never"], status: 2, message: "--idle-timeout: 'never' is not a duration"),
+        .init(arguments: ["consume", "--backlog", "lots"], status: 2, message: "--backlog: 'lots' is not a size"),
+        .init(arguments: ["consume", "--backlog", "1MB", "--partitions", "9"], status: 2, message: "has no partition 9"),
+        .init(arguments: ["consume", "-X", "no.such=1"], status: 2, message: "unknown librdkafka property 'no.such'"),
+        .init(arguments: ["consume", "--workload", "/no/such.yaml"], status: 2, message: "workload file '/no/such.yaml': cannot read it"),
+        .init(arguments: ["consume", "--brokers", "127.0.0.1:1", "--connect-timeout", "1s"], status: 3,
+              message: "cannot reach Kafka at 127.0.0.1:1"),
+        .init(arguments: ["e2e", "--assign", "0,x"], status: 2, message: "--partitions: '0,x'"),
+        .init(arguments: ["e2e", "--groups", "0"], status: 2, message: "groups must be 1 to 64, not 0"),
+        .init(arguments: ["e2e", "--acks", "7"], status: 2, message: "--acks: '7' is not 0, 1, -1 or all"),
+        .init(arguments: ["e2e", "--consumer-props", "fetch.wait.max.ms=x"], status: 2, message: "fetch.wait.max.ms"),
+        .init(arguments: ["cluster", "--topic", "t:x"], status: 2, message: "--topic: 't:x' is not name:partitions"),
+        .init(arguments: ["cluster", "--for", "soon"], status: 2, message: "--for: 'soon' is not a duration"),
+    ]
+
+    @Test(arguments: badInputs)
+    func badInputGetsOneLineAndADistinctCode(_ example: CLITests.BadInput) throws {
+        let result = try ZoobenchProcess.run(example.arguments, timeout: 60)
+        #expect(result.status == example.status, "stderr: \(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("zoobench: error: "))
+        #expect(result.stderr.contains(example.message), "stderr: \(result.stderr)")
+    }
+}
