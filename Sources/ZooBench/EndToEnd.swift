@@ -10,6 +10,8 @@ public struct EndToEndOutcome: Sendable {
     public var integrity: [IntegrityReport]
     /// The id stamped into this run's records.
     public var run: UInt32
+    /// Faults applied during the run, in order.
+    public var faults: [FaultEvent] = []
 }
 
 /// Producers and consumers together on one topic. Consumers join first and
@@ -29,7 +31,8 @@ public struct EndToEndRun: Sendable {
     }
 
     /// Runs both sides against `target` (its admin client reads watermarks).
-    public func run(target: KafkaURI, admin: KafkaAdmin, stop: StopSignal = StopSignal(),
+    /// `faults` starts when the producers start and stops when they end.
+    public func run(target: KafkaURI, admin: KafkaAdmin, stop: StopSignal = StopSignal(), faults: FaultSchedule? = nil,
                     onProduceInterval: (@Sendable (IntervalSnapshot) -> Void)? = nil,
                     onConsumeInterval: (@Sendable (ConsumeIntervalSnapshot) -> Void)? = nil) throws -> EndToEndOutcome {
         try produce.validate()
@@ -49,6 +52,8 @@ public struct EndToEndRun: Sendable {
         let produced: ProduceOutcome
         do {
             try fleet.waitUntilJoined()
+            faults?.start()
+            defer { faults?.stop() }
             produced = try ProducerSwarm(workload: produce, target: target, stampRun: run)
                 .run(stop: stop, onInterval: onProduceInterval)
         } catch {
@@ -73,6 +78,7 @@ public struct EndToEndRun: Sendable {
                 IntegrityReport(group: fleet.groups[group], acknowledged: produced.acknowledged, consumers: ledgers)
             }
             : []
-        return EndToEndOutcome(produce: produced, consume: consumed, integrity: integrity, run: run)
+        return EndToEndOutcome(produce: produced, consume: consumed, integrity: integrity, run: run,
+                               faults: faults?.events ?? [])
     }
 }

@@ -151,5 +151,6 @@ extension RunResult {
         consume = ConsumeFigures(outcome.consume)
         endToEnd = EndToEndFigures(outcome.consume)
         integrity = run.verify ? outcome.integrity : nil
+        faults = outcome.faults.isEmpty ? nil : outcome.faults
     }
 }

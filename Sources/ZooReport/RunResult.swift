@@ -134,6 +134,8 @@ public struct RunResult: Sendable, Codable {
     public var integrity: [IntegrityReport]?
     /// The backlog a consume run produced before measuring the drain.
     public var backlog: BacklogFigures?
+    /// Faults injected into the embedded cluster, as they happened.
+    public var faults: [FaultEvent]?
 
     public init(workload: ProduceWorkload, outcome: ProduceOutcome, environment: RunEnvironment,
                 startedAt: Date, brokerOffsetGrowth: Int64?) {

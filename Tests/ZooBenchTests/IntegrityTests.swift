@@ -121,3 +121,34 @@ struct IntegrityTests {
         #expect(SequenceStamp(UnsafeRawBufferPointer(rebasing: buffer[0..<31])) == nil)
     }
 }
+
+@Suite("Fault specs")
+struct FaultSpecTests {
+    @Test func parsesDownAndRoundTrip() throws {
+        let down = try FaultSpec(parsing: "at=10s broker=2 down for=5s")
+        #expect(down == FaultSpec(at: .seconds(10), broker: 2, kind: .down, lasting: .seconds(5)))
+        #expect(down.description == "at=10s broker=2 down for=5s")
+        let slow = try FaultSpec(parsing: "at=500ms rtt broker=1 50ms")
+        #expect(slow == FaultSpec(at: .milliseconds(500), broker: 1, kind: .roundTrip(.milliseconds(50)), lasting: nil))
+        #expect(slow.description == "at=500ms rtt broker=1 50ms")
+    }
+
+    @Test(arguments: [
+        ("broker=1 down", "it needs at="),
+        ("at=1s down", "it needs broker="),
+        ("at=1s broker=1", "say either down or rtt"),
+        ("at=1s broker=1 rtt", "rtt needs a latency"),
+        ("at=soon broker=1 down", "at=soon is not a duration"),
+        ("at=1s broker=0 down", "broker=0 is not a broker id"),
+        ("at=1s broker=1 down when=now", "unknown key 'when'"),
+        ("at=1s leader topic=t partition=0 to=3", "'leader' faults are not supported yet"),
+    ])
+    func rejectsWithAReason(_ text: String, _ reason: String) {
+        #expect {
+            _ = try FaultSpec(parsing: text)
+        } throws: { error in
+            (error as? WorkloadError)?.description.contains(reason) == true
+                && (error as? WorkloadError)?.description.hasPrefix("--fault '\(text)': ") == true
+        }
+    }
+}

@@ -118,6 +118,9 @@ struct ConsumeCLITests {
         .init(arguments: ["e2e", "--groups", "0"], status: 2, message: "groups must be 1 to 64, not 0"),
         .init(arguments: ["e2e", "--acks", "7"], status: 2, message: "--acks: '7' is not 0, 1, -1 or all"),
         .init(arguments: ["e2e", "--consumer-props", "fetch.wait.max.ms=x"], status: 2, message: "fetch.wait.max.ms"),
+        .init(arguments: ["e2e", "--fault", "at=1s broker=9 down"], status: 2, message: "the embedded cluster has brokers 1 to 3"),
+        .init(arguments: ["e2e", "--fault", "at=1s broker=1 down", "--brokers", "127.0.0.1:1", "--connect-timeout", "1s"],
+              status: 3, message: "cannot reach Kafka"),
         .init(arguments: ["cluster", "--topic", "t:x"], status: 2, message: "--topic: 't:x' is not name:partitions"),
         .init(arguments: ["cluster", "--for", "soon"], status: 2, message: "--for: 'soon' is not a duration"),
     ]
