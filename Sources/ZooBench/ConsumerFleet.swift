@@ -506,6 +506,7 @@ final class ConsumerLoop: @unchecked Sendable {
         var recordsSinceClock = 0
         var idle = false
         var holding = configuration.holdAssignments
+        var heldSince: UInt64 = 0
         var consumed = 0
         var bytes = 0
 
@@ -541,14 +542,25 @@ final class ConsumerLoop: @unchecked Sendable {
 
         while true {
             if fleet.stopAll.load(ordering: .relaxed) || fleet.groupStates[groupIndex].done.load(ordering: .relaxed) { break }
-            if holding && fleet.released.load(ordering: .relaxed) {
-                holding = false
-                adapter.resume()
-                lastRecordTime = MonotonicClock.nanoseconds()
+            if holding {
+                if fleet.released.load(ordering: .relaxed) {
+                    holding = false
+                    adapter.resume()
+                    lastRecordTime = MonotonicClock.nanoseconds()
+                } else if adapter.hasHeldAssignment {
+                    // Another member is still joining: an assignment set aside
+                    // would keep this one out of the rebalance that joining
+                    // needs, so after a moment hold by pausing instead.
+                    let now = MonotonicClock.nanoseconds()
+                    if heldSince == 0 { heldSince = now }
+                    if now - heldSince > 300_000_000 { adapter.holdByPausing() }
+                }
             }
             let version = fleet.endsVersion.load(ordering: .acquiring)
             if version != seenEnds {
                 seenEnds = version
+                // The idle clock restarts when the ends arrive (e2e): until then there was nothing to wait for.
+                lastRecordTime = MonotonicClock.nanoseconds()
                 for (partition, end) in fleet.ends.withLock({ $0 }) where Int(partition) < partitions {
                     targets[Int(partition)] = end
                     if !reached[Int(partition)] && next[Int(partition)] >= end {

@@ -20,7 +20,7 @@ struct EndToEndTests {
         produce.lingerMs = 1
         var consume = ConsumeWorkload()
         consume.consumers = 2
-        consume.idleTimeout = .seconds(5)
+        consume.idleTimeout = .seconds(10)
         return (produce, consume)
     }
 

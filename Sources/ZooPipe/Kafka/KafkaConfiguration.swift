@@ -144,9 +144,10 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     /// Simple-consumer mode only: where to start in given partitions,
     /// overriding ``startPosition`` for them.
     public var startOffsets: [Int32: Int64] = [:]
-    /// Group mode: partitions the group assigns start paused, fetching
-    /// nothing, until ``KafkaInputAdapter/resume()``. A fleet uses it to let
-    /// every member join before any reads. Default false.
+    /// Group mode: the partitions the group assigns are held back (the
+    /// assignment is accepted but not applied, so nothing is fetched) until
+    /// ``KafkaInputAdapter/resume()``. A fleet uses it to let every member
+    /// join before any reads. Default false.
     public var holdAssignments = false
 
     public init() {}

@@ -88,7 +88,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         }
         defer { rd_kafka_topic_partition_list_destroy(list) }
         if groupID != nil {
-            client.state.pauseAssignments.store(configuration.holdAssignments, ordering: .releasing)
+            client.state.holdMode.store(configuration.holdAssignments ? 1 : 0, ordering: .releasing)
             rd_kafka_topic_partition_list_add(list, uri.topic, RD_KAFKA_PARTITION_UA)
             let err = rd_kafka_subscribe(client.handle, list)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .from(err) }
@@ -227,15 +227,28 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         groupID == nil ? 1 : client.state.assignments.load(ordering: .acquiring)
     }
 
-    /// Whether assigned partitions are still held paused (see
+    /// Whether assignments are still held back (see
     /// ``KafkaConsumerConfiguration/holdAssignments``).
-    public var holdingAssignments: Bool { client.state.pauseAssignments.load(ordering: .acquiring) }
+    public var holdingAssignments: Bool { client.state.holdMode.load(ordering: .acquiring) != 0 }
 
-    /// Ends the hold of ``KafkaConsumerConfiguration/holdAssignments``: resumes
-    /// fetching on every assigned partition, and later assignments start unpaused.
+    /// Whether an assignment is set aside, waiting for ``resume()``.
+    public var hasHeldAssignment: Bool { client.state.heldAssignment != nil }
+
+    /// Ends the hold of ``KafkaConsumerConfiguration/holdAssignments``: applies
+    /// the assignment the group gave (fetching starts), and later ones apply
+    /// at once. Call it on the thread that polls.
     public func resume() {
-        client.state.pauseAssignments.store(false, ordering: .releasing)
-        _ = withAssignment { rd_kafka_resume_partitions(client.handle, $0) }
+        client.state.releaseAssignments(client.handle)
+    }
+
+    /// Keeps holding, but lets the group rebalance again: the assignment set
+    /// aside is applied with its partitions paused, as are later ones, until
+    /// ``resume()``. (While an assignment is set aside, librdkafka cannot
+    /// join a further rebalance, so a member waiting for later joiners must
+    /// switch to this.) Resuming paused partitions can take librdkafka up to
+    /// a second to notice. Call it on the thread that polls.
+    public func holdByPausing() {
+        client.state.pauseHeldAssignments(client.handle)
     }
 
     /// Partitions assigned now (group mode: as of the latest rebalance).
@@ -329,6 +342,10 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         }
         closed = true
         rd_kafka_consumer_close(client.handle)
+        if let held = client.state.heldAssignment {
+            rd_kafka_topic_partition_list_destroy(held)
+            client.state.heldAssignment = nil
+        }
         client.destroy()
     }
 

@@ -30,8 +30,12 @@ final class RDKafkaClientState: @unchecked Sendable {
     /// latest one gave.
     let assignments = Atomic<Int>(0)
     let assignedCount = Atomic<Int>(0)
-    /// Whether partitions a rebalance assigns start paused (no fetching).
-    let pauseAssignments = Atomic<Bool>(false)
+    /// How assignments are held: 0 not at all; 1 set aside, not applied
+    /// (nothing fetched), until ``releaseAssignments(_:)``; 2 applied but
+    /// paused (see ``pauseHeldAssignments(_:)``).
+    let holdMode = Atomic<Int>(0)
+    /// The assignment held aside; touched only on the polling thread.
+    var heldAssignment: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
 
     /// Whether librdkafka's log lines are also written to stderr
     /// (`ZOOBENCH_LIBRDKAFKA_LOG=1`; with `-X debug=…` for the detail).
@@ -243,49 +247,97 @@ private let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePoint
 
 /// Applies each group rebalance as librdkafka's default would (eager or
 /// cooperative), and counts assignments so a consumer knows it has joined
-/// even when the group gave it no partition.
+/// even when the group gave it no partition. While the state holds
+/// assignments, an assignment is kept aside, not applied, until
+/// ``RDKafkaClientState/applyHeldAssignment(_:)``: nothing is fetched before.
 private let rdkafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t,
                                                       UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
                                                       UnsafeMutableRawPointer?) -> Void = {
     handle, err, partitions, opaque in
-    guard let handle else { return }
-    let cooperative = rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } == "COOPERATIVE"
+    guard let handle, let opaque else { return }
+    let state = Unmanaged<RDKafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
     if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
-        if cooperative {
-            if let error = rd_kafka_incremental_assign(handle, partitions) { rd_kafka_error_destroy(error) }
-        } else {
-            _ = rd_kafka_assign(handle, partitions)
+        switch state.holdMode.load(ordering: .acquiring) {
+        case 1:
+            if let held = state.heldAssignment { rd_kafka_topic_partition_list_destroy(held) }
+            state.heldAssignment = partitions.flatMap { rd_kafka_topic_partition_list_copy($0) }
+            state.assignedCount.store(Int(partitions?.pointee.cnt ?? 0), ordering: .relaxed)
+        case 2:
+            applyAssignment(handle, partitions)
+            if let partitions { _ = rd_kafka_pause_partitions(handle, partitions) }
+            state.assignedCount.store(assignmentSize(handle), ordering: .relaxed)
+        default:
+            applyAssignment(handle, partitions)
+            state.assignedCount.store(assignmentSize(handle), ordering: .relaxed)
         }
-        if let opaque {
-            let state = Unmanaged<RDKafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
-            if state.pauseAssignments.load(ordering: .acquiring), let partitions {
-                _ = rd_kafka_pause_partitions(handle, partitions)
-            }
-            var total = 0
-            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-            if rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
-                total = Int(list.pointee.cnt)
-                rd_kafka_topic_partition_list_destroy(list)
-            }
-            state.assignedCount.store(total, ordering: .relaxed)
-            state.assignments.add(1, ordering: .releasing)
-        }
+        state.assignments.add(1, ordering: .releasing)
     } else {
-        if cooperative {
+        if let held = state.heldAssignment {
+            rd_kafka_topic_partition_list_destroy(held)
+            state.heldAssignment = nil
+        }
+        if isCooperative(handle) {
             if let error = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(error) }
         } else {
             _ = rd_kafka_assign(handle, nil)
         }
-        if let opaque {
-            let state = Unmanaged<RDKafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
-            var total = 0
+        state.assignedCount.store(assignmentSize(handle), ordering: .relaxed)
+    }
+}
+
+private func isCooperative(_ handle: OpaquePointer) -> Bool {
+    rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } == "COOPERATIVE"
+}
+
+private func applyAssignment(_ handle: OpaquePointer, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
+    if isCooperative(handle) {
+        if let error = rd_kafka_incremental_assign(handle, partitions) { rd_kafka_error_destroy(error) }
+    } else {
+        _ = rd_kafka_assign(handle, partitions)
+    }
+}
+
+private func assignmentSize(_ handle: OpaquePointer) -> Int {
+    var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+    guard rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return 0 }
+    defer { rd_kafka_topic_partition_list_destroy(list) }
+    return Int(list.pointee.cnt)
+}
+
+extension RDKafkaClientState {
+    /// Stops holding: applies the assignment set aside, if any, and resumes
+    /// paused ones. Call on the polling thread (the one that runs the
+    /// rebalance callback).
+    func releaseAssignments(_ handle: OpaquePointer) {
+        let mode = holdMode.exchange(0, ordering: .acquiringAndReleasing)
+        if let held = heldAssignment {
+            heldAssignment = nil
+            applyAssignment(handle, held)
+            rd_kafka_topic_partition_list_destroy(held)
+        }
+        if mode == 2 {
             var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
             if rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
-                total = Int(list.pointee.cnt)
+                _ = rd_kafka_resume_partitions(handle, list)
                 rd_kafka_topic_partition_list_destroy(list)
             }
-            state.assignedCount.store(total, ordering: .relaxed)
         }
+        assignedCount.store(assignmentSize(handle), ordering: .relaxed)
+    }
+
+    /// Keeps holding, but by applying assignments paused instead of setting
+    /// them aside. librdkafka cannot take part in a further rebalance while an
+    /// assignment waits to be applied, so a member that must wait for later
+    /// joiners switches to this. Call on the polling thread.
+    func pauseHeldAssignments(_ handle: OpaquePointer) {
+        guard holdMode.load(ordering: .acquiring) == 1 else { return }
+        holdMode.store(2, ordering: .releasing)
+        guard let held = heldAssignment else { return }
+        heldAssignment = nil
+        applyAssignment(handle, held)
+        _ = rd_kafka_pause_partitions(handle, held)
+        rd_kafka_topic_partition_list_destroy(held)
+        assignedCount.store(assignmentSize(handle), ordering: .relaxed)
     }
 }
 
