@@ -540,8 +540,9 @@ final class ConsumerLoop: @unchecked Sendable {
             }
         }
 
+        let groupState = fleet.groupStates[groupIndex]
         while true {
-            if fleet.stopAll.load(ordering: .relaxed) || fleet.groupStates[groupIndex].done.load(ordering: .relaxed) { break }
+            if fleet.stopAll.load(ordering: .relaxed) || groupState.done.load(ordering: .relaxed) { break }
             if holding {
                 if fleet.released.load(ordering: .relaxed) {
                     holding = false
@@ -573,7 +574,7 @@ final class ConsumerLoop: @unchecked Sendable {
             var now: UInt64 = 0
             var record: KafkaRecord?
             do {
-                record = try adapter.poll(timeout: .zero)
+                record = try adapter.next()
                 if record == nil {
                     // The local queue is empty: wait for a fetch, and time the wait.
                     let before = MonotonicClock.nanoseconds()
@@ -622,7 +623,7 @@ final class ConsumerLoop: @unchecked Sendable {
                 fleet.idleConsumers.subtract(1, ordering: .acquiringAndReleasing)
             }
             if quota {
-                let left = fleet.groupStates[groupIndex].remaining.subtract(1, ordering: .relaxed).newValue
+                let left = groupState.remaining.subtract(1, ordering: .relaxed).newValue
                 if left < 0 { break }  // another consumer of the group took the last one
                 if left == 0 { fleet.markGroupDone(groupIndex, reason: .numRecords) }
             }

@@ -23,7 +23,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
     /// ``partitions`` unless the configuration named some). Empty in group mode.
     public let assignedPartitions: [Int32]
     /// Records handed out so far.
-    public private(set) var recordsConsumed = 0
+    @exclusivity(unchecked) public private(set) var recordsConsumed = 0
     /// Consumer errors librdkafka reported and the adapter rode out, by name.
     public private(set) var transientErrors: [String: Int] = [:]
 
@@ -34,7 +34,9 @@ public final class KafkaInputAdapter: @unchecked Sendable {
     public var joinTimeout: Duration = .seconds(60)
 
     let client: RDKafkaClient
-    private var current: UnsafeMutablePointer<rd_kafka_message_t>?
+    // Per-record state: one polling thread, never re-entered, so no
+    // exclusivity checks (they showed in profiles of the consume loop).
+    @exclusivity(unchecked) private var current: UnsafeMutablePointer<rd_kafka_message_t>?
     /// The consumer queue, read in batches: one lock per batch instead of per record.
     private let queue: OpaquePointer
     /// Records taken from the queue and not yet handed out; `batch[next..<count]`.
@@ -43,7 +45,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
     @exclusivity(unchecked) private var batchCount = 0
     @exclusivity(unchecked) private var batchNext = 0
     private let stopRequested = Atomic<Bool>(false)
-    private var closed = false
+    @exclusivity(unchecked) private var closed = false
 
     /// Parses `uri` and connects; see ``init(uri:groupID:generateIDs:configuration:)-(KafkaURI,_,_,_)``.
     public convenience init(uri: String, groupID: String? = nil, generateIDs: Bool = true,
@@ -119,11 +121,22 @@ public final class KafkaInputAdapter: @unchecked Sendable {
     /// will not pass (topic deleted, authorization, fatal); transient ones are
     /// counted in ``transientErrors`` and polling goes on.
     public func poll(timeout: Duration) throws(KafkaError) -> KafkaRecord? {
+        try poll(milliseconds: Int32(clamping: milliseconds(timeout)))
+    }
+
+    /// The next record if one is already here, without waiting: the
+    /// measured path's call (no duration arithmetic).
+    @inline(__always)
+    public func next() throws(KafkaError) -> KafkaRecord? {
+        try poll(milliseconds: 0)
+    }
+
+    private func poll(milliseconds: Int32) throws(KafkaError) -> KafkaRecord? {
         releaseCurrent()
         if closed { return nil }
         // The clock is read only when an event that is not a record comes
         // first, so handing out a record costs no clock read.
-        var remaining: Int32 = timeout == .zero ? 0 : Int32(clamping: milliseconds(timeout))
+        var remaining = milliseconds
         var deadline: UInt64 = 0
         while true {
             let message: UnsafeMutablePointer<rd_kafka_message_t>
