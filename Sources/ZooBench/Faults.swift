@@ -3,18 +3,23 @@ import Synchronization
 import ZooPipe
 
 /// A fault to inject into the embedded cluster during a run, written as
-/// `at=2s broker=1 down for=2s` or `at=1s rtt broker=2 20ms for=5s`.
-/// (`leader` and `error` faults are not supported yet.)
+/// `at=2s broker=1 down for=2s`, `at=1s rtt broker=2 20ms for=5s` or
+/// `at=2s error api=Produce code=NOT_LEADER_FOR_PARTITION count=5`.
+/// (`leader` faults are not supported yet.)
 public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable, Codable {
         /// The broker closes its connections and refuses new ones.
         case down
         /// Every response of the broker is delayed by this much.
         case roundTrip(Duration)
+        /// The next `count` requests of `api` (to any broker) fail with `code`
+        /// (names as Kafka writes them: `Produce`, `NOT_LEADER_FOR_PARTITION`).
+        case requestErrors(api: String, code: String, count: Int)
     }
 
     /// When, from the start of sending.
     public var at: Duration
+    /// The broker, for `down` and `rtt` (0 for `error`, which any broker answers).
     public var broker: Int32
     public var kind: Kind
     /// How long before it is undone; nil: until the run ends.
@@ -35,6 +40,10 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
         var lasting: Duration?
         var down = false
         var rtt = false
+        var error = false
+        var api: String?
+        var code: String?
+        var count = 1
         var latency: Duration?
         for token in text.split(whereSeparator: \.isWhitespace).map(String.init) {
             if let equals = token.firstIndex(of: "=") {
@@ -52,32 +61,53 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
                 case "broker":
                     guard let id = Int32(value), id >= 1 else { throw bad("broker=\(value) is not a broker id (1, 2 …)") }
                     broker = id
+                case "api":
+                    guard KafkaAPI(name: value) != nil else {
+                        throw bad("api=\(value) is not one of \(KafkaAPI.allCases.map { "\($0)" }.joined(separator: ", "))")
+                    }
+                    api = value
+                case "code":
+                    guard KafkaErrorCode(name: value) != nil else { throw bad("code=\(value) is not a Kafka error name") }
+                    code = value
+                case "count":
+                    guard let n = Int(value), (1...100_000).contains(n) else { throw bad("count=\(value) is not 1 to 100000") }
+                    count = n
                 default:
-                    throw bad("unknown key '\(key)' (at, broker, for)")
+                    throw bad("unknown key '\(key)' (at, broker, for, api, code, count)")
                 }
             } else if token == "down" {
                 down = true
             } else if token == "rtt" {
                 rtt = true
+            } else if token == "error" {
+                error = true
             } else if rtt, latency == nil, let duration = DurationText.parse(token) {
                 latency = duration
-            } else if token == "leader" || token == "error" {
+            } else if token == "leader" {
                 throw bad("'\(token)' faults are not supported yet (down and rtt are)")
             } else {
                 throw bad("unknown word '\(token)'")
             }
         }
         guard let at else { throw bad("it needs at=… (when, from the start of sending)") }
-        guard let broker else { throw bad("it needs broker=…") }
-        switch (down, rtt) {
-        case (true, false): kind = .down
-        case (false, true):
+        switch (down, rtt, error) {
+        case (true, false, false): kind = .down
+        case (false, true, false):
             guard let latency else { throw bad("rtt needs a latency, e.g. 'rtt broker=1 50ms'") }
             kind = .roundTrip(latency)
-        default: throw bad("say either down or rtt")
+        case (false, false, true):
+            guard let api, let code else { throw bad("error needs api=… and code=…") }
+            guard lasting == nil else { throw bad("error faults take count=…, not for=…") }
+            kind = .requestErrors(api: api, code: code, count: count)
+        default: throw bad("say one of down, rtt or error")
+        }
+        if case .requestErrors = kind {
+            self.broker = 0
+        } else {
+            guard let broker else { throw bad("it needs broker=…") }
+            self.broker = broker
         }
         self.at = at
-        self.broker = broker
         self.lasting = lasting
     }
 
@@ -86,6 +116,7 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
         switch kind {
         case .down: text += " broker=\(broker) down"
         case .roundTrip(let latency): text += " rtt broker=\(broker) \(DurationText.format(latency))"
+        case .requestErrors(let api, let code, let count): text += " error api=\(api) code=\(code) count=\(count)"
         }
         if let lasting { text += " for=\(DurationText.format(lasting))" }
         return text
@@ -150,6 +181,11 @@ public final class FaultSchedule: Sendable {
                 case (.roundTrip, false):
                     try? cluster.setRoundTripTime(broker: fault.broker, .zero)
                     action = "broker \(fault.broker) rtt 0ms"
+                case (.requestErrors(let api, let code, let count), _):
+                    if let kind = KafkaAPI(name: api), let error = KafkaErrorCode(name: code) {
+                        cluster.injectErrors(api: kind, error: error, count: count)
+                    }
+                    action = "next \(count) \(api) request(s) fail with \(code)"
                 }
                 let event = FaultEvent(at: Double(MonotonicClock.nanoseconds() - start) / 1e9, action: action)
                 log.withLock { $0.append(event) }

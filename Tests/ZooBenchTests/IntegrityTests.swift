@@ -131,12 +131,18 @@ struct FaultSpecTests {
         let slow = try FaultSpec(parsing: "at=500ms rtt broker=1 50ms")
         #expect(slow == FaultSpec(at: .milliseconds(500), broker: 1, kind: .roundTrip(.milliseconds(50)), lasting: nil))
         #expect(slow.description == "at=500ms rtt broker=1 50ms")
+        let errors = try FaultSpec(parsing: "at=2s error api=Produce code=NOT_LEADER_FOR_PARTITION count=5")
+        #expect(errors.kind == .requestErrors(api: "Produce", code: "NOT_LEADER_FOR_PARTITION", count: 5))
+        #expect(errors.description == "at=2s error api=Produce code=NOT_LEADER_FOR_PARTITION count=5")
     }
 
     @Test(arguments: [
         ("broker=1 down", "it needs at="),
         ("at=1s down", "it needs broker="),
-        ("at=1s broker=1", "say either down or rtt"),
+        ("at=1s broker=1", "say one of down, rtt or error"),
+        ("at=1s error api=Produce", "error needs api=… and code=…"),
+        ("at=1s error api=Nope code=NOT_LEADER_FOR_PARTITION", "api=Nope is not one of"),
+        ("at=1s error api=Produce code=NOPE", "code=NOPE is not a Kafka error name"),
         ("at=1s broker=1 rtt", "rtt needs a latency"),
         ("at=soon broker=1 down", "at=soon is not a duration"),
         ("at=1s broker=0 down", "broker=0 is not a broker id"),
