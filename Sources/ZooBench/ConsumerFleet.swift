@@ -493,7 +493,8 @@ final class ConsumerLoop: @unchecked Sendable {
         let idleLimit = nanoseconds(workload.idleTimeout)
         let duration = workload.duration.map(nanoseconds)
         let commitEvery = workload.commitInterval.map(nanoseconds)
-        var nextCommit = commitEvery.map { result.subscribed + $0 } ?? .max
+        // Commits start once the consumer reads (after the group's hold).
+        var nextCommit = UInt64.max
         var commitLatency = commitEvery == nil ? nil : ProduceOutcome.makeHistogram()
         var commitFailures: [String: Int] = [:]
         let quota = workload.numRecords != nil
@@ -525,17 +526,21 @@ final class ConsumerLoop: @unchecked Sendable {
                 fleet.stopEverything(.stopped)
             }
             if now >= nextCommit, let every = commitEvery {
+                // Only commits that sent a request are timed (nothing new: no request).
                 let before = MonotonicClock.nanoseconds()
+                var sent = true
                 do {
-                    try adapter.commit()
+                    sent = try adapter.commit()
                 } catch {
                     commitFailures[error.description, default: 0] += 1
                 }
                 let after = MonotonicClock.nanoseconds()
-                let micros = min(max(1, (after - before) / 1000), ProduceOutcome.highestLatency)
-                _ = commitLatency?.record(micros)
-                current.commits += 1
-                current.commitMax = max(current.commitMax, micros)
+                if sent {
+                    let micros = min(max(1, (after - before) / 1000), ProduceOutcome.highestLatency)
+                    _ = commitLatency?.record(micros)
+                    current.commits += 1
+                    current.commitMax = max(current.commitMax, micros)
+                }
                 nextCommit = after + every
             }
         }
@@ -548,6 +553,7 @@ final class ConsumerLoop: @unchecked Sendable {
                     holding = false
                     adapter.resume()
                     lastRecordTime = MonotonicClock.nanoseconds()
+                    nextCommit = commitEvery.map { lastRecordTime + $0 } ?? .max
                 } else if adapter.hasHeldAssignment {
                     // Another member is still joining: an assignment set aside
                     // would keep this one out of the rebalance that joining

@@ -303,11 +303,16 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         stopRequested.store(true, ordering: .relaxed)
     }
 
-    /// Commits the current positions now (group mode); a no-op without a group.
-    public func commit() throws(KafkaError) {
-        guard groupID != nil, !closed else { return }
+    /// Commits the current positions now and waits for the answer (group
+    /// mode); a no-op without a group. Returns false when there was nothing
+    /// new to commit (no request was sent).
+    @discardableResult
+    public func commit() throws(KafkaError) -> Bool {
+        guard groupID != nil, !closed else { return false }
         let err = rd_kafka_commit(client.handle, nil, 0)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET { throw .from(err) }
+        if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return false }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .from(err) }
+        return true
     }
 
     /// The position (next offset to read) of each assigned partition.
