@@ -64,6 +64,37 @@ struct ConsumeCLITests {
         #expect(lines.contains { $0.hasPrefix("clock     ") })
     }
 
+    /// The e2e JSON holds both sides, the latency histograms and the verdict,
+    /// and the CSV row has the e2e columns filled.
+    @Test func endToEndJSONAndFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-e2e-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try ZoobenchProcess.run(["e2e", "--num-records", "5000", "--throughput", "5000", "--assign", "0,1,2,3,4,5",
+                                              "--acks", "1", "--json", "--output", folder.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["kind"] as? String == "e2e")
+        let summary = try #require(object["summary"] as? [String: Any])
+        #expect(summary["delivered"] as? Int == 5000)
+        let integrity = try #require((object["integrity"] as? [[String: Any]])?.first)
+        #expect(integrity["acknowledged"] as? Int == 5000)
+        #expect(integrity["consumed"] as? Int == 5000)
+        #expect(integrity["lost"] as? Int == 0)
+        let latency = try #require((object["endToEnd"] as? [String: Any])?["latency"] as? [String: Any])
+        #expect(latency["count"] as? Int == 5000)
+        #expect((object["environment"] as? [String: Any])?["clockNote"] as? String != nil)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(files.filter { $0.hasSuffix("-e2e-consume-timeline.csv") }.count == 1)
+        #expect(files.filter { $0.hasSuffix("-e2e-timeline.csv") }.count == 1)
+        let csvName = try #require(files.first { $0.hasSuffix("-e2e.csv") })
+        let csv = try String(contentsOf: folder.appendingPathComponent(csvName), encoding: .utf8).split(separator: "\n")
+        let header = csv[0].split(separator: ",", omittingEmptySubsequences: false)
+        let row = csv[1].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(row.count == header.count)
+        #expect(row[header.firstIndex(of: "lost")!] == "0")
+        #expect(row[header.firstIndex(of: "acknowledged")!] == "5000")
+    }
+
     /// A cluster served by one zoobench process, fed and read by others.
     @Test func clusterServesOtherProcesses() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-cluster-\(UUID().uuidString)")
