@@ -526,22 +526,27 @@ final class ConsumerLoop: @unchecked Sendable {
                 fleet.stopEverything(.stopped)
             }
             if now >= nextCommit, let every = commitEvery {
-                // Only commits that sent a request are timed (nothing new: no request).
-                let before = MonotonicClock.nanoseconds()
-                var sent = true
-                do {
-                    sent = try adapter.commit()
-                } catch {
-                    commitFailures[error.description, default: 0] += 1
-                }
-                let after = MonotonicClock.nanoseconds()
-                if sent {
-                    let micros = min(max(1, (after - before) / 1000), ProduceOutcome.highestLatency)
-                    _ = commitLatency?.record(micros)
-                    current.commits += 1
-                    current.commitMax = max(current.commitMax, micros)
-                }
-                nextCommit = after + every
+                commitNow()
+                nextCommit = MonotonicClock.nanoseconds() + every
+            }
+        }
+
+        /// One timed synchronous commit; only commits that sent a request
+        /// (there was something new) are timed.
+        func commitNow() {
+            let before = MonotonicClock.nanoseconds()
+            var sent = true
+            do {
+                sent = try adapter.commit()
+            } catch {
+                commitFailures[error.description, default: 0] += 1
+            }
+            let after = MonotonicClock.nanoseconds()
+            if sent {
+                let micros = min(max(1, (after - before) / 1000), ProduceOutcome.highestLatency)
+                _ = commitLatency?.record(micros)
+                current.commits += 1
+                current.commitMax = max(current.commitMax, micros)
             }
         }
 
@@ -691,8 +696,11 @@ final class ConsumerLoop: @unchecked Sendable {
             }
         }
 
+        let loopEnd = MonotonicClock.nanoseconds()
+        // The final positions are committed (and timed) before the last interval closes.
+        if commitEvery != nil && consumed > 0 && !holding { commitNow() }
         let ended = MonotonicClock.nanoseconds()
-        result.lastRecord = recordsSinceClock > 0 ? ended : lastRecordTime
+        result.lastRecord = recordsSinceClock > 0 ? loopEnd : lastRecordTime
         if consumed == 0 { result.lastRecord = 0 }
         closeInterval(end: ended, adapter: adapter)
         collector.finish(worker: index, lastIndex: current.index - 1)

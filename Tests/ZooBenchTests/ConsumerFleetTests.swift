@@ -14,6 +14,8 @@ struct ConsumerFleetTests {
         produce.recordSize = .fixed(size)
         produce.acks = .leader
         produce.lingerMs = 1
+        // A partition per record, not per batch: every partition gets records.
+        produce.properties["sticky.partitioning.linger.ms"] = "0"
         let outcome = try ProducerSwarm(workload: produce, target: target.uri).run()
         #expect(outcome.delivered == records)
         return target
@@ -40,6 +42,7 @@ struct ConsumerFleetTests {
         #expect(outcome.partitions.count == 4)
         for figures in outcome.partitions {
             let mark = try #require(marks[figures.partition])
+            #expect(mark.high > mark.low, "every partition should have records")
             #expect(figures.firstOffset == mark.low)
             #expect(figures.nextOffset == mark.high)
             #expect(figures.consumed == mark.high - mark.low)
