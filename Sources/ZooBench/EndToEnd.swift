@@ -48,7 +48,11 @@ public struct EndToEndRun: Sendable {
             workload: consume, target: target, admin: admin,
             stamps: StampCheck(run: run, producers: produce.producers, rated: produce.throughput != nil),
             startAt: startAt, awaitsEnds: true)
-        fleet.start(stop: stop, onInterval: onConsumeInterval)
+        // The consumers do not stop with the producers: after a Ctrl-C they
+        // still read up to what was sent (for at most 5 s), so the verdict
+        // covers every record sent, not a race with the stop.
+        let consumerStop = StopSignal()
+        fleet.start(stop: consumerStop, onInterval: onConsumeInterval)
         let produced: ProduceOutcome
         do {
             try fleet.waitUntilJoined()
@@ -60,6 +64,13 @@ public struct EndToEndRun: Sendable {
             fleet.stopEverything(.stopped)
             _ = try? fleet.finish()
             throw error
+        }
+        if stop.isStopped {
+            let deadline = Thread {
+                Thread.sleep(forTimeInterval: 5)
+                consumerStop.stop()
+            }
+            deadline.start()
         }
         // Every record is acknowledged or failed now. Consumers read up to the
         // ends as the cluster has them (read until two looks agree, as with

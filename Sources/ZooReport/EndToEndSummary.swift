@@ -45,6 +45,9 @@ public enum EndToEndSummary {
             }
         }
         if result.integrity == nil { lines.append("integrity: not checked (--no-verify)") }
+        if result.partial, let c = result.consume, c.end != .stopped {
+            lines.append("partial   stopped early; the consumers still read up to the last record sent, so the verdict covers every record sent")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -95,6 +95,38 @@ struct ConsumeCLITests {
         #expect(row[header.firstIndex(of: "acknowledged")!] == "5000")
     }
 
+    /// Ctrl-C during e2e: the producers stop, the consumers still read what
+    /// was sent, the result is saved marked partial with a clean verdict, exit 130.
+    @Test func ctrlCKeepsTheVerdictWhole() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-e2e-int-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = ZoobenchProcess.binary
+        process.arguments = ["e2e", "--throughput", "2000", "--duration", "60s", "--assign", "0,1,2,3,4,5", "--quiet",
+                             "--output", folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 3)
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let json = try #require(files.first { $0.hasSuffix("-e2e.json") }, "files: \(files)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
+        #expect(object?["partial"] as? Bool == true)
+        let delivered = (object?["summary"] as? [String: Any])?["delivered"] as? Int ?? 0
+        #expect(delivered > 500 && delivered < 20_000, "delivered \(delivered) in about 3 s at 2000/s")
+        let integrity = try #require((object?["integrity"] as? [[String: Any]])?.first)
+        #expect(integrity["acknowledged"] as? Int == delivered)
+        #expect(integrity["consumed"] as? Int == delivered)
+        #expect(integrity["lost"] as? Int == 0)
+    }
+
     /// A cluster served by one zoobench process, fed and read by others.
     @Test func clusterServesOtherProcesses() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-cluster-\(UUID().uuidString)")
