@@ -227,3 +227,59 @@ struct WorkloadTests {
         #expect(ByteCount.parse("1m") == 1 << 20)
     }
 }
+
+@Suite("Consume workloads")
+struct ConsumeWorkloadTests {
+    @Test func fileRoundTripsWithFlagNames() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-cw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("consume.yaml")
+        try """
+            name: drain
+            consumers: 3
+            groups: 2
+            from: latest
+            until-end: true
+            idle-timeout: 2s
+            commit-interval: 500ms
+            backlog: 50MB
+            consumer-props:
+              fetch.min.bytes: 1024
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let workload = try WorkloadFile.loadConsume(file.path)
+        #expect(workload.name == "drain")
+        #expect(workload.consumers == 3 && workload.groups == 2)
+        #expect(workload.from == .latest)
+        #expect(workload.untilEnd)
+        #expect(workload.idleTimeout == .seconds(2))
+        #expect(workload.commitInterval == .milliseconds(500))
+        #expect(workload.backlog == 50 << 20)
+        #expect(workload.properties == ["fetch.min.bytes": "1024"])
+        try workload.validate()
+        let encoded = try JSONEncoder().encode(workload)
+        let decoded = try JSONDecoder().decode(ConsumeWorkload.self, from: encoded)
+        #expect(decoded == workload)
+        #expect(workload.groupNames(seed: 35).map { $0 } == ["zoobench-z-1", "zoobench-z-2"])
+    }
+
+    @Test func badFieldsAreNamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-cw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("bad.yaml")
+        try "consumers: 2\nfrom: sideways\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: WorkloadError.invalid("workload file '\(file.path)': field 'from': 'sideways' is not earliest, latest or an offset")) {
+            _ = try WorkloadFile.loadConsume(file.path)
+        }
+        try "consumer: 2\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect {
+            _ = try WorkloadFile.loadConsume(file.path)
+        } throws: { error in
+            (error as? WorkloadError)?.description.contains("unknown field 'consumer'") == true
+        }
+        var workload = ConsumeWorkload()
+        workload.partitions = [0, 0]
+        #expect(throws: WorkloadError.invalid("partitions lists a partition twice")) { try workload.validate() }
+    }
+}
