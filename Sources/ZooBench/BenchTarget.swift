@@ -64,4 +64,16 @@ public final class BenchTarget: @unchecked Sendable {
         }
         metadata = try admin.metadata()
     }
+
+    /// Creates `name` if the cluster lacks it (a sweep cell with its own
+    /// partition count gets a topic of its own).
+    public func ensureTopic(_ name: String, partitions: Int32, replicationFactor: Int16) throws(KafkaError) {
+        if try admin.topicExists(name) { return }
+        if let embedded {
+            try embedded.createTopic(name, partitions: partitions, replicationFactor: Int32(replicationFactor))
+            try admin.waitForTopic(name, partitions: Int(partitions))
+        } else {
+            try admin.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, ifNotExists: true)
+        }
+    }
 }

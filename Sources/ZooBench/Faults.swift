@@ -19,7 +19,8 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// When, from the start of sending.
     public var at: Duration
-    /// The broker, for `down` and `rtt` (0 for `error`, which any broker answers).
+    /// The broker, for `down` and `rtt`; 0 means every broker (`broker=all`;
+    /// also for `error`, which any broker answers).
     public var broker: Int32
     public var kind: Kind
     /// How long before it is undone; nil: until the run ends.
@@ -59,8 +60,12 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
                     }
                     lasting = duration
                 case "broker":
-                    guard let id = Int32(value), id >= 1 else { throw bad("broker=\(value) is not a broker id (1, 2 …)") }
-                    broker = id
+                    if value == "all" {
+                        broker = 0
+                    } else {
+                        guard let id = Int32(value), id >= 1 else { throw bad("broker=\(value) is not a broker id (1, 2 …) or all") }
+                        broker = id
+                    }
                 case "api":
                     guard KafkaAPI(name: value) != nil else {
                         throw bad("api=\(value) is not one of \(KafkaAPI.allCases.map { "\($0)" }.joined(separator: ", "))")
@@ -113,9 +118,10 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String {
         var text = "at=\(DurationText.format(at))"
+        let brokerText = broker == 0 ? "all" : String(broker)
         switch kind {
-        case .down: text += " broker=\(broker) down"
-        case .roundTrip(let latency): text += " rtt broker=\(broker) \(DurationText.format(latency))"
+        case .down: text += " broker=\(brokerText) down"
+        case .roundTrip(let latency): text += " rtt broker=\(brokerText) \(DurationText.format(latency))"
         case .requestErrors(let api, let code, let count): text += " error api=\(api) code=\(code) count=\(count)"
         }
         if let lasting { text += " for=\(DurationText.format(lasting))" }
@@ -168,19 +174,21 @@ public final class FaultSchedule: Sendable {
                 }
                 if done.load(ordering: .relaxed) { return }
                 let action: String
+                let brokers = fault.broker == 0 ? Array(1...Int32(cluster.brokerCount)) : [fault.broker]
+                let who = fault.broker == 0 ? "every broker" : "broker \(fault.broker)"
                 switch (fault.kind, apply) {
                 case (.down, true):
-                    try? cluster.setBrokerDown(fault.broker)
-                    action = "broker \(fault.broker) down"
+                    for id in brokers { try? cluster.setBrokerDown(id) }
+                    action = "\(who) down"
                 case (.down, false):
-                    try? cluster.setBrokerUp(fault.broker)
-                    action = "broker \(fault.broker) up"
+                    for id in brokers { try? cluster.setBrokerUp(id) }
+                    action = "\(who) up"
                 case (.roundTrip(let latency), true):
-                    try? cluster.setRoundTripTime(broker: fault.broker, latency)
-                    action = "broker \(fault.broker) rtt \(DurationText.format(latency))"
+                    for id in brokers { try? cluster.setRoundTripTime(broker: id, latency) }
+                    action = "\(who) rtt \(DurationText.format(latency))"
                 case (.roundTrip, false):
-                    try? cluster.setRoundTripTime(broker: fault.broker, .zero)
-                    action = "broker \(fault.broker) rtt 0ms"
+                    for id in brokers { try? cluster.setRoundTripTime(broker: id, .zero) }
+                    action = "\(who) rtt 0ms"
                 case (.requestErrors(let api, let code, let count), _):
                     if let kind = KafkaAPI(name: api), let error = KafkaErrorCode(name: code) {
                         cluster.injectErrors(api: kind, error: error, count: count)

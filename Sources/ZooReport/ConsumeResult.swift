@@ -39,9 +39,9 @@ public struct ConsumeFigures: Sendable, Codable {
     public var partitions: [PartitionFigures]
     public var transientErrors: [String: Int]
     public var timeline: [ConsumeIntervalSnapshot]
-    /// Full histograms (µs), for exact merging and `.hgrm` export.
-    public var fetchWaitHistogram: Histogram<UInt64>
-    public var commitHistogram: Histogram<UInt64>?
+    /// Full histograms (µs), for exact merging and `.hgrm` export (nil in sweep cells).
+    @CompactOptionalHistogram public var fetchWaitHistogram: Histogram<UInt64>?
+    @CompactOptionalHistogram public var commitHistogram: Histogram<UInt64>?
 
     public init(_ outcome: ConsumeOutcome) {
         consumed = outcome.consumed
@@ -82,10 +82,10 @@ public struct EndToEndFigures: Sendable, Codable {
     /// Warm-up records consumed, and their latency.
     public var warmupConsumed: Int
     public var warmupLatency: LatencyPercentiles
-    /// Full histograms (µs).
-    public var histogram: Histogram<UInt64>
-    public var correctedHistogram: Histogram<UInt64>?
-    public var warmupHistogram: Histogram<UInt64>
+    /// Full histograms (µs); nil in sweep cells.
+    @CompactOptionalHistogram public var histogram: Histogram<UInt64>?
+    @CompactOptionalHistogram public var correctedHistogram: Histogram<UInt64>?
+    @CompactOptionalHistogram public var warmupHistogram: Histogram<UInt64>?
 
     public init?(_ outcome: ConsumeOutcome) {
         guard let latency = outcome.latency else { return nil }
@@ -152,5 +152,21 @@ extension RunResult {
         endToEnd = EndToEndFigures(outcome.consume)
         integrity = run.verify ? outcome.integrity : nil
         faults = outcome.faults.isEmpty ? nil : outcome.faults
+    }
+}
+
+extension RunResult {
+    /// The result without its full histograms (the percentiles stay): what a
+    /// sweep keeps per run unless asked for more, so that a sweep (and a
+    /// committed baseline) stays small.
+    public func withoutHistograms() -> RunResult {
+        var copy = self
+        copy.histograms = nil
+        copy.consume?.fetchWaitHistogram = nil
+        copy.consume?.commitHistogram = nil
+        copy.endToEnd?.histogram = nil
+        copy.endToEnd?.correctedHistogram = nil
+        copy.endToEnd?.warmupHistogram = nil
+        return copy
     }
 }

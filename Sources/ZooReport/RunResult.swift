@@ -91,9 +91,15 @@ public struct WarmupSummary: Sendable, Codable, Hashable {
 
 /// The full histograms, for exact merging and `.hgrm` export.
 public struct RunHistograms: Sendable, Codable {
-    public var latency: Histogram<UInt64>
-    public var correctedLatency: Histogram<UInt64>?
-    public var warmup: Histogram<UInt64>
+    @CompactHistogram public var latency: Histogram<UInt64>
+    @CompactOptionalHistogram public var correctedLatency: Histogram<UInt64>?
+    @CompactHistogram public var warmup: Histogram<UInt64>
+
+    public init(latency: Histogram<UInt64>, correctedLatency: Histogram<UInt64>?, warmup: Histogram<UInt64>) {
+        self.latency = latency
+        self.correctedLatency = correctedLatency
+        self.warmup = warmup
+    }
 }
 
 /// Everything one run measured: the workload, the environment, the figures,

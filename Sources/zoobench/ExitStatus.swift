@@ -12,6 +12,8 @@ enum ExitStatus: Int32 {
     case usage = 2
     /// The cluster cannot be reached.
     case connection = 3
+    /// `compare` found a regression.
+    case regression = 4
 
     /// The exit code and one-line message for `error`.
     static func classify(_ error: any Error) -> (ExitStatus, String) {
@@ -34,6 +36,8 @@ enum ExitStatus: Int32 {
             return (.usage, error.description)
         case let error as ResultFileError:
             return (.failure, error.description)
+        case let error as CompareError:
+            return (.usage, error.description)
         case let error as ValidationError:
             return (.usage, error.message)
         default:

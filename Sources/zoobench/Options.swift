@@ -116,17 +116,7 @@ struct ProducerOptions: ParsableArguments {
         -> (ProduceWorkload, [String]) {
         var loaded = try workload.map { try WorkloadFile.load($0) } ?? WorkloadFile.Loaded(workload: ProduceWorkload(), notes: [])
         if let defaultName, workload == nil { loaded.workload.name = defaultName }
-        let flags: [(String, String?)] = [
-            ("name", name), ("topic", target.topic), ("partitions", partitions),
-            ("replication-factor", replicationFactor),
-            ("acks", acks), ("batch-size", batchSize), ("linger-ms", lingerMs), ("compression", compression),
-            ("transactional-id", transactionalID), ("transaction-size", transactionSize), ("producers", producers),
-            ("num-records", numRecords), ("duration", duration), ("throughput", throughput), ("warmup", warmup),
-            ("warmup-records", warmupRecords), ("record-size", recordSize), ("payload", payload),
-            ("compressibility", compressibility), ("payload-delimiter", payloadDelimiter), ("keys", keys),
-            ("headers", headers), ("timeout", timeout), ("connect-timeout", connectTimeout), ("interval", interval),
-        ]
-        for (field, value) in flags {
+        for (field, value) in flagValues(target: target, interval: interval) {
             if let value { try loaded.workload.set(field, to: value, label: "--\(field)") }
         }
         if idempotence { loaded.workload.idempotence = true }
@@ -136,6 +126,20 @@ struct ProducerOptions: ParsableArguments {
         for property in properties { loaded.workload.properties[property.key] = property.value }
         try loaded.workload.validate()
         return (loaded.workload, loaded.notes)
+    }
+
+    /// Every workload flag with the text given (nil when not given), by field name.
+    func flagValues(target: TargetOptions, interval: String?) -> [(String, String?)] {
+        [
+            ("name", name), ("topic", target.topic), ("partitions", partitions),
+            ("replication-factor", replicationFactor),
+            ("acks", acks), ("batch-size", batchSize), ("linger-ms", lingerMs), ("compression", compression),
+            ("transactional-id", transactionalID), ("transaction-size", transactionSize), ("producers", producers),
+            ("num-records", numRecords), ("duration", duration), ("throughput", throughput), ("warmup", warmup),
+            ("warmup-records", warmupRecords), ("record-size", recordSize), ("payload", payload),
+            ("compressibility", compressibility), ("payload-delimiter", payloadDelimiter), ("keys", keys),
+            ("headers", headers), ("timeout", timeout), ("connect-timeout", connectTimeout), ("interval", interval),
+        ]
     }
 }
 

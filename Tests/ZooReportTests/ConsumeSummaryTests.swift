@@ -85,6 +85,6 @@ struct ConsumeSummaryTests {
         #expect(decoded.kind == "consume")
         #expect(decoded.summary == nil)
         #expect(decoded.consume?.partitions == result.consume?.partitions)
-        #expect(decoded.consume?.fetchWaitHistogram.totalCount == 100)
+        #expect(decoded.consume?.fetchWaitHistogram?.totalCount == 100)
     }
 }

@@ -1,0 +1,224 @@
+import ArgumentParser
+import Foundation
+import ZooBench
+import ZooPipe
+import ZooReport
+
+/// `zoobench sweep`: run the cartesian product of producer settings, cell by cell.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run every combination of producer settings and compare them (throughput, latency, cost).",
+        discussion: """
+            Any producer flag given a comma-separated list becomes an axis \
+            (--acks 0,1,-1 --compression none,lz4,zstd --record-size 100,1k); --axis \
+            key=v1,v2 makes any librdkafka property one. The cartesian product is run \
+            cell by cell in a stable order (first axis slowest), each cell with its own \
+            warm-up and --duration-per-cell, --repeat times (median and spread reported). \
+            A workload file may hold the axes in a 'sweep:' section.
+
+            Results: one JSON holding every cell's runs, one CSV row per cell, and a table \
+            sorted by --sort naming the best cell for throughput and for p99 and the \
+            Pareto front of the two. Ctrl-C keeps the finished cells (written as they \
+            finish, marked partial).
+
+            Examples:
+              zoobench sweep --acks 1,-1 --compression none,lz4,zstd --duration-per-cell 10s
+              zoobench sweep --record-size 100,1k,10k --axis linger.ms=0,5,20 --repeat 3 --sort p99
+              zoobench sweep --mode e2e --throughput 10000 --acks 1,all --duration-per-cell 5s
+            """
+    )
+
+    @OptionGroup(title: "Target") var target: TargetOptions
+    @OptionGroup(title: "Producers (a list makes an axis)") var producer: ProducerOptions
+    @Option(name: .customLong("axis"), help: ArgumentHelp("A librdkafka property as an axis (repeatable).",
+                                                          valueName: "key=v1,v2,…"))
+    var propertyAxes: [String] = []
+    @Option(help: ArgumentHelp("How long each cell sends after its warm-up. Default 10s.", valueName: "duration"))
+    var durationPerCell: String?
+    @Option(help: ArgumentHelp("Each cell's warm-up (reported apart). Default 2s.", valueName: "duration"))
+    var warmupPerCell: String?
+    @Option(help: "Runs per cell; the median and spread are reported. Default 1.") var `repeat`: Int = 1
+    @Option(help: ArgumentHelp("produce, or e2e (latency is then send → consume). Default produce.",
+                               valueName: "produce|e2e"))
+    var mode: String = "produce"
+    @Option(help: ArgumentHelp("Order of the table. Default throughput.", valueName: "throughput|p99|cell"))
+    var sort: String = "throughput"
+    @Option(help: ArgumentHelp("A fault for the embedded cluster in every run (see zoobench e2e --help).",
+                               valueName: "spec"))
+    var fault: [String] = []
+    @Flag(help: "Keep every run's full histograms in the sweep's JSON (large); by default the percentiles only.")
+    var keepHistograms = false
+    @OptionGroup(title: "Consumers (e2e mode)") var consumer: ConsumerOptions
+    @OptionGroup(title: "Output") var output: OutputOptions
+
+    func makePlan() throws -> SweepPlan {
+        var base: ProduceWorkload
+        var axes: [SweepAxis] = []
+        if let file = producer.workload {
+            (base, axes) = try WorkloadFile.loadSweep(file)
+        } else {
+            base = ProduceWorkload()
+            base.name = "sweep"
+        }
+        for (field, value) in producer.flagValues(target: target, interval: output.interval) {
+            guard let value else { continue }
+            if let values = SweepPlan.values(of: field, value) {
+                axes.removeAll { $0.name == field }
+                axes.append(SweepAxis(name: field, values: values))
+            } else {
+                try base.set(field, to: value, label: "--\(field)")
+            }
+        }
+        if producer.idempotence { base.idempotence = true }
+        if let uri = target.uri { base.topic = try KafkaURI(uri).topic }
+        for property in producer.properties { base.properties[property.key] = property.value }
+        for spec in propertyAxes {
+            guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex else {
+                throw ValidationError("--axis: '\(spec)' is not key=v1,v2,…")
+            }
+            let values = spec[spec.index(after: equals)...].split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            axes.append(SweepAxis(name: String(spec[..<equals]), isProperty: true, values: values))
+        }
+        // Cells are bounded by time unless a record count was given.
+        if producer.numRecords == nil {
+            base.numRecords = nil
+            base.duration = try durationPerCell.map { text throws(WorkloadError) in try parse(text, "--duration-per-cell") }
+                ?? base.duration ?? .seconds(10)
+        }
+        if producer.warmupRecords == nil {
+            base.warmup = try warmupPerCell.map { text throws(WorkloadError) in try parse(text, "--warmup-per-cell") }
+                ?? base.warmup ?? .seconds(2)
+        }
+        var plan = SweepPlan(base: base, axes: axes)
+        plan.name = base.name == "produce" ? "sweep" : base.name
+        guard let mode = SweepMode(rawValue: mode) else { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
+        plan.mode = mode
+        plan.repeats = self.repeat
+        try plan.validate()
+        return plan
+    }
+
+    private func parse(_ text: String, _ label: String) throws(WorkloadError) -> Duration {
+        guard let duration = DurationText.parse(text), duration > .zero else {
+            throw .invalid("\(label): '\(text)' is not a duration such as 10s")
+        }
+        return duration
+    }
+
+    func run() throws {
+        let startedAt = Date()
+        guard let order = SweepReport.Order(rawValue: sort) else {
+            throw ValidationError("--sort: '\(sort)' is not throughput, p99 or cell")
+        }
+        let plan = try makePlan()
+        let specs = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
+        var consume = ConsumeWorkload()
+        try consumer.apply(to: &consume)
+        try consume.validate()
+        let say = output.say
+        let cells = plan.cells
+        let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: plan.base.topic,
+                                     partitions: plan.base.partitions, replicationFactor: plan.base.replicationFactor,
+                                     connectTimeout: plan.base.connectTimeout)
+        TargetLines.describe(target, topic: plan.base.topic, say: say)
+        if plan.mode == .e2e { TargetLines.adaptToEmbedded(&consume, target: target, say: say) }
+        if !specs.isEmpty && target.embedded == nil {
+            throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
+        }
+        let perCell = (plan.base.duration.map { Double(nanoseconds($0)) / 1e9 } ?? 0)
+            + (plan.base.warmup.map { Double(nanoseconds($0)) / 1e9 } ?? 0)
+        say("sweep     \(cells.count) cells × \(plan.repeats) run(s): "
+            + plan.axes.map { "\($0.name) \($0.values.joined(separator: ","))" }.joined(separator: " × ")
+            + (plan.base.duration != nil
+                ? "; about \(DurationText.format(.seconds(Int64(perCell * Double(cells.count * plan.repeats))))) in all" : ""))
+        let partitionAxis = plan.axes.contains { $0.name == "partitions" || $0.name == "replication-factor" || $0.name == "topic" }
+
+        let stop = StopSignal()
+        let interrupt = Interrupt.install { stop.stop() }
+        defer { interrupt.cancel() }
+        var sweep = SweepResult(plan: plan, startedAt: startedAt,
+                                environment: .current(target: target, producerConfiguration: plan.base
+                                    .producerConfiguration(producerIndex: 0)
+                                    .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: plan.base.acks,
+                                                          deliveryTimeout: plan.base.deliveryTimeout)))
+        var paths: [String] = []
+        let sweepStart = MonotonicClock.nanoseconds()
+        var done = 0
+        cellLoop: for cell in cells {
+            var workload = try plan.workload(for: cell)
+            if partitionAxis {
+                // A cell with its own partition count needs a topic of its own.
+                workload.topic = "\(plan.base.topic)-cell\(cell.index + 1)"
+                try target.ensureTopic(workload.topic, partitions: workload.partitions,
+                                       replicationFactor: workload.replicationFactor)
+            }
+            var runs: [RunResult] = []
+            var figures: [CellFigures] = []
+            for attempt in 0..<plan.repeats {
+                let elapsed = Double(MonotonicClock.nanoseconds() - sweepStart) / 1e9
+                let left = cells.count * plan.repeats - done
+                let eta = done > 0 ? " (ETA \(DurationText.format(.seconds(Int64(elapsed / Double(done) * Double(left))))))" : ""
+                say("cell \(cell.index + 1)/\(cells.count)" + (plan.repeats > 1 ? " run \(attempt + 1)/\(plan.repeats)" : "")
+                    + ": \(plan.label(cell))\(eta)")
+                let cpuBefore = processCPUSeconds()
+                let before = try? target.admin.endOffsetTotal(topic: workload.topic)
+                let schedule = try target.embedded.flatMap { cluster in
+                    specs.isEmpty ? nil : try FaultSchedule(specs, cluster: cluster)
+                }
+                let result: RunResult
+                switch plan.mode {
+                case .produce:
+                    schedule?.start()
+                    let outcome = try ProducerSwarm(workload: workload, target: target.uri).run(stop: stop)
+                    schedule?.stop()
+                    let after = try? target.admin.endOffsetTotal(topic: workload.topic)
+                    result = RunResult(workload: workload, outcome: outcome,
+                                       environment: sweep.environment, startedAt: Date(),
+                                       brokerOffsetGrowth: before.flatMap { b in after.map { $0 - b } })
+                case .e2e:
+                    var consumeCell = consume
+                    consumeCell.topic = workload.topic
+                    let run = EndToEndRun(produce: workload, consume: consumeCell)
+                    let outcome = try run.run(target: target.uri, admin: target.admin, stop: stop, faults: schedule)
+                    let after = try? target.admin.endOffsetTotal(topic: workload.topic)
+                    result = RunResult(endToEnd: run, outcome: outcome, environment: sweep.environment,
+                                       startedAt: Date(), brokerOffsetGrowth: before.flatMap { b in after.map { $0 - b } })
+                }
+                if result.partial { break cellLoop }  // Ctrl-C: an unfinished cell is not kept
+                runs.append(keepHistograms ? result : result.withoutHistograms())
+                figures.append(CellFigures(result, cpuSeconds: processCPUSeconds() - cpuBefore))
+                done += 1
+            }
+            sweep.cells.append(SweepCell(index: cell.index, axisValues: cell.values, runs: runs, runFigures: figures))
+            if !output.noSave { paths = try SweepReport.write(sweep, to: output.output) }
+        }
+        sweep.partial = sweep.cells.count < cells.count
+        if output.json {
+            print(String(decoding: try SweepReport.json(sweep), as: UTF8.self))
+        } else {
+            print(SweepReport.table(sweep, order: order))
+        }
+        if !output.noSave {
+            paths = try SweepReport.write(sweep, to: output.output)
+            say("results   " + paths.joined(separator: "  "))
+        }
+        if sweep.partial { throw ExitCode(130) }
+    }
+}
+
+/// Process CPU time (user + system) so far, in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Nanoseconds in `duration` (clamped at 0).
+func nanoseconds(_ duration: Duration) -> UInt64 {
+    let (seconds, attoseconds) = duration.components
+    return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+}
