@@ -14,7 +14,8 @@ public struct CellFigures: Sendable, Codable, Hashable {
     public var errors: Int
     /// Records that could have failed (sent).
     public var sent: Int
-    /// Value bytes per wire record byte (librdkafka's statistics); nil unknown.
+    /// Value bytes per byte sent (librdkafka's tx_bytes: compressed, framing
+    /// included), per record; nil when unknown. Above 1: compression pays.
     public var compressionRatio: Double?
     /// Process CPU seconds per GiB of values delivered.
     public var cpuSecondsPerGB: Double?
@@ -33,9 +34,11 @@ public struct CellFigures: Sendable, Codable, Hashable {
         p999 = latency?.p999 ?? 0
         errors = (s?.failed ?? 0) + (s?.undelivered ?? 0)
         sent = s?.sent ?? 0
-        if let s, let wire = s.wire, wire.messages > 0, wire.messageBytes > 0, s.delivered > 0 {
+        // Value bytes per byte librdkafka sent (tx_bytes: after compression,
+        // with batch and request framing), both per record, warm-up included.
+        if let s, let wire = s.wire, wire.messages > 0, wire.bytes > 0, s.delivered > 0 {
             let valuePerRecord = Double(s.deliveredBytes) / Double(s.delivered)
-            let wirePerRecord = Double(wire.messageBytes) / Double(wire.messages)
+            let wirePerRecord = Double(wire.bytes) / Double(wire.messages)
             compressionRatio = valuePerRecord / wirePerRecord
         }
         let gigabytes = Double(s?.deliveredBytes ?? 0) / 1_073_741_824
