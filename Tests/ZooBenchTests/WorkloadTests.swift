@@ -283,3 +283,68 @@ struct ConsumeWorkloadTests {
         #expect(throws: WorkloadError.invalid("partitions lists a partition twice")) { try workload.validate() }
     }
 }
+
+@Suite("Sweep plans")
+struct SweepPlanTests {
+    @Test func cellsAreTheProductInAStableOrder() throws {
+        let plan = SweepPlan(base: ProduceWorkload(), axes: [
+            SweepAxis(name: "acks", values: ["1", "-1"]),
+            SweepAxis(name: "compression", values: ["none", "lz4", "zstd"]),
+            SweepAxis(name: "linger.ms", isProperty: true, values: ["0", "5"]),
+        ])
+        let cells = plan.cells
+        #expect(cells.count == 12)
+        #expect(cells.first?.values == ["1", "none", "0"])
+        #expect(cells[1].values == ["1", "none", "5"])
+        #expect(cells.last?.values == ["-1", "zstd", "5"])
+        #expect(plan.label(cells[7]) == "acks=-1 compression=none linger.ms=5")
+        let workload = try plan.workload(for: cells[7])
+        #expect(workload.acks == .all)
+        #expect(workload.compression == CompressionCodec.none)
+        #expect(workload.properties["linger.ms"] == "5")
+        #expect(workload.name == "sweep-cell8")
+        try plan.validate()
+    }
+
+    @Test func listsSplitOnlyWhereEveryPieceIsAValue() {
+        #expect(SweepPlan.values(of: "acks", "0,1,-1") == ["0", "1", "-1"])
+        #expect(SweepPlan.values(of: "record-size", "100,1k,10k") == ["100", "1k", "10k"])
+        #expect(SweepPlan.values(of: "record-size", "normal:500,50") == nil)
+        #expect(SweepPlan.values(of: "keys", "zipf:100,1.1") == nil)
+        #expect(SweepPlan.values(of: "acks", "1") == nil)
+        #expect(SweepPlan.values(of: "acks", "1,7") == nil)
+    }
+
+    @Test func badPlansAreRefusedBeforeRunning() {
+        var plan = SweepPlan(base: ProduceWorkload(), axes: [SweepAxis(name: "batch-size", values: ["16k", "-5"])])
+        #expect(throws: WorkloadError.self) { try plan.validate() }
+        plan.axes = []
+        #expect(throws: WorkloadError.invalid("a sweep needs at least one axis (a flag with several values, or --axis)")) {
+            try plan.validate()
+        }
+    }
+
+    @Test func workloadFileSweepSection() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-sp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("sweep.yaml")
+        try """
+            record-size: 1k
+            compressibility: 0.5
+            sweep:
+              acks: [1, -1]
+              compression: [none, lz4]
+              linger.ms: [0, 5]
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let (base, axes) = try WorkloadFile.loadSweep(file.path)
+        #expect(base.recordSize == .fixed(1024))
+        #expect(base.compressibility == 0.5)
+        #expect(axes == [SweepAxis(name: "acks", values: ["1", "-1"]), SweepAxis(name: "compression", values: ["none", "lz4"]),
+                         SweepAxis(name: "linger.ms", isProperty: true, values: ["0", "5"])])
+        try "sweep:\n  colour: [red]\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: WorkloadError.invalid("workload file '\(file.path)': sweep axis 'colour' is neither a workload field nor a librdkafka property")) {
+            _ = try WorkloadFile.loadSweep(file.path)
+        }
+    }
+}
