@@ -141,23 +141,8 @@ extension ConsumeWorkload: Codable {
 
     public init(from decoder: any Decoder) throws {
         self.init()
-        let container = try decoder.container(keyedBy: WorkloadKey.self)
-        let known = Set(Self.fieldNames)
-        if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
-            throw WorkloadError.invalid("unknown field '\(unknown)' (fields: \(Self.fieldNames.joined(separator: ", ")))")
-        }
-        for key in container.allKeys {
-            if key.stringValue == "consumer-props" {
-                properties = try container.decode([String: FlexibleScalar].self, forKey: key).mapValues(\.text)
-                continue
-            }
-            let value: FlexibleScalar
-            do {
-                value = try container.decode(FlexibleScalar.self, forKey: key)
-            } catch {
-                throw WorkloadError.invalid("field '\(key.stringValue)' must be a single value")
-            }
-            try set(key.stringValue, to: value.text)
+        properties = try decodeFlagFields(from: decoder, fieldNames: Self.fieldNames, propertiesKey: "consumer-props") {
+            field, text throws(WorkloadError) in try set(field, to: text)
         }
     }
 

@@ -18,6 +18,12 @@ public enum DurationText {
         return .nanoseconds(Int64((value * 1e9).rounded()))
     }
 
+    /// `duration` in seconds, with its fraction.
+    public static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
     /// `duration` the short way (`1.5s`, `500ms`).
     public static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components

@@ -113,12 +113,7 @@ extension WorkloadFile {
     /// workload (zoobench YAML/JSON), the section maps axis names (workload
     /// fields, or librdkafka properties, which contain a dot) to value lists.
     public static func loadSweep(_ path: String) throws(WorkloadError) -> (ProduceWorkload, [SweepAxis]) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .invalid("workload file '\(path)': cannot read it")
-        }
+        let text = try read(path)
         let root: Any?
         do {
             root = try Yams.load(yaml: text)

@@ -28,6 +28,33 @@ struct FlexibleScalar: Decodable {
     }
 }
 
+/// Decodes a workload written with the CLI's flag names as keys: refuses an
+/// unknown key (listing the known ones), hands every scalar field to `set` as
+/// text, and returns the librdkafka properties found under `propertiesKey`.
+func decodeFlagFields(from decoder: any Decoder, fieldNames: [String], propertiesKey: String,
+                      set: (String, String) throws(WorkloadError) -> Void) throws -> [String: String] {
+    let container = try decoder.container(keyedBy: WorkloadKey.self)
+    let known = Set(fieldNames)
+    if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+        throw WorkloadError.invalid("unknown field '\(unknown)' (fields: \(fieldNames.joined(separator: ", ")))")
+    }
+    var properties: [String: String] = [:]
+    for key in container.allKeys {
+        if key.stringValue == propertiesKey {
+            properties = try container.decode([String: FlexibleScalar].self, forKey: key).mapValues(\.text)
+            continue
+        }
+        let value: FlexibleScalar
+        do {
+            value = try container.decode(FlexibleScalar.self, forKey: key)
+        } catch {
+            throw WorkloadError.invalid("field '\(key.stringValue)' must be a single value")
+        }
+        try set(key.stringValue, value.text)
+    }
+    return properties
+}
+
 extension ProduceWorkload: Codable {
     /// Every key a workload file may use.
     public static let fieldNames = [
@@ -39,24 +66,8 @@ extension ProduceWorkload: Codable {
 
     public init(from decoder: any Decoder) throws {
         self.init()
-        let container = try decoder.container(keyedBy: WorkloadKey.self)
-        let known = Set(Self.fieldNames)
-        if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
-            throw WorkloadError.invalid("unknown field '\(unknown)' (fields: \(Self.fieldNames.joined(separator: ", ")))")
-        }
-        for key in container.allKeys {
-            if key.stringValue == "producer-props" {
-                let map = try container.decode([String: FlexibleScalar].self, forKey: key)
-                properties = map.mapValues(\.text)
-                continue
-            }
-            let value: FlexibleScalar
-            do {
-                value = try container.decode(FlexibleScalar.self, forKey: key)
-            } catch {
-                throw WorkloadError.invalid("field '\(key.stringValue)' must be a single value")
-            }
-            try set(key.stringValue, to: value.text)
+        properties = try decodeFlagFields(from: decoder, fieldNames: Self.fieldNames, propertiesKey: "producer-props") {
+            field, text throws(WorkloadError) in try set(field, to: text)
         }
     }
 

@@ -29,35 +29,37 @@ public enum WorkloadFile {
 
     /// Loads `path`; every problem is a ``WorkloadError`` naming the file and field.
     public static func load(_ path: String) throws(WorkloadError) -> Loaded {
-        let text: String
+        try parse(try read(path), source: path)
+    }
+
+    /// Reads a consume workload (YAML or JSON with the `consume` flags' names).
+    public static func loadConsume(_ path: String) throws(WorkloadError) -> ConsumeWorkload {
+        try decode(ConsumeWorkload.self, from: try read(path), source: path)
+    }
+
+    /// The file's text; a missing or non-text file is an error naming it.
+    static func read(_ path: String) throws(WorkloadError) -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw .invalid("workload file '\(path)': cannot read it (\(FileManager.default.fileExists(atPath: path) ? "not UTF-8 text" : "no such file"))")
         }
-        return try parse(text, source: path)
+    }
+
+    /// Decodes a workload type from YAML text; the error names the file and field.
+    static func decode<T: Decodable>(_ type: T.Type, from text: String, source: String) throws(WorkloadError) -> T {
+        do {
+            return try YAMLDecoder().decode(type, from: text)
+        } catch let error as WorkloadError {
+            throw .invalid("workload file '\(source)': \(error.description)")
+        } catch let DecodingError.dataCorrupted(context) where context.underlyingError is WorkloadError {
+            throw .invalid("workload file '\(source)': \((context.underlyingError as! WorkloadError).description)")
+        } catch {
+            throw .invalid("workload file '\(source)': \(firstLine(of: error))")
+        }
     }
 
     /// Parses workload text (YAML, which includes JSON).
-    /// Reads a consume workload (YAML or JSON with the `consume` flags' names).
-    public static func loadConsume(_ path: String) throws(WorkloadError) -> ConsumeWorkload {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .invalid("workload file '\(path)': cannot read it (\(FileManager.default.fileExists(atPath: path) ? "not UTF-8 text" : "no such file"))")
-        }
-        do {
-            return try YAMLDecoder().decode(ConsumeWorkload.self, from: text)
-        } catch let error as WorkloadError {
-            throw .invalid("workload file '\(path)': \(error.description)")
-        } catch let DecodingError.dataCorrupted(context) where context.underlyingError is WorkloadError {
-            throw .invalid("workload file '\(path)': \((context.underlyingError as! WorkloadError).description)")
-        } catch {
-            throw .invalid("workload file '\(path)': \(firstLine(of: error))")
-        }
-    }
-
     public static func parse(_ text: String, source: String) throws(WorkloadError) -> Loaded {
         let root: Any?
         do {
@@ -72,16 +74,7 @@ public enum WorkloadFile {
         if !ombMarkers.isDisjoint(with: fields.keys) {
             return try openMessaging(fields, source: source)
         }
-        do {
-            let workload = try YAMLDecoder().decode(ProduceWorkload.self, from: text)
-            return Loaded(workload: workload, notes: [])
-        } catch let error as WorkloadError {
-            throw .invalid("workload file '\(source)': \(error.description)")
-        } catch let DecodingError.dataCorrupted(context) where context.underlyingError is WorkloadError {
-            throw .invalid("workload file '\(source)': \((context.underlyingError as! WorkloadError).description)")
-        } catch {
-            throw .invalid("workload file '\(source)': \(firstLine(of: error))")
-        }
+        return Loaded(workload: try decode(ProduceWorkload.self, from: text, source: source), notes: [])
     }
 
     /// Renders `workload` as a zoobench YAML workload file.

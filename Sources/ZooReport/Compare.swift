@@ -285,10 +285,7 @@ public enum Compare {
     }
 
     public static func json(_ c: Comparison) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(c)
+        try ResultFiles.encoder().encode(c)
     }
 
     static func summary(_ c: Comparison) -> String {

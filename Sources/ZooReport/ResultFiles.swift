@@ -24,28 +24,54 @@ public enum ResultFiles {
 
     /// `20261128-174501-produce`: the file stem for a result.
     public static func stem(for result: RunResult) -> String {
+        stem(startedAt: result.startedAt, name: result.name)
+    }
+
+    /// `<UTC time>-<name>`.
+    static func stem(startedAt: Date, name: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return "\(formatter.string(from: result.startedAt))-\(result.name)"
+        return "\(formatter.string(from: startedAt))-\(name)"
+    }
+
+    /// Creates `directory` if needed; the path of `stem` in it.
+    static func base(in directory: String, stem: String) throws -> String {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ResultFileError.unwritable(path: directory, reason: "cannot create the folder")
+        }
+        return (directory.hasSuffix("/") ? directory : directory + "/") + stem
     }
 
     /// The result as pretty, key-sorted JSON.
     public static func json(_ result: RunResult) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(result)
+        try encoder().encode(result)
     }
 
     /// Reads a result written by ``json(_:)``.
     public static func decode(_ data: Data) throws -> RunResult {
+        try decoder().decode(RunResult.self, from: data)
+    }
+
+    /// How every zoobench JSON file is written: pretty, key-sorted, ISO 8601
+    /// dates, non-finite numbers as strings.
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    /// Reads what ``encoder()`` writes.
+    static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(RunResult.self, from: data)
+        return decoder
     }
 
     /// The consume summary CSV's header: first the columns of
@@ -182,12 +208,7 @@ public enum ResultFiles {
     /// their paths, relative when `directory` is.
     @discardableResult
     public static func write(_ result: RunResult, to directory: String) throws -> [String] {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ResultFileError.unwritable(path: directory, reason: "cannot create the folder")
-        }
-        let base = (directory.hasSuffix("/") ? directory : directory + "/") + stem(for: result)
+        let base = try base(in: directory, stem: stem(for: result))
         var files: [(String, Data)] = [
             (base + ".json", try json(result)),
             (base + ".csv", Data(summaryCSV(result).utf8)),
@@ -223,11 +244,11 @@ public enum ResultFiles {
         }
     }
 
-    private static func number(_ value: Double, _ digits: Int = 3) -> String {
+    static func number(_ value: Double, _ digits: Int = 3) -> String {
         value.isFinite ? String(format: "%.\(digits)f", value) : "nan"
     }
 
-    private static func csvField(_ field: String) -> String {
+    static func csvField(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -174,8 +174,7 @@ extension RunEnvironment {
                                clockNote: String? = nil) -> RunEnvironment {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        let cpu = processCPUSeconds()
         let info = ProcessInfo.processInfo
         return RunEnvironment(
             zoobenchVersion: ZooBenchVersion.current, librdkafkaVersion: KafkaVersion.librdkafka,
@@ -191,4 +190,12 @@ extension RunEnvironment {
             consumerConfiguration: consumerConfiguration.map(redactSecrets), clockNote: clockNote,
             cpuSeconds: cpu, peakRSSBytes: Int(usage.ru_maxrss) * 1024)
     }
+}
+
+/// This process's CPU time so far (user + system), in seconds.
+public func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }

@@ -250,42 +250,20 @@ public enum SweepReport {
     /// Writes `<stem>.json` and `<stem>.csv` atomically; returns their paths.
     @discardableResult
     public static func write(_ sweep: SweepResult, to directory: String) throws -> [String] {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ResultFileError.unwritable(path: directory, reason: "cannot create the folder")
-        }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let base = (directory.hasSuffix("/") ? directory : directory + "/") + "\(formatter.string(from: sweep.startedAt))-\(sweep.name)"
+        let base = try ResultFiles.base(in: directory, stem: ResultFiles.stem(startedAt: sweep.startedAt, name: sweep.name))
         let files = [(base + ".json", try json(sweep)), (base + ".csv", Data(csv(sweep).utf8))]
         for (path, data) in files { try ResultFiles.writeAtomically(data, to: URL(fileURLWithPath: path)) }
         return files.map(\.0)
     }
 
     public static func json(_ sweep: SweepResult) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(sweep)
+        try ResultFiles.encoder().encode(sweep)
     }
 
     public static func decode(_ data: Data) throws -> SweepResult {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(SweepResult.self, from: data)
+        try ResultFiles.decoder().decode(SweepResult.self, from: data)
     }
 
-    private static func number(_ value: Double) -> String {
-        value.isFinite ? String(format: "%.3f", value) : "nan"
-    }
-
-    private static func csvField(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    private static func number(_ value: Double) -> String { ResultFiles.number(value) }
+    private static func csvField(_ field: String) -> String { ResultFiles.csvField(field) }
 }

@@ -128,8 +128,7 @@ struct SweepCommand: ParsableCommand {
         if !specs.isEmpty && target.embedded == nil {
             throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
         }
-        let perCell = (plan.base.duration.map { Double(nanoseconds($0)) / 1e9 } ?? 0)
-            + (plan.base.warmup.map { Double(nanoseconds($0)) / 1e9 } ?? 0)
+        let perCell = (plan.base.duration.map(DurationText.seconds) ?? 0) + (plan.base.warmup.map(DurationText.seconds) ?? 0)
         say("sweep     \(cells.count) cells × \(plan.repeats) run(s): "
             + plan.axes.map { "\($0.name) \($0.values.joined(separator: ","))" }.joined(separator: " × ")
             + (plan.base.duration != nil
@@ -207,18 +206,4 @@ struct SweepCommand: ParsableCommand {
         }
         if sweep.partial { throw ExitCode(130) }
     }
-}
-
-/// Process CPU time (user + system) so far, in seconds.
-func processCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-}
-
-/// Nanoseconds in `duration` (clamped at 0).
-func nanoseconds(_ duration: Duration) -> UInt64 {
-    let (seconds, attoseconds) = duration.components
-    return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
 }
