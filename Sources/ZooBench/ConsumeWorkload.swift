@@ -148,21 +148,11 @@ extension ConsumeWorkload: Codable {
 
     /// Sets one field from its text form; an error names it as `label`.
     public mutating func set(_ field: String, to text: String, label: String? = nil) throws(WorkloadError) {
-        func bad(_ expected: String) -> WorkloadError {
-            .invalid("\(label ?? "field '\(field)'"): '\(text)' is not \(expected)")
-        }
-        func integer() throws(WorkloadError) -> Int {
-            guard let value = Int(text) ?? ByteCount.parse(text) else { throw bad("a whole number") }
-            return value
-        }
-        func parseDuration() throws(WorkloadError) -> Duration {
-            guard let value = DurationText.parse(text) else { throw bad("a duration such as 30s or 500ms") }
-            return value
-        }
-        func flag() throws(WorkloadError) -> Bool {
-            guard let value = Bool(text) else { throw bad("true or false") }
-            return value
-        }
+        let input = FieldText(field: field, text: text, label: label)
+        func bad(_ expected: String) -> WorkloadError { input.bad(expected) }
+        func integer() throws(WorkloadError) -> Int { try input.integer() }
+        func parseDuration() throws(WorkloadError) -> Duration { try input.duration() }
+        func flag() throws(WorkloadError) -> Bool { try input.flag() }
         switch field {
         case "name": name = text
         case "topic": topic = text

@@ -55,6 +55,38 @@ func decodeFlagFields(from decoder: any Decoder, fieldNames: [String], propertie
     return properties
 }
 
+/// A field's text as a flag or a workload file gives it, with the parsers
+/// the workloads share; an error names the field (or `label`) and the text.
+struct FieldText {
+    var field: String
+    var text: String
+    var label: String?
+
+    func bad(_ expected: String) -> WorkloadError {
+        .invalid("\(label ?? "field '\(field)'"): '\(text)' is not \(expected)")
+    }
+
+    func integer() throws(WorkloadError) -> Int {
+        guard let value = Int(text) ?? ByteCount.parse(text) else { throw bad("a whole number") }
+        return value
+    }
+
+    func number() throws(WorkloadError) -> Double {
+        guard let value = Double(text), value.isFinite else { throw bad("a number") }
+        return value
+    }
+
+    func duration() throws(WorkloadError) -> Duration {
+        guard let value = DurationText.parse(text) else { throw bad("a duration such as 30s or 500ms") }
+        return value
+    }
+
+    func flag() throws(WorkloadError) -> Bool {
+        guard let value = Bool(text) else { throw bad("true or false") }
+        return value
+    }
+}
+
 extension ProduceWorkload: Codable {
     /// Every key a workload file may use.
     public static let fieldNames = [
@@ -74,21 +106,11 @@ extension ProduceWorkload: Codable {
     /// Sets one field from its text form, as the CLI and workload files write
     /// it; an error names the field as `label` (default `field 'name'`).
     public mutating func set(_ field: String, to text: String, label: String? = nil) throws(WorkloadError) {
-        func bad(_ expected: String) -> WorkloadError {
-            .invalid("\(label ?? "field '\(field)'"): '\(text)' is not \(expected)")
-        }
-        func integer() throws(WorkloadError) -> Int {
-            guard let value = Int(text) ?? ByteCount.parse(text) else { throw bad("a whole number") }
-            return value
-        }
-        func number() throws(WorkloadError) -> Double {
-            guard let value = Double(text), value.isFinite else { throw bad("a number") }
-            return value
-        }
-        func parseDuration() throws(WorkloadError) -> Duration {
-            guard let value = DurationText.parse(text) else { throw bad("a duration such as 30s or 500ms") }
-            return value
-        }
+        let input = FieldText(field: field, text: text, label: label)
+        func bad(_ expected: String) -> WorkloadError { input.bad(expected) }
+        func integer() throws(WorkloadError) -> Int { try input.integer() }
+        func number() throws(WorkloadError) -> Double { try input.number() }
+        func parseDuration() throws(WorkloadError) -> Duration { try input.duration() }
         switch field {
         case "name": name = text
         case "topic": topic = text
@@ -122,9 +144,7 @@ extension ProduceWorkload: Codable {
         case "compression":
             guard let value = CompressionCodec(rawValue: text) else { throw bad("none, gzip, snappy, lz4 or zstd") }
             compression = value
-        case "idempotence":
-            guard let value = Bool(text) else { throw bad("true or false") }
-            idempotence = value
+        case "idempotence": idempotence = try input.flag()
         case "transactional-id": transactionalID = text
         case "transaction-size": transactionSize = try integer()
         case "timeout": deliveryTimeout = try parseDuration()
