@@ -280,27 +280,30 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
             }
             let now = MonotonicClock.nanoseconds()
             if now >= nextBoundary { closeIntervals(until: now, nextBoundary: &nextBoundary) }
-            if let warmupRecords { inWarmup = sequence < warmupRecords } else if let warmupEnd { inWarmup = now < warmupEnd }
+            // With a rate, the warm-up and the measured window follow the
+            // schedule: a record belongs where it is due, and the record due
+            // at the window's end is not sent (10 s at 20000/s is 200000).
+            // A producer that has fallen behind still stops when the window's
+            // time is up.
+            let intended = rated ? start + UInt64(Double(sequence) * sendInterval) : 0
+            let due = rated ? intended : now
+            if let warmupRecords { inWarmup = sequence < warmupRecords } else if let warmupEnd { inWarmup = due < warmupEnd }
             if !inWarmup {
                 if measuredStart == 0 {
-                    measuredStart = now
-                    if let duration = workload.duration { measuredEnd = now + nanoseconds(duration) }
+                    measuredStart = due
+                    if let duration = workload.duration { measuredEnd = due + nanoseconds(duration) }
                 }
                 if let recordLimit, measured >= recordLimit { break }
-                if now >= measuredEnd { break }
+                if due >= measuredEnd || now >= measuredEnd { break }
             }
-            var intended: UInt64 = 0
-            if rated {
-                intended = start + UInt64(Double(sequence) * sendInterval)
-                if now < intended {
-                    let until = min(intended, nextBoundary)
-                    if until - now > 2_000_000 {
-                        adapter.poll(timeout: .nanoseconds(Int64(until - now - 1_000_000)))
-                    } else {
-                        adapter.poll()
-                    }
-                    continue
+            if rated && now < intended {
+                let until = min(intended, nextBoundary)
+                if until - now > 2_000_000 {
+                    adapter.poll(timeout: .nanoseconds(Int64(until - now - 1_000_000)))
+                } else {
+                    adapter.poll()
                 }
+                continue
             }
             let token = UInt64(sequence) | (inWarmup ? Self.warmupBit : 0)
             let payload = pool.payload(sequence)
