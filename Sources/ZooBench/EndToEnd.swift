@@ -85,8 +85,11 @@ public struct EndToEndRun: Sendable {
         fleet.setEnds(ends)
         let consumed = try fleet.finish()
         let integrity = verify
-            ? consumed.ledgers.enumerated().map { group, ledgers in
-                IntegrityReport(group: fleet.groups[group], acknowledged: produced.acknowledged, consumers: ledgers)
+            ? consumed.ledgers.enumerated().map { group, ledgers -> IntegrityReport in
+                let name = fleet.groups[group]
+                let readTwice = consumed.partitions.filter { $0.group == name }.reduce(0) { $0 + Int($1.duplicated) }
+                return IntegrityReport(group: name, acknowledged: produced.acknowledged, consumers: ledgers,
+                                       offsetsReadTwice: readTwice)
             }
             : []
         return EndToEndOutcome(produce: produced, consume: consumed, integrity: integrity, run: run,

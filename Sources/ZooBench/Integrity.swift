@@ -206,8 +206,13 @@ public struct IntegrityReport: Sendable, Codable, Hashable {
     public var consumed: Int
     /// Acknowledged but never consumed.
     public var lost: Int
-    /// Extra copies consumed (within one consumer or across the group).
+    /// Records the log holds more than once (the same producer and sequence
+    /// at two offsets: a producer retry that was not deduplicated).
     public var duplicated: Int
+    /// Records consumed again from the same offset (the consumers' own
+    /// at-least-once re-delivery, e.g. after a rebalance resumed from an older
+    /// commit). Not a fault of the data; reported apart.
+    public var reRead: Int
     /// Consumed after a later record of the same producer in the same partition.
     public var reordered: Int
     /// Consumed although the producer was told delivery failed (or never heard).
@@ -216,7 +221,7 @@ public struct IntegrityReport: Sendable, Codable, Hashable {
     public var foreign: Int
     /// Lost records by partition (where the acknowledgement named it).
     public var lostByPartition: [String: Int]
-    /// Duplicated records by partition.
+    /// Extra copies consumed by partition (duplicated and re-read together).
     public var duplicatedByPartition: [String: Int]
     /// Reordered records by partition.
     public var reorderedByPartition: [String: Int]
@@ -233,10 +238,15 @@ public struct IntegrityReport: Sendable, Codable, Hashable {
         "integrity: \(acknowledged) acknowledged, \(consumed) consumed, \(lost) lost, \(duplicated) duplicated, "
             + "\(reordered) reordered"
             + (unacknowledgedDelivered > 0 ? ", \(unacknowledgedDelivered) delivered unacknowledged" : "")
+            + (reRead > 0 ? "; \(reRead) re-read from the same offsets (consumer re-delivery)" : "")
     }
 
     /// Checks what a group's consumers saw against what the producers were told.
-    public init(group: String?, acknowledged ledgers: [AcknowledgedLedger], consumers: [ConsumedLedger]) {
+    /// `offsetsReadTwice` is how many offsets the group read more than once
+    /// (from the fleet's offset ranges): those copies are re-reads, the rest
+    /// of the extra copies are duplicates in the log.
+    public init(group: String?, acknowledged ledgers: [AcknowledgedLedger], consumers: [ConsumedLedger],
+                offsetsReadTwice: Int = 0) {
         self.group = group
         var lost = 0
         var consumedTotal = 0
@@ -283,7 +293,8 @@ public struct IntegrityReport: Sendable, Codable, Hashable {
         self.acknowledged = ledgers.reduce(0) { $0 + $1.acknowledged.count }
         consumed = consumedTotal
         self.lost = lost
-        self.duplicated = duplicated
+        reRead = min(offsetsReadTwice, duplicated)
+        self.duplicated = duplicated - reRead
         reordered = consumers.reduce(0) { $0 + $1.reordered }
         unacknowledgedDelivered = unacknowledged
         foreign = consumers.reduce(0) { $0 + $1.foreign }

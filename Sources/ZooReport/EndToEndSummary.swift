@@ -36,7 +36,7 @@ public enum EndToEndSummary {
                     + (report.lostExamples.isEmpty ? "" : "; e.g. producer:sequence " + report.lostExamples.prefix(5).joined(separator: " ")))
             }
             if !report.duplicatedByPartition.isEmpty {
-                lines.append("          duplicated by partition: " + report.duplicatedByPartition.sorted { Int($0.key)! < Int($1.key)! }
+                lines.append("          extra copies by partition: " + report.duplicatedByPartition.sorted { Int($0.key)! < Int($1.key)! }
                     .map { "\($0.key): \($0.value)" }.joined(separator: ", "))
             }
             if !report.reorderedByPartition.isEmpty {

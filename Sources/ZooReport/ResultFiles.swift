@@ -91,7 +91,7 @@ public enum ResultFiles {
     public static let endToEndColumns = [
         "e2e_p50_ms", "e2e_p99_ms", "e2e_p999_ms", "e2e_max_ms", "e2e_corrected_p50_ms", "e2e_corrected_p99_ms",
         "consumed", "consumed_records_per_s", "acknowledged", "lost", "duplicated", "reordered",
-        "unacknowledged_delivered",
+        "unacknowledged_delivered", "re_read",
     ]
 
     /// The consume timeline CSV's header.
@@ -137,6 +137,7 @@ public enum ResultFiles {
                 e?.correctedLatency.map { number($0.p50) } ?? "", e?.correctedLatency.map { number($0.p99) } ?? "",
                 result.consume.map { String($0.consumed) } ?? "", result.consume.map { number($0.recordsPerSecond) } ?? "",
                 sum(\.acknowledged), sum(\.lost), sum(\.duplicated), sum(\.reordered), sum(\.unacknowledgedDelivered),
+                sum(\.reRead),
             ]
         }
         return header + "\n" + row.map(csvField).joined(separator: ",") + "\n"

@@ -60,6 +60,25 @@ struct IntegrityTests {
         #expect(report.reordered == 0)
     }
 
+    /// Copies read again from the same offsets (the fleet's offset check
+    /// counts them) are re-reads, not duplicates in the log.
+    @Test func reReadsAreToldFromDuplicates() {
+        var first = ConsumedLedger(producers: 1, partitions: 1)
+        for sequence in 0..<100 { first.record(producer: 0, partition: 0, sequence: sequence) }
+        for sequence in 90..<100 { first.record(producer: 0, partition: 0, sequence: sequence) }  // 10 extra copies
+        let report = IntegrityReport(group: "g", acknowledged: [Self.acked(0..<100)], consumers: [first],
+                                     offsetsReadTwice: 7)
+        #expect(report.reRead == 7)
+        #expect(report.duplicated == 3)
+        #expect(!report.clean)
+        let allReRead = IntegrityReport(group: "g", acknowledged: [Self.acked(0..<100)], consumers: [first],
+                                        offsetsReadTwice: 10)
+        #expect(allReRead.duplicated == 0 && allReRead.reRead == 10)
+        #expect(allReRead.clean, "re-reads are the consumer's at-least-once delivery, not lost or duplicated data")
+        #expect(allReRead.verdict == "integrity: 100 acknowledged, 100 consumed, 0 lost, 0 duplicated, 0 reordered; "
+            + "10 re-read from the same offsets (consumer re-delivery)")
+    }
+
     @Test func reordersCountPerProducerAndPartition() {
         var consumer = ConsumedLedger(producers: 2, partitions: 2)
         // Producer 0 on partition 0: 0,1,2,5,3,4,6 → 3 and 4 come after 5: two reorders.
