@@ -9,6 +9,11 @@ public enum WorkloadFile {
     public struct Loaded: Sendable {
         public var workload: ProduceWorkload
         public var notes: [String]
+        /// From an OpenMessaging Benchmark workload: `subscriptionsPerTopic`
+        /// (consumer groups) and `consumerPerSubscription` (consumers per
+        /// group), for e2e runs; nil when the file has none.
+        public var consumerGroups: Int?
+        public var consumersPerGroup: Int?
 
         public init(workload: ProduceWorkload, notes: [String] = []) {
             self.workload = workload
@@ -129,7 +134,10 @@ public enum WorkloadFile {
         let ignored = fields.keys.filter { ombIgnoredFields.contains($0) }.sorted()
         notes.append("OpenMessaging Benchmark workload: used \(used.joined(separator: ", "))")
         if !ignored.isEmpty { notes.append("not used by produce: \(ignored.joined(separator: ", "))") }
-        return Loaded(workload: workload, notes: notes)
+        var loaded = Loaded(workload: workload, notes: notes)
+        loaded.consumerGroups = try number("subscriptionsPerTopic").map { Int($0) }
+        loaded.consumersPerGroup = try number("consumerPerSubscription").map { Int($0) }
+        return loaded
     }
 
     private static func firstLine(of error: any Error) -> String {

@@ -48,8 +48,27 @@ struct EndToEndCommand: ParsableCommand {
 
     func run() throws {
         let startedAt = Date()
-        let (produce, notes) = try producer.makeWorkload(target: target, interval: output.interval, defaultName: "e2e")
+        let loaded = try producer.load(target: target, interval: output.interval, defaultName: "e2e")
+        let produce = loaded.workload
+        // e2e uses the consumer fields an OMB file has; the rest stay unused.
+        var notes = loaded.notes.compactMap { note -> String? in
+            guard note.hasPrefix("not used by produce: ") else { return note }
+            let rest = note.dropFirst("not used by produce: ".count).split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0 != "subscriptionsPerTopic" && $0 != "consumerPerSubscription" }
+            return rest.isEmpty ? nil : "not used by e2e: " + rest.joined(separator: ", ")
+        }
         var consume = ConsumeWorkload()
+        // An OMB workload's subscriptions are consumer groups, its consumers per
+        // subscription the members of each (flags given win).
+        if let groups = loaded.consumerGroups, consumer.groups == nil, assign == nil {
+            consume.groups = max(1, groups)
+            notes.append("OMB subscriptionsPerTopic \(groups) → \(consume.groups) consumer group(s)")
+        }
+        if let members = loaded.consumersPerGroup, consumer.consumers == nil {
+            consume.consumers = max(1, members)
+            notes.append("OMB consumerPerSubscription \(members) → \(consume.consumers) consumer(s) per group")
+        }
         consume.name = produce.name
         consume.topic = produce.topic
         consume.interval = produce.interval

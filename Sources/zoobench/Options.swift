@@ -114,6 +114,13 @@ struct ProducerOptions: ParsableArguments {
     /// The workload: the file's (or the defaults), then each flag given.
     func makeWorkload(target: TargetOptions, interval: String?, defaultName: String? = nil) throws
         -> (ProduceWorkload, [String]) {
+        let loaded = try load(target: target, interval: interval, defaultName: defaultName)
+        return (loaded.workload, loaded.notes)
+    }
+
+    /// The workload file as loaded (with what an OMB file says of consumers),
+    /// its workload overridden by each flag given.
+    func load(target: TargetOptions, interval: String?, defaultName: String? = nil) throws -> WorkloadFile.Loaded {
         var loaded = try workload.map { try WorkloadFile.load($0) } ?? WorkloadFile.Loaded(workload: ProduceWorkload(), notes: [])
         if let defaultName, workload == nil { loaded.workload.name = defaultName }
         for (field, value) in flagValues(target: target, interval: interval) {
@@ -125,7 +132,7 @@ struct ProducerOptions: ParsableArguments {
         if duration != nil && numRecords == nil { loaded.workload.numRecords = nil }
         for property in properties { loaded.workload.properties[property.key] = property.value }
         try loaded.workload.validate()
-        return (loaded.workload, loaded.notes)
+        return loaded
     }
 
     /// Every workload flag with the text given (nil when not given), by field name.

@@ -84,6 +84,8 @@ struct WorkloadTests {
         #expect(w.name == "1-topic---16-partitions---1kb")
         #expect(loaded.notes.contains { $0.contains("used keyDistributor, messageSize") })
         #expect(loaded.notes.contains { $0 == "not used by produce: consumerBacklogSizeGB, consumerPerSubscription, subscriptionsPerTopic" })
+        #expect(loaded.consumerGroups == 1)
+        #expect(loaded.consumersPerGroup == 1)
     }
 
     @Test(arguments: [

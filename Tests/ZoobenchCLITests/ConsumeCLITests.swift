@@ -127,6 +127,36 @@ struct ConsumeCLITests {
         #expect(integrity["lost"] as? Int == 0)
     }
 
+    /// An OpenMessaging Benchmark workload drives e2e: its subscriptions are
+    /// consumer groups, each of which must read every record.
+    @Test func endToEndFromAnOMBWorkload() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-omb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("omb.yaml")
+        try """
+            name: two subscriptions
+            topics: 1
+            partitionsPerTopic: 4
+            messageSize: 100
+            subscriptionsPerTopic: 2
+            consumerPerSubscription: 2
+            producersPerTopic: 1
+            producerRate: 2000
+            consumerBacklogSizeGB: 0
+            testDurationMinutes: 0.025
+            warmupDurationMinutes: 0
+            keyDistributor: "NO_KEY"
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let result = try ZoobenchProcess.run(["e2e", "--workload", file.path, "--no-save", "--quiet"], timeout: 120)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("workload  not used by e2e: consumerBacklogSizeGB"))
+        #expect(lines.contains("workload  OMB subscriptionsPerTopic 2 → 2 consumer group(s)"))
+        let verdicts = lines.filter { $0.hasPrefix("integrity: 3000 acknowledged, 3000 consumed, 0 lost, 0 duplicated, 0 reordered") }
+        #expect(verdicts.count == 2, "one verdict per group: \(lines.filter { $0.hasPrefix("integrity") })")
+    }
+
     /// A cluster served by one zoobench process, fed and read by others.
     @Test func clusterServesOtherProcesses() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-cluster-\(UUID().uuidString)")
