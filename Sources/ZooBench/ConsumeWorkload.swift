@@ -149,22 +149,18 @@ extension ConsumeWorkload: Codable {
     /// Sets one field from its text form; an error names it as `label`.
     public mutating func set(_ field: String, to text: String, label: String? = nil) throws(WorkloadError) {
         let input = FieldText(field: field, text: text, label: label)
-        func bad(_ expected: String) -> WorkloadError { input.bad(expected) }
-        func integer() throws(WorkloadError) -> Int { try input.integer() }
-        func parseDuration() throws(WorkloadError) -> Duration { try input.duration() }
-        func flag() throws(WorkloadError) -> Bool { try input.flag() }
         switch field {
         case "name": name = text
         case "topic": topic = text
-        case "consumers": consumers = try integer()
+        case "consumers": consumers = try input.integer()
         case "group": group = text
-        case "groups": groups = try integer()
+        case "groups": groups = try input.integer()
         case "partitions":
             let items = text.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             var list: [Int32] = []
             for item in items {
-                guard let value = Int32(item) else { throw bad("a list of partition numbers such as 0,1,2") }
+                guard let value = Int32(item) else { throw input.bad("a list of partition numbers such as 0,1,2") }
                 list.append(value)
             }
             partitions = list
@@ -173,24 +169,24 @@ extension ConsumeWorkload: Codable {
             case "earliest", "beginning": from = .earliest
             case "latest", "end": from = .latest
             default:
-                guard let offset = Int64(text), offset >= 0 else { throw bad("earliest, latest or an offset") }
+                guard let offset = Int64(text), offset >= 0 else { throw input.bad("earliest, latest or an offset") }
                 from = .offset(offset)
             }
-        case "num-records": numRecords = try integer()
-        case "duration": duration = try parseDuration()
-        case "until-end": untilEnd = try flag()
-        case "idle-timeout": idleTimeout = try parseDuration()
-        case "join-timeout": joinTimeout = try parseDuration()
-        case "commit-interval": commitInterval = try parseDuration()
-        case "interval": interval = try parseDuration()
-        case "connect-timeout": connectTimeout = try parseDuration()
+        case "num-records": numRecords = try input.integer()
+        case "duration": duration = try input.duration()
+        case "until-end": untilEnd = try input.flag()
+        case "idle-timeout": idleTimeout = try input.duration()
+        case "join-timeout": joinTimeout = try input.duration()
+        case "commit-interval": commitInterval = try input.duration()
+        case "interval": interval = try input.duration()
+        case "connect-timeout": connectTimeout = try input.duration()
         case "backlog":
-            guard let value = ByteCount.parse(text) else { throw bad("a size such as 500MB") }
+            guard let value = ByteCount.parse(text) else { throw input.bad("a size such as 500MB") }
             backlog = value
         case "backlog-record-size":
-            guard let value = ByteCount.parse(text) else { throw bad("a size such as 100 or 1k") }
+            guard let value = ByteCount.parse(text) else { throw input.bad("a size such as 100 or 1k") }
             backlogRecordSize = value
-        case "backlog-partitions": backlogPartitions = Int32(clamping: try integer())
+        case "backlog-partitions": backlogPartitions = Int32(clamping: try input.integer())
         default:
             throw WorkloadError.invalid("unknown field '\(field)'")
         }

@@ -107,49 +107,45 @@ extension ProduceWorkload: Codable {
     /// it; an error names the field as `label` (default `field 'name'`).
     public mutating func set(_ field: String, to text: String, label: String? = nil) throws(WorkloadError) {
         let input = FieldText(field: field, text: text, label: label)
-        func bad(_ expected: String) -> WorkloadError { input.bad(expected) }
-        func integer() throws(WorkloadError) -> Int { try input.integer() }
-        func number() throws(WorkloadError) -> Double { try input.number() }
-        func parseDuration() throws(WorkloadError) -> Duration { try input.duration() }
         switch field {
         case "name": name = text
         case "topic": topic = text
-        case "partitions": partitions = Int32(clamping: try integer())
-        case "replication-factor": replicationFactor = Int16(clamping: try integer())
+        case "partitions": partitions = Int32(clamping: try input.integer())
+        case "replication-factor": replicationFactor = Int16(clamping: try input.integer())
         case "acks":
-            guard let value = Acks(parsing: text) else { throw bad("0, 1, -1 or all") }
+            guard let value = Acks(parsing: text) else { throw input.bad("0, 1, -1 or all") }
             acks = value
-        case "num-records": numRecords = try integer()
-        case "duration": duration = try parseDuration()
+        case "num-records": numRecords = try input.integer()
+        case "duration": duration = try input.duration()
         case "throughput":
-            let value = try number()
+            let value = try input.number()
             throughput = value == -1 ? nil : value
-        case "warmup": warmup = try parseDuration()
-        case "warmup-records": warmupRecords = try integer()
+        case "warmup": warmup = try input.duration()
+        case "warmup-records": warmupRecords = try input.integer()
         case "record-size":
-            guard let value = RecordSizeDistribution(parsing: text) else { throw bad("a size, uniform:MIN-MAX or normal:MEAN,SD") }
+            guard let value = RecordSizeDistribution(parsing: text) else { throw input.bad("a size, uniform:MIN-MAX or normal:MEAN,SD") }
             recordSize = value
         case "payload":
-            guard let value = PayloadKind(parsing: text) else { throw bad("random, text, json or file:PATH") }
+            guard let value = PayloadKind(parsing: text) else { throw input.bad("random, text, json or file:PATH") }
             payload = value
-        case "compressibility": compressibility = try number()
+        case "compressibility": compressibility = try input.number()
         case "payload-delimiter": payloadDelimiter = text
         case "keys":
-            guard let value = KeyDistribution(parsing: text) else { throw bad("none, uniform:K, zipf:K,S or sequential") }
+            guard let value = KeyDistribution(parsing: text) else { throw input.bad("none, uniform:K, zipf:K,S or sequential") }
             keys = value
-        case "headers": headers = try integer()
-        case "producers": producers = try integer()
-        case "linger-ms": lingerMs = try number()
-        case "batch-size": batchSize = try integer()
+        case "headers": headers = try input.integer()
+        case "producers": producers = try input.integer()
+        case "linger-ms": lingerMs = try input.number()
+        case "batch-size": batchSize = try input.integer()
         case "compression":
-            guard let value = CompressionCodec(rawValue: text) else { throw bad("none, gzip, snappy, lz4 or zstd") }
+            guard let value = CompressionCodec(rawValue: text) else { throw input.bad("none, gzip, snappy, lz4 or zstd") }
             compression = value
         case "idempotence": idempotence = try input.flag()
         case "transactional-id": transactionalID = text
-        case "transaction-size": transactionSize = try integer()
-        case "timeout": deliveryTimeout = try parseDuration()
-        case "connect-timeout": connectTimeout = try parseDuration()
-        case "interval": interval = try parseDuration()
+        case "transaction-size": transactionSize = try input.integer()
+        case "timeout": deliveryTimeout = try input.duration()
+        case "connect-timeout": connectTimeout = try input.duration()
+        case "interval": interval = try input.duration()
         default:
             throw WorkloadError.invalid("unknown field '\(field)'")
         }

@@ -51,17 +51,22 @@ public enum ConsumeSummary {
         }
         if let lag = c.finalLag { lines.append("lag       \(lag) records behind the high watermarks at the end") }
         lines.append(checkLine(c, groups: result.consumeWorkload?.groupMode == true ? result.consumeWorkload?.groups ?? 1 : 1))
-        for partition in c.partitions where partition.missing > 0 {
-            lines.append("gap       \(partition.group.map { "group \($0), " } ?? "")partition \(partition.partition): "
-                + "\(partition.missing) missing (offsets \(partition.gaps.map(\.description).joined(separator: ", "))"
-                + (partition.gaps.count == 5 ? ", …" : "") + ")")
-        }
+        lines += gapLines(c)
         if !c.transientErrors.isEmpty {
             lines.append("errors    " + c.transientErrors.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }
                 .joined(separator: ", ") + " (rode out)")
         }
         if result.partial { lines.append("partial   the run was stopped early; the figures cover what ran") }
         return lines.joined(separator: "\n")
+    }
+
+    /// One `gap` line per partition (and group) with offsets nobody read.
+    static func gapLines(_ c: ConsumeFigures) -> [String] {
+        c.partitions.filter { $0.missing > 0 }.map { partition in
+            "gap       \(partition.group.map { "group \($0), " } ?? "")partition \(partition.partition): "
+                + "\(partition.missing) missing (offsets \(partition.gaps.map(\.description).joined(separator: ", "))"
+                + (partition.gaps.count == 5 ? ", …" : "") + ")"
+        }
     }
 
     /// `check     read 1000000 of the 1000000 records the watermarks held: 0 missing, 0 read twice`.

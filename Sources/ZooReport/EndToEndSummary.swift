@@ -14,10 +14,7 @@ public enum EndToEndSummary {
             lines.append("consumed  \(c.consumed) records: \(P.fixed(c.recordsPerSecond, 1)) records/s over "
                 + "\(P.fixed(c.elapsedSeconds, 3)) s; ended: \(ConsumeSummary.endText(c.end))"
                 + (c.joinSeconds.map { "; slowest join \(P.fixed($0, 3)) s (before producing)" } ?? ""))
-            for partition in c.partitions where partition.missing > 0 {
-                lines.append("gap       \(partition.group.map { "group \($0), " } ?? "")partition \(partition.partition): "
-                    + "\(partition.missing) offsets never read (\(partition.gaps.map(\.description).joined(separator: ", ")))")
-            }
+            lines += ConsumeSummary.gapLines(c)
         }
         if let e2e = result.endToEnd, e2e.warmupConsumed > 0 {
             lines.append("warm-up   \(e2e.warmupConsumed) records consumed, send→consume p50 "
