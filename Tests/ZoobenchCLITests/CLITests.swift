@@ -45,6 +45,27 @@ struct ZoobenchProcess {
     }
 }
 
+extension ZoobenchProcess {
+    /// Runs the binary with its output discarded, sends Ctrl-C (SIGINT) after
+    /// `seconds`, and returns its exit status (30 s at most for it to end).
+    static func interrupted(_ arguments: [String], after seconds: TimeInterval) throws -> Int32 {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: seconds)
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
 @Suite("zoobench command line")
 struct CLITests {
     @Test func helpListsTheCommands() throws {
@@ -154,20 +175,9 @@ struct InterruptTests {
     @Test func ctrlCSavesAPartialResult() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-int-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = ZoobenchProcess.binary
-        process.arguments = ["produce", "--throughput", "2000", "--duration", "60s", "--quiet", "--output", folder.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 3)
-        kill(process.processIdentifier, SIGINT)
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        let status = try ZoobenchProcess.interrupted(
+            ["produce", "--throughput", "2000", "--duration", "60s", "--quiet", "--output", folder.path], after: 3)
+        #expect(status == 130)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let json = try #require(files.first { $0.hasSuffix("-produce.json") }, "files: \(files)")
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]

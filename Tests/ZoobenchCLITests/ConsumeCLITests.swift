@@ -100,21 +100,10 @@ struct ConsumeCLITests {
     @Test func ctrlCKeepsTheVerdictWhole() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-e2e-int-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = ZoobenchProcess.binary
-        process.arguments = ["e2e", "--throughput", "2000", "--duration", "60s", "--assign", "0,1,2,3,4,5", "--quiet",
-                             "--output", folder.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 3)
-        kill(process.processIdentifier, SIGINT)
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        let status = try ZoobenchProcess.interrupted(
+            ["e2e", "--throughput", "2000", "--duration", "60s", "--assign", "0,1,2,3,4,5", "--quiet",
+             "--output", folder.path], after: 3)
+        #expect(status == 130)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let json = try #require(files.first { $0.hasSuffix("-e2e.json") }, "files: \(files)")
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
