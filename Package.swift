@@ -22,9 +22,15 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // The compression libraries, for the offline codec measurement; only ZooPipe imports it.
+        .systemLibrary(
+            name: "CCodecs",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev", "liblz4-dev", "zlib1g-dev", "libsnappy-dev"])]
+        ),
         .target(
             name: "ZooPipe",
-            dependencies: ["CRdKafka"]
+            dependencies: ["CRdKafka", "CCodecs"]
         ),
         .target(
             name: "ZooBench",

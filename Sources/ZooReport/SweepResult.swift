@@ -226,11 +226,7 @@ public enum SweepReport {
                 f.cpuSecondsPerGB.map { ProduceSummary.fixed($0, 2) } ?? "-", front.contains(cell.index) ? "pareto" : "",
             ])
         }
-        let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
-        var lines = rows.map { row in
-            zip(row, widths).map { ProduceSummary.pad($0, $1) }.joined(separator: "  ")
-                .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
+        var lines = TextTable.lines(rows)
         lines.insert("latency: \(latencyName); medians over \(sweep.repeats) run(s) per cell, ± half the spread", at: 0)
         if let best = sweep.bestThroughput {
             lines.append("best throughput: cell \(best.index + 1) (\(sweep.label(best))) "

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import ZooBench
+import ZooPipe
+import ZooReport
+
+/// `zoobench codecs`: how well and how fast each Kafka codec compresses your records, offline.
+struct CodecsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "codecs",
+        abstract: "Measure compression ratio and speed of each codec on your records (offline, no broker).",
+        discussion: """
+            Records (generated like produce's, or read from --payload file:PATH, one per \
+            line: JSONL works as is) are laid end to end and cut into batches of \
+            --batch-size, as a producer batches them; each batch is compressed with each \
+            codec through the libraries librdkafka uses (libzstd, liblz4, zlib, libsnappy). \
+            Every batch is decompressed and compared with its input before anything is timed.
+
+            Reported per codec: ratio (compressed ÷ input; 1.0 or more is no gain), compress \
+            and decompress MB/s per core (CPU time of one thread, fastest of three rounds), \
+            and at --at-rate of uncompressed values: the network MB/s saved and the cores \
+            busy compressing (producers) and decompressing (consumers). Kafka's per-record \
+            framing (a few bytes of varints) is not in the batches; lz4 is measured in its \
+            block format (Kafka's lz4 frame adds about 15 bytes per batch).
+
+            Codecs: gzip:1-9, snappy, lz4, lz4hc:1-12, zstd:1-19 (higher levels up to 22 \
+            are accepted). Default: gzip:6 snappy lz4 lz4hc:9 zstd:1 zstd:3 zstd:9.
+
+            Examples:
+              zoobench codecs --payload file:events.jsonl
+              zoobench codecs --payload json --record-size 1k --batch-size 16k
+              zoobench codecs --compressibility 0.5 --codec zstd:1,zstd:3,lz4 --at-rate 500MB/s
+            """
+    )
+
+    @Option(help: ArgumentHelp("random, text, json or file:PATH (one record per line). Default random.", valueName: "kind"))
+    var payload: String?
+    @Option(help: ArgumentHelp("Value size of generated records: 100, 1k, uniform:100-1000. Default 1k.", valueName: "size"))
+    var recordSize: String?
+    @Option(help: ArgumentHelp("Fraction of repeated bytes in random payloads, 0.0–1.0. Default 0.", valueName: "fraction"))
+    var compressibility: String?
+    @Option(help: ArgumentHelp("Record separator in a payload file. Default a newline.", valueName: "text"))
+    var payloadDelimiter: String?
+    @Option(help: ArgumentHelp("Bytes of values per batch (16k, 64k, 1m). Default 64k.", valueName: "bytes"))
+    var batchSize: String?
+    @Option(parsing: .singleValue,
+            help: ArgumentHelp("Codecs to measure, comma-separated or repeated; 'all' for the default set.",
+                               valueName: "codec[:level],…"))
+    var codec: [String] = []
+    @Option(help: ArgumentHelp("CPU time per codec and direction. Default 0.6s.", valueName: "duration"))
+    var minTime: String?
+    @Option(help: ArgumentHelp("Most bytes of records to sample. Default 16m.", valueName: "bytes"))
+    var sample: String?
+    @Option(help: ArgumentHelp("Uncompressed produce rate the network and core figures are for. Default 100MB/s.",
+                               valueName: "bytes/s"))
+    var atRate: String?
+    @Option(help: "Run name, used in result file names. Default codecs.") var name = "codecs"
+    @Option(help: ArgumentHelp("Folder for result files. Default results.", valueName: "dir")) var output = "results"
+    @Flag(help: "Do not write result files.") var noSave = false
+    @Flag(help: "Print the result JSON on stdout instead of the table.") var json = false
+
+    /// The records to sample, as a produce workload describes them.
+    func makeWorkload() throws -> ProduceWorkload {
+        var workload = ProduceWorkload()
+        workload.name = name
+        workload.recordSize = .fixed(1024)
+        for (field, value) in [("name", name), ("record-size", recordSize), ("payload", payload),
+                               ("compressibility", compressibility), ("payload-delimiter", payloadDelimiter)] {
+            if let value { try workload.set(field, to: value, label: "--\(field)") }
+        }
+        try workload.validate()
+        return workload
+    }
+
+    func makeOptions() throws -> CodecBenchOptions {
+        var options = CodecBenchOptions()
+        if let batchSize {
+            guard let bytes = ByteCount.parse(batchSize) else { throw ValidationError("--batch-size: '\(batchSize)' is not a size such as 64k") }
+            options.batchSize = bytes
+        }
+        if let sample {
+            guard let bytes = ByteCount.parse(sample) else { throw ValidationError("--sample: '\(sample)' is not a size such as 16m") }
+            options.sampleBytes = bytes
+        }
+        if let minTime {
+            guard let duration = DurationText.parse(minTime) else { throw ValidationError("--min-time: '\(minTime)' is not a duration such as 1s") }
+            options.minTime = duration
+        }
+        let names = codec.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if !names.isEmpty && names != ["all"] {
+            options.codecs = try names.map { text in
+                guard let setting = CodecSetting(parsing: text) else {
+                    throw ValidationError("--codec: '\(text)' is not gzip[:1-9], snappy, lz4, lz4hc[:1-12] or zstd[:1-22]")
+                }
+                return setting
+            }
+        }
+        try options.validate()
+        return options
+    }
+
+    /// `100MB/s` (or `100MB`, `1g/s`): bytes per second.
+    static func parseRate(_ text: String) -> Double? {
+        let body = text.lowercased().hasSuffix("/s") ? String(text.dropLast(2)) : text
+        guard let bytes = ByteCount.parse(body), bytes > 0 else { return nil }
+        return Double(bytes)
+    }
+
+    func run() throws {
+        let startedAt = Date()
+        let workload = try makeWorkload()
+        let options = try makeOptions()
+        let rate: Double = try atRate.map { text throws(ValidationError) -> Double in
+            guard let rate = Self.parseRate(text) else { throw ValidationError("--at-rate: '\(text)' is not a rate such as 100MB/s") }
+            return rate
+        } ?? 100.0 * 1_048_576
+        let say: (String) -> Void = json ? { _ in } : { print($0) }
+        let pool = try PayloadPool(workload: workload)
+        let sample = CodecSample(pool: pool, batchSize: options.batchSize, sampleBytes: options.sampleBytes)
+        guard sample.bytes > 0 else { throw ValidationError("--payload: the records hold no bytes to compress") }
+        say("codecs    measuring \(options.codecs.map(\.description).joined(separator: " ")): about "
+            + "\(DurationText.format(options.minTime * (2 * options.codecs.count))) of CPU")
+
+        let stop = StopSignal()
+        let interrupt = Interrupt.install { stop.stop() }
+        defer { interrupt.cancel() }
+        let measurements = try CodecBench(options: options).run(sample: sample, stop: stop)
+        var result = CodecResult(name: name, startedAt: startedAt, workload: workload, sample: sample,
+                                 batchSize: options.batchSize, atRateBytesPerSecond: rate, measurements: measurements)
+        result.partial = measurements.count < options.codecs.count
+        if json {
+            print(String(decoding: try CodecReport.json(result), as: UTF8.self))
+        } else {
+            print(CodecReport.table(result))
+        }
+        if !noSave {
+            let paths = try CodecReport.write(result, to: output)
+            say("results   " + paths.joined(separator: "  "))
+        }
+        if result.partial { throw ExitCode(130) }
+    }
+}
