@@ -84,6 +84,11 @@ public final class CodecSample: @unchecked Sendable {
         UnsafeRawBufferPointer(rebasing: storage[batches[index]])
     }
 
+    /// Every sampled byte, batches end to end (valid during `body`).
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(rebasing: storage[0..<bytes]))
+    }
+
     /// The largest batch, in bytes.
     public var largestBatch: Int { batches.map(\.count).max() ?? 0 }
 }

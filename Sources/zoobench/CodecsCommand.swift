@@ -54,6 +54,10 @@ struct CodecsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Uncompressed produce rate the network and core figures are for. Default 100MB/s.",
                                valueName: "bytes/s"))
     var atRate: String?
+    @Option(help: ArgumentHelp("Also write the sampled bytes, batches end to end, to PATH: with fixed-size records "
+                               + "that fill each batch exactly, 'zstd -b1 -B<batch-size> PATH' measures the same input.",
+                               valueName: "path"))
+    var saveSample: String?
     @Option(help: "Run name, used in result file names. Default codecs.") var name = "codecs"
     @Option(help: ArgumentHelp("Folder for result files. Default results.", valueName: "dir")) var output = "results"
     @Flag(help: "Do not write result files.") var noSave = false
@@ -118,6 +122,9 @@ struct CodecsCommand: ParsableCommand {
         let pool = try PayloadPool(workload: workload)
         let sample = CodecSample(pool: pool, batchSize: options.batchSize, sampleBytes: options.sampleBytes)
         guard sample.bytes > 0 else { throw ValidationError("--payload: the records hold no bytes to compress") }
+        if let saveSample {
+            try sample.withBytes { try ResultFiles.writeAtomically(Data($0), to: URL(fileURLWithPath: saveSample)) }
+        }
         say("codecs    measuring \(options.codecs.map(\.description).joined(separator: " ")): about "
             + "\(DurationText.format(options.minTime * (2 * options.codecs.count))) of CPU")
 

@@ -163,29 +163,8 @@ struct SweepCommand: ParsableCommand {
                 say("cell \(cell.index + 1)/\(cells.count)" + (plan.repeats > 1 ? " run \(attempt + 1)/\(plan.repeats)" : "")
                     + ": \(plan.label(cell))\(eta)")
                 let cpuBefore = processCPUSeconds()
-                let before = try? target.admin.endOffsetTotal(topic: workload.topic)
-                let schedule = try target.embedded.flatMap { cluster in
-                    specs.isEmpty ? nil : try FaultSchedule(specs, cluster: cluster)
-                }
-                let result: RunResult
-                switch plan.mode {
-                case .produce:
-                    schedule?.start()
-                    let outcome = try ProducerSwarm(workload: workload, target: target.uri).run(stop: stop)
-                    schedule?.stop()
-                    let after = try? target.admin.endOffsetTotal(topic: workload.topic)
-                    result = RunResult(workload: workload, outcome: outcome,
-                                       environment: sweep.environment, startedAt: Date(),
-                                       brokerOffsetGrowth: before.flatMap { b in after.map { $0 - b } })
-                case .e2e:
-                    var consumeCell = consume
-                    consumeCell.topic = workload.topic
-                    let run = EndToEndRun(produce: workload, consume: consumeCell)
-                    let outcome = try run.run(target: target.uri, admin: target.admin, stop: stop, faults: schedule)
-                    let after = try? target.admin.endOffsetTotal(topic: workload.topic)
-                    result = RunResult(endToEnd: run, outcome: outcome, environment: sweep.environment,
-                                       startedAt: Date(), brokerOffsetGrowth: before.flatMap { b in after.map { $0 - b } })
-                }
+                let result = try MeasuredRun.run(mode: plan.mode, workload: workload, consume: consume, target: target,
+                                                 environment: sweep.environment, faults: specs, stop: stop)
                 if result.partial { break cellLoop }  // Ctrl-C: an unfinished cell is not kept
                 runs.append(keepHistograms ? result : result.withoutHistograms())
                 figures.append(CellFigures(result, cpuSeconds: processCPUSeconds() - cpuBefore))

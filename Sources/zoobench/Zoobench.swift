@@ -17,7 +17,7 @@ struct Zoobench: ParsableCommand {
             Exit codes: 0 ok, 1 failure, 2 bad input, 3 cannot reach the cluster, 4 regression (compare), 130 interrupted.
             """,
         version: "zoobench \(ZooBenchVersion.current) (librdkafka \(KafkaVersion.librdkafka))",
-        subcommands: [ProduceCommand.self, ConsumeCommand.self, EndToEndCommand.self, SweepCommand.self, CodecsCommand.self, CompareCommand.self,
+        subcommands: [ProduceCommand.self, ConsumeCommand.self, EndToEndCommand.self, SweepCommand.self, PlanCommand.self, CodecsCommand.self, CompareCommand.self,
                       ClusterCommand.self, PipeCommand.self]
     )
 

@@ -1,0 +1,307 @@
+import Foundation
+import ZooBench
+import ZooPipe
+
+/// One fixed-rate run of a plan and the verdict on it.
+public struct PlanStep: Sendable, Codable {
+    /// 1-based, in the order run.
+    public var index: Int
+    /// `ramp` or `bisect`.
+    public var phase: String
+    public var askedRate: Double
+    /// Records sent per second of the step's sending window: what the
+    /// producers kept up with (the rate the verdict compares with the one asked).
+    public var achievedRate: Double
+    /// Records delivered per second from the first send to the last
+    /// acknowledgement (lower on short steps: it includes the final round trip).
+    public var deliveredRate: Double
+    public var megabytesPerSecond: Double
+    /// Latency from the intended send time (ms): send → ack, or send → consume in e2e mode.
+    public var latency: LatencyPercentiles
+    /// The same from the actual send, for comparison (the part that is not client queueing).
+    public var rawLatency: LatencyPercentiles
+    public var errors: Int
+    public var sent: Int
+    public var passed: Bool
+    /// Why it failed (empty when it passed).
+    public var reasons: [String]
+    /// The whole run.
+    public var run: RunResult
+
+    /// The figures the search judges.
+    public var figures: PlanStepFigures {
+        PlanStepFigures(askedRate: askedRate, achievedRate: achievedRate, latencyByPercentile: [
+            50: latency.p50, 90: latency.p90, 95: latency.p95, 99: latency.p99, 99.9: latency.p999,
+            99.99: latency.p9999, 100: latency.max,
+        ], errors: errors, sent: sent)
+    }
+
+    /// Reads a fixed-rate run (produce or e2e) and judges it against `slo`.
+    public init(index: Int, phase: String, askedRate: Double, run: RunResult, slo: SLO) {
+        self.index = index
+        self.phase = phase
+        self.askedRate = askedRate
+        self.run = run
+        let s = run.summary
+        let window = run.workload?.duration.map(DurationText.seconds) ?? 0
+        achievedRate = window > 0 ? Double(s?.sent ?? 0) / window : s?.recordsPerSecond ?? 0
+        deliveredRate = s?.recordsPerSecond ?? 0
+        megabytesPerSecond = s?.megabytesPerSecond ?? 0
+        if run.kind == "e2e", let e = run.endToEnd {
+            rawLatency = e.latency
+            latency = e.correctedLatency ?? e.latency
+        } else {
+            rawLatency = s?.latency ?? LatencyPercentiles(.init())
+            latency = s?.correctedLatency ?? rawLatency
+        }
+        errors = (s?.failed ?? 0) + (s?.undelivered ?? 0)
+        sent = s?.sent ?? 0
+        passed = false
+        reasons = []
+        let verdict = PlanVerdict(figures, slo: slo)
+        passed = verdict.passed
+        reasons = verdict.reasons
+    }
+}
+
+/// The model's figures for a target rate, from the measured answer.
+public struct PlanModel: Sendable, Codable, Hashable {
+    /// The rate asked for, in records/s and MB/s of values.
+    public var targetRecordsPerSecond: Double
+    public var targetMegabytesPerSecond: Double
+    /// Sustained records/s per producer and per partition in the measured answer.
+    public var recordsPerSecondPerProducer: Double
+    public var recordsPerSecondPerPartition: Double
+    public var producersNeeded: Int
+    public var partitionsNeeded: Int
+    /// Compressed ÷ uncompressed bytes used for the wire figure, and where it came from.
+    public var compressionRatio: Double
+    public var compressionRatioSource: String
+    /// Network MB/s from producers to the leaders at the target (values after compression).
+    public var wireMegabytesPerSecond: Double
+    /// The model's assumptions, in words.
+    public var assumptions: [String]
+}
+
+/// What `zoobench plan` found: the answer, the curve, the knee and the model.
+public struct PlanResult: Sendable, Codable {
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion = PlanResult.currentSchemaVersion
+    public var kind = "plan"
+    public var name: String
+    public var startedAt: Date
+    /// True when Ctrl-C stopped the search: the steps run are kept, the answer may be low.
+    public var partial = false
+    /// `produce` (latency send → ack) or `e2e` (send → consume).
+    public var mode: String
+    public var slo: SLO
+    public var workload: ProduceWorkload
+    public var environment: RunEnvironment
+    public var search: RateSearch
+    public var stepDuration: Double
+    public var stepWarmup: Double
+    /// The unlimited run that set the search range (nil when --max-rate was given).
+    public var probe: RunResult?
+    public var probeRecordsPerSecond: Double?
+    public var steps: [PlanStep] = []
+    /// The highest rate that met the SLO, records/s; nil when none did.
+    public var answerRecordsPerSecond: Double?
+    public var answerMegabytesPerSecond: Double?
+    /// The step with the knee of the latency curve (1-based), and its achieved rate.
+    public var kneeStep: Int?
+    public var kneeRecordsPerSecond: Double?
+    public var model: PlanModel?
+    /// The plain-language summary.
+    public var summary: String = ""
+
+    public init(name: String, startedAt: Date, mode: String, slo: SLO, workload: ProduceWorkload,
+                environment: RunEnvironment, search: RateSearch, stepDuration: Double, stepWarmup: Double) {
+        self.name = name
+        self.startedAt = startedAt
+        self.mode = mode
+        self.slo = slo
+        self.workload = workload
+        self.environment = environment
+        self.search = search
+        self.stepDuration = stepDuration
+        self.stepWarmup = stepWarmup
+    }
+
+    /// Mean bytes per record value over the steps run (the workload's sizes).
+    public var meanRecordBytes: Double {
+        let runs = steps.compactMap { $0.run.summary }.filter { $0.delivered > 0 }
+        let delivered = runs.reduce(0) { $0 + $1.delivered }
+        return delivered > 0 ? Double(runs.reduce(0) { $0 + $1.deliveredBytes }) / Double(delivered) : 0
+    }
+
+    /// Fills the answer, the knee and the summary from the steps and the search.
+    public mutating func conclude(target: PlanRate?, codecRatio: (ratio: Double, source: String)?) {
+        answerRecordsPerSecond = search.answer
+        let recordBytes = meanRecordBytes
+        answerMegabytesPerSecond = search.answer.map { $0 * recordBytes / 1_048_576 }
+        let metric = slo.primaryLatency.percentile ?? 99
+        let points = steps.map { (throughput: $0.achievedRate, latency: $0.figures.latency(metric)) }
+        if let knee = curveKnee(points) {
+            kneeStep = steps[knee].index
+            kneeRecordsPerSecond = steps[knee].achievedRate
+        }
+        if let target, let answer = search.answer, answer > 0 {
+            let targetRecords = target.recordsPerSecond(recordBytes: recordBytes)
+            let perProducer = answer / Double(workload.producers)
+            let perPartition = answer / Double(max(1, environment.topicPartitions))
+            let ratio = codecRatio ?? (1, "no compression")
+            model = PlanModel(
+                targetRecordsPerSecond: targetRecords, targetMegabytesPerSecond: targetRecords * recordBytes / 1_048_576,
+                recordsPerSecondPerProducer: perProducer, recordsPerSecondPerPartition: perPartition,
+                producersNeeded: Int((targetRecords / perProducer).rounded(.up)),
+                partitionsNeeded: Int((targetRecords / perPartition).rounded(.up)),
+                compressionRatio: ratio.ratio, compressionRatioSource: ratio.source,
+                wireMegabytesPerSecond: targetRecords * recordBytes * ratio.ratio / 1_048_576,
+                assumptions: [
+                    "throughput grows in proportion to producers and to partitions (no broker, disk or network limit is reached first)",
+                    "the same records (\(workload.recordSize) B \(workload.payload)), acks=\(workload.acks), compression "
+                        + "\(workload.compression), linger and batch settings as measured",
+                    "producer machines like this one (\(environment.cores) cores); partitions spread evenly over brokers",
+                    "wire bytes are values after compression; Kafka's record and request framing adds a few percent",
+                ] + (environment.clusterKind == .embedded
+                    ? ["measured on the embedded cluster: the per-producer figure is this client's, the per-partition figure says nothing of a real broker"]
+                    : []))
+        }
+        summary = Self.sentence(self)
+    }
+
+    static func sentence(_ plan: PlanResult) -> String {
+        let w = plan.workload
+        let what = "of \(PlanReport.size(w.recordSize)) \(w.payload) records with acks=\(w.acks == .all ? "all" : w.acks.description)"
+            + (w.compression == .none ? "" : ", \(w.compression)") + ", \(w.producers) producer(s)"
+        let latency = plan.mode == "e2e" ? "send → consume" : "send → ack"
+        guard let answer = plan.answerRecordsPerSecond else {
+            let lowest = plan.steps.min { $0.askedRate < $1.askedRate }
+            return "No rate meets \(plan.slo) (\(latency)) for records \(what): even \(PlanReport.rate(plan.search.minRate)) "
+                + "records/s failed" + (lowest.map { " (\($0.reasons.joined(separator: "; ")))" } ?? "") + "."
+        }
+        var text = "At \(plan.slo) (\(latency)) this target sustains \(PlanReport.rate(answer)) records/s "
+            + "(\(String(format: "%.1f", plan.answerMegabytesPerSecond ?? 0)) MB/s) \(what)"
+        if let knee = plan.kneeRecordsPerSecond { text += "; the knee is at \(PlanReport.rate(knee))/s" }
+        text += "."
+        if plan.search.limitedByRange {
+            text += " Every step passed, up to the top of the range: the limit is at least this (raise --max-rate)."
+        }
+        if plan.environment.clusterKind == .embedded {
+            text += " Measured on the embedded cluster: this is what the client sustains, not a cluster."
+        }
+        return text
+    }
+}
+
+/// Views of a ``PlanResult``: the console lines, the curve CSV and JSON.
+public enum PlanReport {
+    public static let csvHeader = [
+        "step", "phase", "asked_records_per_s", "achieved_records_per_s", "delivered_records_per_s", "mb_per_s", "p50_ms", "p99_ms", "p999_ms",
+        "p9999_ms", "max_ms", "raw_p99_ms", "errors", "sent", "passed", "reasons", "knee",
+    ].joined(separator: ",")
+
+    /// One row per step, in the order run.
+    public static func csv(_ plan: PlanResult) -> String {
+        var text = csvHeader + "\n"
+        for s in plan.steps {
+            let row = [
+                String(s.index), s.phase, number(s.askedRate, 1), number(s.achievedRate, 1), number(s.deliveredRate, 1),
+                number(s.megabytesPerSecond, 3),
+                number(s.latency.p50, 3), number(s.latency.p99, 3), number(s.latency.p999, 3), number(s.latency.p9999, 3),
+                number(s.latency.max, 3), number(s.rawLatency.p99, 3), String(s.errors), String(s.sent),
+                s.passed ? "true" : "false", ResultFiles.csvField(s.reasons.joined(separator: "; ")),
+                plan.kneeStep == s.index ? "true" : "false",
+            ]
+            text += row.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    /// The line printed as each step finishes.
+    public static func stepLine(_ s: PlanStep, of search: RateSearch) -> String {
+        "step \(s.index) (\(s.phase)): asked \(rate(s.askedRate))/s achieved \(rate(s.achievedRate))/s  "
+            + "p50 \(ProduceSummary.fixed(s.latency.p50, 2)) p99 \(ProduceSummary.fixed(s.latency.p99, 2)) "
+            + "p99.9 \(ProduceSummary.fixed(s.latency.p999, 2)) ms  errors \(s.errors)  "
+            + (s.passed ? "pass" : "FAIL: " + s.reasons.joined(separator: "; "))
+    }
+
+    /// The curve table, the answer, the knee, the model and the summary.
+    public static func table(_ plan: PlanResult) -> String {
+        let latency = plan.mode == "e2e" ? "send → consume" : "send → ack"
+        var lines = ["curve     latency from the intended send time (\(latency), coordinated omission corrected); "
+            + "sorted by rate asked"]
+        var rows = [["step", "phase", "asked/s", "achieved/s", "MB/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors",
+                     "verdict"]]
+        for s in plan.steps.sorted(by: { $0.askedRate < $1.askedRate }) {
+            rows.append([
+                String(s.index), s.phase, rate(s.askedRate), rate(s.achievedRate), ProduceSummary.fixed(s.megabytesPerSecond, 2),
+                ProduceSummary.fixed(s.latency.p50, 2), ProduceSummary.fixed(s.latency.p99, 2),
+                ProduceSummary.fixed(s.latency.p999, 2), ProduceSummary.fixed(s.latency.max, 2), String(s.errors),
+                (s.passed ? "pass" : "fail") + (plan.kneeStep == s.index ? " (knee)" : ""),
+            ])
+        }
+        lines += TextTable.lines(rows)
+        if let answer = plan.answerRecordsPerSecond {
+            lines.append("answer    \(rate(answer)) records/s (\(ProduceSummary.fixed(plan.answerMegabytesPerSecond ?? 0, 2)) MB/s) "
+                + "meets \(plan.slo)" + (plan.search.lowestFailing.map { "; \(rate($0)) records/s did not" } ?? ""))
+        } else {
+            lines.append("answer    no rate from \(rate(plan.search.minRate)) records/s up meets \(plan.slo)")
+        }
+        if let knee = plan.kneeRecordsPerSecond, let step = plan.kneeStep {
+            lines.append("knee      \(rate(knee)) records/s (step \(step)): beyond it \(plan.slo.primaryLatency.rawValue) "
+                + "rises faster than throughput")
+        }
+        if let m = plan.model {
+            lines.append("model     for \(rate(m.targetRecordsPerSecond)) records/s (\(ProduceSummary.fixed(m.targetMegabytesPerSecond, 1)) MB/s): "
+                + "\(m.producersNeeded) producers at \(rate(m.recordsPerSecondPerProducer))/s each, "
+                + "\(m.partitionsNeeded) partitions at \(rate(m.recordsPerSecondPerPartition))/s each, "
+                + "\(ProduceSummary.fixed(m.wireMegabytesPerSecond, 1)) MB/s on the wire "
+                + "(compression ratio \(ProduceSummary.fixed(m.compressionRatio, 3)), \(m.compressionRatioSource))")
+            lines.append("          a linear model, not a measurement; it assumes:")
+            lines += m.assumptions.map { "          - " + $0 }
+        }
+        if plan.environment.clusterKind == .embedded {
+            lines.append("note      the embedded cluster measures the client only: the answer is the rate this client sustains "
+                + "under the SLO, not a cluster's capacity")
+        }
+        lines.append("summary   " + plan.summary)
+        if plan.partial { lines.append("partial   stopped after \(plan.steps.count) step(s): the answer is a lower bound") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Writes `<stem>.json` and `<stem>.csv` (the curve) atomically; returns their paths.
+    @discardableResult
+    public static func write(_ plan: PlanResult, to directory: String) throws -> [String] {
+        let base = try ResultFiles.base(in: directory, stem: ResultFiles.stem(startedAt: plan.startedAt, name: plan.name))
+        let files = [(base + ".json", try json(plan)), (base + ".csv", Data(csv(plan).utf8))]
+        for (path, data) in files { try ResultFiles.writeAtomically(data, to: URL(fileURLWithPath: path)) }
+        return files.map(\.0)
+    }
+
+    public static func json(_ plan: PlanResult) throws -> Data {
+        try ResultFiles.encoder().encode(plan)
+    }
+
+    public static func decode(_ data: Data) throws -> PlanResult {
+        try ResultFiles.decoder().decode(PlanResult.self, from: data)
+    }
+
+    /// `182k`, `1.25M`, `950`: a rate at a glance.
+    public static func rate(_ value: Double) -> String {
+        switch value {
+        case 1e6...: return ProduceSummary.fixed(value / 1e6, 2) + "M"
+        case 1e4...: return ProduceSummary.fixed(value / 1e3, 1) + "k"
+        default: return ProduceSummary.fixed(value, 0)
+        }
+    }
+
+    /// `1 KB`, `100 B`, `uniform:100-1000 B`.
+    static func size(_ size: RecordSizeDistribution) -> String {
+        if case .fixed(let bytes) = size, bytes >= 1024, bytes % 1024 == 0 { return "\(bytes / 1024) KB" }
+        return "\(size) B"
+    }
+
+    private static func number(_ value: Double, _ digits: Int) -> String { ResultFiles.number(value, digits) }
+}
