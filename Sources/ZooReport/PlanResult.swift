@@ -160,7 +160,9 @@ public struct PlanResult: Sendable, Codable {
                 wireMegabytesPerSecond: targetRecords * recordBytes * ratio.ratio / 1_048_576,
                 assumptions: [
                     "throughput grows in proportion to producers and to partitions (no broker, disk or network limit is reached first)",
-                    "the same records (\(workload.recordSize) B \(workload.payload)), acks=\(workload.acks), compression "
+                    "the same records (\(workload.recordSize) B \(workload.payload)"
+                        + (workload.compressibility > 0 ? ", compressibility \(workload.compressibility)" : "")
+                        + "), acks=\(workload.acks), compression "
                         + "\(workload.compression), linger and batch settings as measured",
                     "producer machines like this one (\(environment.cores) cores); partitions spread evenly over brokers",
                     "wire bytes are values after compression; Kafka's record and request framing adds a few percent",

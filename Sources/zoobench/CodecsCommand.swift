@@ -125,7 +125,7 @@ struct CodecsCommand: ParsableCommand {
         if let saveSample {
             try sample.withBytes { try ResultFiles.writeAtomically(Data($0), to: URL(fileURLWithPath: saveSample)) }
         }
-        say("codecs    measuring \(options.codecs.map(\.description).joined(separator: " ")): about "
+        say("codecs    measuring \(options.codecs.map(\.description).joined(separator: " ")): at least "
             + "\(DurationText.format(options.minTime * (2 * options.codecs.count))) of CPU")
 
         let stop = StopSignal()
