@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Not linked: its library replaces malloc for the whole process, which
+        // costs every run. `swift build --product MallocInterposerSwift` builds
+        // it; zoobench preloads it (re-executing itself) for --count-allocations.
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
         // The only place C headers enter the package (DESIGN.md, principle 3).

@@ -49,6 +49,8 @@ public struct ProduceOutcome: Sendable {
     /// With sequence stamps (end-to-end runs): each producer's acknowledged
     /// and failed sequence numbers, by producer index.
     public var acknowledged: [AcknowledgedLedger] = []
+    /// Allocations over the measured window, when counted.
+    public var allocations: AllocationCounts?
 
     /// Acknowledged records per second.
     public var recordsPerSecond: Double { elapsedSeconds > 0 ? Double(delivered) / elapsedSeconds : 0 }
@@ -108,6 +110,9 @@ public struct ProducerSwarm: Sendable {
     /// sequence, send times) and keep ledgers of what was acknowledged, for
     /// end-to-end latency and the integrity check. Nil: no stamps.
     public var stampRun: UInt32?
+    /// Counts allocations from the first measured send to the end of the run
+    /// (into ``ProduceOutcome/allocations``). Nil: not counted.
+    public var allocationCounter: AllocationCounter?
 
     public init(workload: ProduceWorkload, target: KafkaURI, stampRun: UInt32? = nil) {
         self.workload = workload
@@ -140,13 +145,16 @@ public struct ProducerSwarm: Sendable {
         let start = MonotonicClock.nanoseconds() + 20_000_000
         let collector = TimelineCollector<ProducerInterval, IntervalSnapshot>(
             workers: producers, start: start, interval: interval, merge: ProducerInterval.merge, onInterval: onInterval)
+        if allocationCounter != nil { AllocationAttribution.isTracking = true }
+        defer { AllocationAttribution.isTracking = false }
         let results = Mutex<[(Int, Result<ProducerLoop.Outcome, KafkaError>)]>([])
         let group = DispatchGroup()
         for (index, adapter) in adapters.enumerated() {
             let loop = ProducerLoop(
                 index: index, adapter: adapter, pool: pool, keys: keys, workload: workload,
                 recordLimit: recordShares?[index], warmupRecords: warmupShares?[index],
-                start: start, interval: interval, collector: collector, stop: stop, stampRun: stampRun)
+                start: start, interval: interval, collector: collector, stop: stop, stampRun: stampRun,
+                allocationCounter: allocationCounter)
             group.enter()
             let thread = Thread {
                 let result = Result { () throws(KafkaError) in try loop.run() }
@@ -171,6 +179,7 @@ public struct ProducerSwarm: Sendable {
             outcome.elapsedSeconds = Double(lastDelivery - firstSend) / 1e9
         }
         outcome.timeline = collector.snapshots
+        outcome.allocations = allocationCounter?.end(messages: outcome.sent)
         return outcome
     }
 
@@ -208,6 +217,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
     let rated: Bool
     /// The run id stamped into each record's `zb.seq` header; nil: no stamp.
     let stampRun: UInt32?
+    let allocationCounter: AllocationCounter?
 
     // Per-record state, touched only on this producer's thread and never
     // re-entrantly, so exclusivity checks are off for it (they cost more
@@ -227,7 +237,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
 
     init(index: Int, adapter: KafkaOutputAdapter, pool: PayloadPool, keys: KeyTable, workload: ProduceWorkload,
          recordLimit: Int?, warmupRecords: Int?, start: UInt64, interval: UInt64, collector: TimelineCollector<ProducerInterval, IntervalSnapshot>,
-         stop: StopSignal, stampRun: UInt32? = nil) {
+         stop: StopSignal, stampRun: UInt32? = nil, allocationCounter: AllocationCounter? = nil) {
         self.index = index
         self.adapter = adapter
         self.pool = pool
@@ -240,6 +250,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         self.collector = collector
         self.stop = stop
         self.stampRun = stampRun
+        self.allocationCounter = allocationCounter
         sendInterval = workload.throughput.map { 1e9 / ($0 / Double(workload.producers)) } ?? 0
         rated = sendInterval > 0
         current = ProducerInterval(index: 0, end: start, histogram: ProduceOutcome.makeHistogram())
@@ -264,6 +275,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         var transactions = 0
         var partial = false
 
+        AllocationAttribution.enter(.caller)
         while MonotonicClock.nanoseconds() < start {}  // the common start, a few ms away
         var nextBoundary = start + interval
         let warmupEnd = workload.warmup.map { start + nanoseconds($0) }
@@ -290,6 +302,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
             if let warmupRecords { inWarmup = sequence < warmupRecords } else if let warmupEnd { inWarmup = due < warmupEnd }
             if !inWarmup {
                 if measuredStart == 0 {
+                    allocationCounter?.begin()
                     measuredStart = due
                     if let duration = workload.duration { measuredEnd = due + nanoseconds(duration) }
                 }
@@ -415,6 +428,10 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
     }
 
     private func closeInterval(end: UInt64) {
+        AllocationAttribution.marked(.callerPeriodic) { publishInterval(end: end) }
+    }
+
+    private func publishInterval(end: UInt64) {
         current.end = end
         current.inFlight = adapter.statistics.inFlight
         current.histogram = intervalLatency

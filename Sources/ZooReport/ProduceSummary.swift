@@ -68,6 +68,10 @@ public enum ProduceSummary {
                     + (workload.transactionalID != nil ? " (transaction markers take offsets too)" : ""))
             }
         }
+        if let allocations = result.allocations {
+            lines.append(allocations.verdictLine)
+            lines.append(allocations.detailLine)
+        }
         if result.partial {
             lines.append("partial   the run was stopped early; the figures cover what ran")
         }

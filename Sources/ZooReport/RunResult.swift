@@ -142,6 +142,8 @@ public struct RunResult: Sendable, Codable {
     public var backlog: BacklogFigures?
     /// Faults injected into the embedded cluster, as they happened.
     public var faults: [FaultEvent]?
+    /// Allocations counted over the measured window, with the zero-copy verdict (`--count-allocations`).
+    public var allocations: AllocationFigures?
 
     public init(workload: ProduceWorkload, outcome: ProduceOutcome, environment: RunEnvironment,
                 startedAt: Date, brokerOffsetGrowth: Int64?) {
@@ -164,6 +166,10 @@ public struct RunResult: Sendable, Codable {
         timeline = outcome.timeline
         histograms = RunHistograms(latency: outcome.latency, correctedLatency: outcome.correctedLatency,
                                    warmup: outcome.warmup.latency)
+        if let counts = outcome.allocations {
+            allocations = AllocationFigures(counts, payloadBytes: outcome.delivered > 0
+                ? Double(outcome.deliveredBytes) / Double(outcome.delivered) : 0)
+        }
     }
 }
 

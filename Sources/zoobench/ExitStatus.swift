@@ -14,6 +14,8 @@ enum ExitStatus: Int32 {
     case connection = 3
     /// `compare` found a regression.
     case regression = 4
+    /// `--require-zero-copy`: the run allocated more than the zero-copy budget allows.
+    case zeroCopy = 5
 
     /// The exit code and one-line message for `error`.
     static func classify(_ error: any Error) -> (ExitStatus, String) {

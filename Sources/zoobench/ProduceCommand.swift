@@ -28,10 +28,12 @@ struct ProduceCommand: ParsableCommand {
 
     @OptionGroup(title: "Target") var target: TargetOptions
     @OptionGroup(title: "Workload") var producer: ProducerOptions
+    @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
     func run() throws {
         let startedAt = Date()
+        let counter = try allocations.counter()  // may run zoobench again with the interposer preloaded
         let (workload, notes) = try producer.makeWorkload(target: self.target, interval: output.interval)
         let say = output.say
         notes.forEach { say("workload  " + $0) }
@@ -47,7 +49,9 @@ struct ProduceCommand: ParsableCommand {
         defer { interrupt.cancel() }
         let before = try? target.admin.endOffsetTotal(topic: workload.topic)
         let quietIntervals = output.quiet || output.json
-        let outcome = try ProducerSwarm(workload: workload, target: target.uri).run(stop: stop) { interval in
+        var swarm = ProducerSwarm(workload: workload, target: target.uri)
+        swarm.allocationCounter = counter
+        let outcome = try swarm.run(stop: stop) { interval in
             if !quietIntervals { print(ProduceSummary.intervalLine(interval)) }
         }
         let after = try? target.admin.endOffsetTotal(topic: workload.topic)
@@ -63,6 +67,7 @@ struct ProduceCommand: ParsableCommand {
             (result.summary.map(ProduceSummary.perfTestLine) ?? "") + "\n" + ProduceSummary.table(result)
         }
         if outcome.partial { throw ExitCode(130) }
+        try allocations.check(result)
         if outcome.failed > 0 || outcome.undelivered > 0 {
             throw KafkaError.deliveryFailed(
                 count: outcome.failed + outcome.undelivered,

@@ -109,6 +109,35 @@ struct AdapterRoundTripTests {
         #expect(values == payloads)
     }
 
+    /// The per-record bookkeeping slots all come back: after a million
+    /// no-copy sends and a flush every slot is free, every record reported,
+    /// and the topic holds exactly a million (a count, not a time).
+    @Test func everySlotReturnsAfterAMillionSends() throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic("slots", partitions: 4)
+        var configuration = KafkaProducerConfiguration()
+        configuration.linger = .milliseconds(5)
+        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: "slots"), acks: .leader, configuration: configuration)
+        let payload = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 8)
+        defer { payload.deallocate() }
+        payload.copyBytes(from: Array("zoobench-16bytes".utf8))
+        let capacity = output.slotsAvailable.capacity
+        #expect(output.slotsAvailable.free == capacity)
+        var reported = 0
+        output.onDelivery = { _ in reported += 1 }
+        for i in 0..<1_000_000 {
+            try output.send(noCopy: UnsafeRawBufferPointer(payload), token: UInt64(i))
+            if i & 1023 == 0 { output.poll() }
+        }
+        try output.flush()
+        #expect(reported == 1_000_000)
+        #expect(output.statistics.delivered == 1_000_000)
+        #expect(output.statistics.inFlight == 0)
+        #expect(output.slotsAvailable.free == capacity, "slots still out: \(capacity - output.slotsAvailable.free)")
+        let admin = try KafkaAdmin(bootstrapServers: cluster.bootstrapServers)
+        #expect(try admin.endOffsetTotal(topic: "slots") == 1_000_000)
+    }
+
     @Test func encodableIsSentAsJSON() throws {
         struct Order: Codable, Equatable { var id: Int; var item: String }
         let cluster = try EmbeddedCluster(brokers: 1)

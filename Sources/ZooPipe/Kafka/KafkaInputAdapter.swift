@@ -146,7 +146,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
             } else {
                 // Take whatever is queued in one go; only when nothing is, wait
                 // for one record (a batch read would wait to fill the batch).
-                let taken = rd_kafka_consume_batch_queue(queue, 0, batch, batchCapacity)
+                let taken = AllocationAttribution.librdkafka { rd_kafka_consume_batch_queue(queue, 0, batch, batchCapacity) }
                 if taken > 0 {
                     batchCount = taken
                     batchNext = 1
@@ -154,7 +154,9 @@ public final class KafkaInputAdapter: @unchecked Sendable {
                 } else {
                     batchCount = 0
                     batchNext = 0
-                    guard remaining > 0, let one = rd_kafka_consumer_poll(client.handle, remaining) else { return nil }
+                    guard remaining > 0,
+                          let one = AllocationAttribution.librdkafka({ rd_kafka_consumer_poll(client.handle, remaining) })
+                    else { return nil }
                     message = one
                 }
             }
@@ -369,7 +371,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
 
     private func releaseCurrent() {
         if let current {
-            rd_kafka_message_destroy(current)
+            AllocationAttribution.librdkafka { rd_kafka_message_destroy(current) }
             self.current = nil
         }
     }

@@ -249,6 +249,10 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
                  partition: partition, token: token)
     }
 
+    /// Bookkeeping slots not in flight, and how many there are: every slot is
+    /// back once each record sent has its delivery report.
+    public var slotsAvailable: (free: Int, capacity: Int) { (slots.available, slots.capacity) }
+
     /// Serves delivery reports that are ready, waiting up to `timeout` for one.
     /// Returns how many events were served.
     @discardableResult
@@ -262,7 +266,7 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     @inline(__always)
     private func servePoll(milliseconds: Int32) -> Int {
         reportsUntilClockRead = 0
-        return Int(rd_kafka_poll(client.handle, milliseconds))
+        return Int(AllocationAttribution.librdkafka { rd_kafka_poll(client.handle, milliseconds) })
     }
 
     /// Waits until every record sent so far is delivered or failed. Throws
@@ -274,7 +278,7 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         // rd_kafka_flush would serve reports over many waits with no hook
         // between them; poll in short steps instead, so report times stay fresh.
         reportsUntilClockRead = 0
-        rd_kafka_flush(client.handle, 0)  // sends what lingers now
+        AllocationAttribution.librdkafka { _ = rd_kafka_flush(client.handle, 0) }  // sends what lingers now
         let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds(limit)) * 1_000_000
         while rd_kafka_outq_len(client.handle) > 0 && MonotonicClock.nanoseconds() < deadline {
             servePoll(milliseconds: 5)
@@ -326,9 +330,10 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
             if slot >= 0 {
                 let now = given != 0 ? given : MonotonicClock.nanoseconds()
                 slots.fill(slot, sendTime: now, intendedTime: intendedTime == 0 ? now : intendedTime, token: token)
-                let err = enqueue(value: value, key: key, headers: headers, extraHeader: extraHeader, flags: flags,
-                                  partition: partition,
-                                  opaque: UnsafeMutableRawPointer(bitPattern: slot + 1))
+                let err = AllocationAttribution.librdkafka {
+                    enqueue(value: value, key: key, headers: headers, extraHeader: extraHeader, flags: flags,
+                            partition: partition, opaque: UnsafeMutableRawPointer(bitPattern: slot + 1))
+                }
                 if err == RD_KAFKA_RESP_ERR_NO_ERROR {
                     statistics.sent += 1
                     return
@@ -488,6 +493,9 @@ final class InFlightSlots {
         freeCount -= 1
         return Int(free[freeCount])
     }
+
+    /// Slots not in flight.
+    var available: Int { freeCount }
 
     @inline(__always)
     func release(_ slot: Int) {

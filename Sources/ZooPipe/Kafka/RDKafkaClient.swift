@@ -232,7 +232,7 @@ private let rdkafkaStatisticsCallback: @convention(c) (OpaquePointer?, UnsafeMut
     _, json, length, opaque in
     guard let json, let opaque else { return 0 }
     let state = Unmanaged<RDKafkaClientState>.fromOpaque(opaque).takeUnretainedValue()
-    state.onStatistics?(UnsafeRawBufferPointer(start: json, count: length))
+    AllocationAttribution.marked(.callerPeriodic) { state.onStatistics?(UnsafeRawBufferPointer(start: json, count: length)) }
     return 0  // librdkafka frees the document
 }
 
@@ -240,8 +240,10 @@ private let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePoint
     _, message, opaque in
     guard let message, let opaque else { return }
     // The handle's owner keeps the state alive while it polls; no retain needed.
-    Unmanaged<RDKafkaClientState>.fromOpaque(opaque)._withUnsafeGuaranteedRef { state in
-        state.deliverySink?._withUnsafeGuaranteedRef { $0.handleDelivery(message) }
+    AllocationAttribution.marked(.caller) {
+        Unmanaged<RDKafkaClientState>.fromOpaque(opaque)._withUnsafeGuaranteedRef { state in
+            state.deliverySink?._withUnsafeGuaranteedRef { $0.handleDelivery(message) }
+        }
     }
 }
 

@@ -1,0 +1,83 @@
+import ZooBench
+
+/// What a run that counted allocations may allocate per message.
+public struct ZeroCopyBudget: Sendable, Hashable, Codable {
+    /// zoobench's own allocations per message on the hot path (its timed
+    /// bookkeeping, counted apart, is not in it). Default 0.001: none per
+    /// message, with room for a rare one-off.
+    public var zoobenchAllocationsPerMessage = 0.001
+    /// Bytes allocated per message on the send path (zoobench's code and the
+    /// librdkafka calls it makes) must stay under the payload size, or this
+    /// floor for payloads smaller than it: librdkafka's own record for each
+    /// message (168 B in 2.0.2) is not a copy. Default 256 B.
+    public var pathBytesFloor = 256.0
+
+    public init() {}
+}
+
+/// The counted allocations, per message, and the verdict against the budget.
+public struct AllocationFigures: Sendable, Codable, Hashable {
+    public var counts: AllocationCounts
+    /// Mean payload (value) bytes per message.
+    public var payloadBytes: Double
+    public var zoobenchAllocationsPerMessage: Double
+    /// librdkafka's allocations per message: its calls from zoobench's threads and its own threads.
+    public var librdkafkaAllocationsPerMessage: Double
+    public var allocationsPerMessage: Double
+    /// Bytes per message on the send path: zoobench's code and the librdkafka calls it makes.
+    public var pathBytesPerMessage: Double
+    /// Bytes per message by anyone (librdkafka's threads copy small records into
+    /// request buffers and count every buffer growth).
+    public var bytesPerMessage: Double
+    /// zoobench's timed bookkeeping, per second of the window.
+    public var periodicAllocationsPerSecond: Double
+    public var budget: ZeroCopyBudget
+    /// True when the run kept within the budget.
+    public var zeroCopy: Bool
+    /// What broke the budget (empty when `zeroCopy`).
+    public var violations: [String]
+
+    public init(_ counts: AllocationCounts, payloadBytes: Double, budget: ZeroCopyBudget = ZeroCopyBudget()) {
+        self.counts = counts
+        self.payloadBytes = payloadBytes
+        self.budget = budget
+        zoobenchAllocationsPerMessage = counts.perMessage(counts.zoobenchMallocs)
+        librdkafkaAllocationsPerMessage = counts.perMessage(counts.librdkafkaMallocs)
+        allocationsPerMessage = counts.perMessage(counts.mallocs)
+        pathBytesPerMessage = counts.perMessage(counts.pathBytes)
+        bytesPerMessage = counts.perMessage(counts.bytes)
+        periodicAllocationsPerSecond = counts.seconds > 0 ? Double(counts.periodicMallocs) / counts.seconds : 0
+        var violations: [String] = []
+        if counts.messages == 0 { violations.append("no message was measured") }
+        if zoobenchAllocationsPerMessage > budget.zoobenchAllocationsPerMessage {
+            violations.append(String(format: "zoobench made %.4f allocations per message (budget %.3f)",
+                                      zoobenchAllocationsPerMessage, budget.zoobenchAllocationsPerMessage))
+        }
+        let limit = max(payloadBytes, budget.pathBytesFloor)
+        if counts.messages > 0 && pathBytesPerMessage >= limit {
+            violations.append(String(format: "%.0f B allocated per message on the send path, at least %.0f B "
+                                          + "(the payload or the floor): a copy's worth", pathBytesPerMessage, limit))
+        }
+        zeroCopy = violations.isEmpty
+        self.violations = violations
+    }
+
+    /// `zero-copy: ok — 0.00 allocs/msg in zoobench, 1.00 in librdkafka, 168 B/msg allocated on the send path for 1000 B payloads`
+    public var verdictLine: String {
+        String(format: "zero-copy: %@ — %.2f allocs/msg in zoobench, %.2f in librdkafka, %.0f B/msg allocated on the send "
+                   + "path for %.0f B payloads", zeroCopy ? "ok" : "VIOLATED", zoobenchAllocationsPerMessage,
+               librdkafkaAllocationsPerMessage, pathBytesPerMessage, payloadBytes)
+            + (zeroCopy ? "" : " (" + violations.joined(separator: "; ") + ")")
+    }
+
+    /// The breakdown under the verdict.
+    public var detailLine: String {
+        let c = counts
+        return String(format: "allocs    %ld in %.2f s over %ld messages: zoobench %ld (%ld B), zoobench timed bookkeeping "
+                          + "%ld (%ld B), librdkafka calls %ld (%ld B), librdkafka threads %ld (%ld B), other threads "
+                          + "%ld (%ld B); %ld frees",
+                      c.mallocs, c.seconds, c.messages, c.zoobenchMallocs, c.zoobenchBytes, c.periodicMallocs, c.periodicBytes,
+                      c.librdkafkaCallMallocs, c.librdkafkaCallBytes, c.librdkafkaThreadMallocs, c.librdkafkaThreadBytes,
+                      c.otherMallocs, c.otherBytes, c.frees)
+    }
+}
