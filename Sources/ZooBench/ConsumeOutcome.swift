@@ -146,6 +146,8 @@ public struct ConsumeOutcome: Sendable {
     public var warmupConsumed = 0
     /// Each group's consumers' ledgers, for the integrity check: [group][consumer].
     public var ledgers: [[ConsumedLedger]] = []
+    /// Allocations from the first record to the end, when counted.
+    public var allocations: AllocationCounts?
 
     /// Records whose offsets no consumer read, summed over partitions and groups.
     public var missing: Int64 { partitions.reduce(0) { $0 + $1.missing } }

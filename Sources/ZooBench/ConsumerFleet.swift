@@ -44,6 +44,9 @@ public final class ConsumerFleet: @unchecked Sendable {
     /// Set once every member has joined: consumers resume their held partitions.
     let released = Atomic<Bool>(false)
     let firstRecord = Atomic<UInt64>(0)
+    /// Counts allocations from the first record consumed to the end (into
+    /// ``ConsumeOutcome/allocations``). Set before ``start(stop:onInterval:)``.
+    public var allocationCounter: AllocationCounter?
     let endReason = Mutex<ConsumeEnd?>(nil)
     /// The ends to read to, once known; read by consumers when `endsVersion` changes.
     let ends = Mutex<[Int32: Int64]>([:])
@@ -111,6 +114,7 @@ public final class ConsumerFleet: @unchecked Sendable {
     public func start(stop: StopSignal = StopSignal(),
                       onInterval: (@Sendable (ConsumeIntervalSnapshot) -> Void)? = nil) {
         let interval = nanoseconds(workload.interval)
+        if allocationCounter != nil { AllocationAttribution.isTracking = true }
         start = MonotonicClock.nanoseconds()
         let collector = TimelineCollector<ConsumerInterval, ConsumeIntervalSnapshot>(
             workers: consumerCount, start: start, interval: interval, merge: ConsumerInterval.merge,
@@ -212,6 +216,8 @@ public final class ConsumerFleet: @unchecked Sendable {
     /// Waits for every consumer to end and merges what they measured.
     public func finish() throws -> ConsumeOutcome {
         threads?.wait()
+        let counts = allocationCounter?.end(messages: loops.withLock { $0 }.reduce(0) { $0 + $1.result.consumed })
+        if allocationCounter != nil { AllocationAttribution.isTracking = false }
         if let error = failure.withLock({ $0 }) { throw error }
         let all = loops.withLock { $0 }.sorted { $0.index < $1.index }
         var outcome = ConsumeOutcome()
@@ -254,6 +260,7 @@ public final class ConsumerFleet: @unchecked Sendable {
                 outcome.warmupConsumed += part.warmupConsumed
             }
         }
+        outcome.allocations = counts
         if first != .max && last > first { outcome.elapsedSeconds = Double(last - first) / 1e9 }
         if measuredEnd > start { outcome.totalSeconds = Double(measuredEnd - start) / 1e9 }
         if first != .max { outcome.firstRecordSeconds = Double(first - start) / 1e9 }
@@ -462,6 +469,7 @@ final class ConsumerLoop: @unchecked Sendable {
     var assignedNow: Int { adapterBox.withLock { $0?.assignedPartitionCount ?? 0 } }
 
     func run() {
+        AllocationAttribution.enter(.caller)
         let workload = fleet.workload
         result.subscribed = MonotonicClock.nanoseconds()
         let adapter: KafkaInputAdapter
@@ -641,7 +649,9 @@ final class ConsumerLoop: @unchecked Sendable {
             if consumed == 0 {
                 if now == 0 { now = MonotonicClock.nanoseconds() }
                 result.firstRecord = now
-                _ = fleet.firstRecord.compareExchange(expected: 0, desired: now, ordering: .relaxed)
+                if fleet.firstRecord.compareExchange(expected: 0, desired: now, ordering: .relaxed).exchanged {
+                    fleet.allocationCounter?.begin()
+                }
             }
             consumed += 1
             let size = record.value.count
@@ -730,6 +740,10 @@ final class ConsumerLoop: @unchecked Sendable {
     }
 
     private func closeInterval(end: UInt64, adapter: KafkaInputAdapter) {
+        AllocationAttribution.marked(.callerPeriodic) { publishInterval(end: end, adapter: adapter) }
+    }
+
+    private func publishInterval(end: UInt64, adapter: KafkaInputAdapter) {
         current.end = end
         let lags = adapter.progress().compactMap(\.lag)
         current.lag = lags.isEmpty ? nil : lags.reduce(0, +)

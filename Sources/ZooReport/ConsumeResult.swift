@@ -137,6 +137,10 @@ extension RunResult {
         timeline = []
         consume = ConsumeFigures(outcome)
         self.backlog = backlog
+        if let counts = outcome.allocations {
+            allocations = AllocationFigures(counts, payloadBytes: outcome.consumed > 0 ? Double(outcome.bytes) / Double(outcome.consumed) : 0,
+                                            path: "receive")
+        }
     }
 
     /// An e2e run's result: the producer side as in a produce run, the

@@ -56,6 +56,10 @@ public enum ConsumeSummary {
             lines.append("errors    " + c.transientErrors.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }
                 .joined(separator: ", ") + " (rode out)")
         }
+        if let allocations = result.allocations {
+            lines.append(allocations.verdictLine)
+            lines.append(allocations.detailLine)
+        }
         if result.partial { lines.append("partial   the run was stopped early; the figures cover what ran") }
         return lines.joined(separator: "\n")
     }

@@ -18,6 +18,8 @@ public struct ZeroCopyBudget: Sendable, Hashable, Codable {
 /// The counted allocations, per message, and the verdict against the budget.
 public struct AllocationFigures: Sendable, Codable, Hashable {
     public var counts: AllocationCounts
+    /// `send` (produce) or `receive` (consume): the path the bytes budget is on.
+    public var path: String
     /// Mean payload (value) bytes per message.
     public var payloadBytes: Double
     public var zoobenchAllocationsPerMessage: Double
@@ -37,8 +39,10 @@ public struct AllocationFigures: Sendable, Codable, Hashable {
     /// What broke the budget (empty when `zeroCopy`).
     public var violations: [String]
 
-    public init(_ counts: AllocationCounts, payloadBytes: Double, budget: ZeroCopyBudget = ZeroCopyBudget()) {
+    public init(_ counts: AllocationCounts, payloadBytes: Double, path: String = "send",
+                budget: ZeroCopyBudget = ZeroCopyBudget()) {
         self.counts = counts
+        self.path = path
         self.payloadBytes = payloadBytes
         self.budget = budget
         zoobenchAllocationsPerMessage = counts.perMessage(counts.zoobenchMallocs)
@@ -55,8 +59,8 @@ public struct AllocationFigures: Sendable, Codable, Hashable {
         }
         let limit = max(payloadBytes, budget.pathBytesFloor)
         if counts.messages > 0 && pathBytesPerMessage >= limit {
-            violations.append(String(format: "%.0f B allocated per message on the send path, at least %.0f B "
-                                          + "(the payload or the floor): a copy's worth", pathBytesPerMessage, limit))
+            violations.append(String(format: "%.0f B allocated per message on the %@ path, at least %.0f B "
+                                          + "(the payload or the floor): a copy's worth", pathBytesPerMessage, path, limit))
         }
         zeroCopy = violations.isEmpty
         self.violations = violations
@@ -64,9 +68,9 @@ public struct AllocationFigures: Sendable, Codable, Hashable {
 
     /// `zero-copy: ok — 0.00 allocs/msg in zoobench, 1.00 in librdkafka, 168 B/msg allocated on the send path for 1000 B payloads`
     public var verdictLine: String {
-        String(format: "zero-copy: %@ — %.2f allocs/msg in zoobench, %.2f in librdkafka, %.0f B/msg allocated on the send "
+        String(format: "zero-copy: %@ — %.2f allocs/msg in zoobench, %.2f in librdkafka, %.0f B/msg allocated on the %@ "
                    + "path for %.0f B payloads", zeroCopy ? "ok" : "VIOLATED", zoobenchAllocationsPerMessage,
-               librdkafkaAllocationsPerMessage, pathBytesPerMessage, payloadBytes)
+               librdkafkaAllocationsPerMessage, pathBytesPerMessage, path, payloadBytes)
             + (zeroCopy ? "" : " (" + violations.joined(separator: "; ") + ")")
     }
 

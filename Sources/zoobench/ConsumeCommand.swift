@@ -88,6 +88,7 @@ struct ConsumeCommand: ParsableCommand {
             help: ArgumentHelp("Same as --consumer-props.", valueName: "key=value"))
     var properties: [PropertyArgument] = []
 
+    @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
     func makeWorkload() throws -> ConsumeWorkload {
@@ -107,6 +108,7 @@ struct ConsumeCommand: ParsableCommand {
 
     func run() throws {
         let startedAt = Date()
+        let counter = try allocations.counter()  // may run zoobench again with the interposer preloaded
         var workload = try makeWorkload()
         let say = output.say
         let bootstrap = try target.bootstrap()
@@ -162,6 +164,7 @@ struct ConsumeCommand: ParsableCommand {
 
         let quietIntervals = output.quiet || output.json
         let fleet = try ConsumerFleet(workload: workload, target: target.uri, admin: target.admin, expecting: expecting)
+        fleet.allocationCounter = counter
         let outcome = try fleet.run(stop: stop) { interval in
             if !quietIntervals { print(ConsumeSummary.intervalLine(interval)) }
         }
@@ -173,6 +176,7 @@ struct ConsumeCommand: ParsableCommand {
                                startedAt: startedAt, backlog: backlogFigures)
         try output.finish(result) { ConsumeSummary.perfTestLines(result) + "\n" + ConsumeSummary.table(result) }
         if outcome.partial { throw ExitCode(130) }
+        try allocations.check(result)
     }
 
     /// `0–63` or `0–3,7,9–10`: a partition list with runs folded.

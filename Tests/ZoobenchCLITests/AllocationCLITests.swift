@@ -39,6 +39,25 @@ struct AllocationCLITests {
         #expect(mallocs - frees < 2000, "\(mallocs - frees) allocations outstanding after 1,000,000 messages")
     }
 
+    /// Consumers read records as views into librdkafka's buffers: nothing
+    /// per record in zoobench's code, nothing on the receive path.
+    @Test func consumersReadViews() throws {
+        let result = try ZoobenchProcess.run(["consume", "--backlog", "20MB", "--until-end", "--no-save", "--json",
+                                              "--require-zero-copy"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let allocations = try #require(object["allocations"] as? [String: Any])
+        let consumed = try #require((object["consume"] as? [String: Any])?["consumed"] as? Int)
+        let counts = try #require(allocations["counts"] as? [String: Any])
+        #expect(consumed > 100_000)
+        #expect(counts["messages"] as? Int == consumed)
+        #expect(allocations["path"] as? String == "receive")
+        #expect(try #require(allocations["zoobenchAllocationsPerMessage"] as? Double) <= 0.001)
+        #expect(try #require(allocations["pathBytesPerMessage"] as? Double) < 100)
+        // librdkafka's threads make about one allocation per record fetched: the counter saw them.
+        #expect(try #require(counts["librdkafkaThreadMallocs"] as? Int) >= consumed)
+    }
+
     @Test func verdictIsPrinted() throws {
         let result = try ZoobenchProcess.run(["produce", "--no-save", "--count-allocations", "--num-records", "50000"])
         #expect(result.status == 0, "stderr: \(result.stderr)")

@@ -311,7 +311,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
     @discardableResult
     public func commit() throws(KafkaError) -> Bool {
         guard groupID != nil, !closed else { return false }
-        let err = rd_kafka_commit(client.handle, nil, 0)
+        let err = AllocationAttribution.librdkafka { rd_kafka_commit(client.handle, nil, 0) }
         if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return false }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .from(err) }
         return true
