@@ -1,5 +1,6 @@
 // swift-tools-version: 6.1
 import PackageDescription
+import class Foundation.ProcessInfo
 
 let package = Package(
     name: "zoobench",
@@ -66,3 +67,22 @@ let package = Package(
         .testTarget(name: "ZoobenchCLITests", dependencies: ["zoobench", "ZooPipe"]),
     ]
 )
+
+// Benchmarks/ (package-benchmark): built only when asked for, so the main build
+// and tests stay quick. Run: ZOOBENCH_BENCHMARKS=1 swift package benchmark
+// (scripts/bench-check checks the committed thresholds).
+if ProcessInfo.processInfo.environment["ZOOBENCH_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "HotPaths",
+            dependencies: [
+                "ZooPipe", "ZooBench",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Benchmarks/HotPaths",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}
