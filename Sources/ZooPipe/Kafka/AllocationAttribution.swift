@@ -1,4 +1,5 @@
 import CRdKafka
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -29,7 +30,14 @@ public enum AllocationSide: Int, Sendable, CaseIterable {
 /// Turn it on before the threads that send or consume start.
 public enum AllocationAttribution {
     /// Whether marks are kept. Set before the measured threads start, not during.
-    nonisolated(unsafe) public static var isTracking = false
+    /// (An atomic, not a `static var`: a global `var` costs a dynamic
+    /// exclusivity check on every read, which the send path cannot afford.)
+    public static var isTracking: Bool {
+        get { tracking.load(ordering: .relaxed) }
+        set { tracking.store(newValue, ordering: .relaxed) }
+    }
+
+    private static let tracking = Atomic<Bool>(false)
 
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
@@ -45,7 +53,7 @@ public enum AllocationAttribution {
     /// Marks the calling thread as running `side`.
     @inline(__always)
     public static func enter(_ side: AllocationSide) {
-        guard isTracking else { return }
+        guard tracking.load(ordering: .relaxed) else { return }
         pthread_setspecific(key, UnsafeRawPointer(bitPattern: side.rawValue))
     }
 
@@ -72,7 +80,7 @@ public enum AllocationAttribution {
     /// caller's code called back from inside librdkafka, or its periodic work.
     @inline(__always)
     public static func marked<Result>(_ side: AllocationSide, _ body: () throws -> Result) rethrows -> Result {
-        guard isTracking else { return try body() }
+        guard tracking.load(ordering: .relaxed) else { return try body() }
         let previous = pthread_getspecific(key)
         pthread_setspecific(key, UnsafeRawPointer(bitPattern: side.rawValue))
         defer { pthread_setspecific(key, previous) }

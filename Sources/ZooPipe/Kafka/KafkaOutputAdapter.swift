@@ -149,6 +149,11 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     @exclusivity(unchecked) private var reportsUntilClockRead = 0
     @exclusivity(unchecked) private var reportClock: UInt64 = 0
     @exclusivity(unchecked) private var handler: Unmanaged<KafkaDeliveryHandler>?
+    /// Records queued by ``sendBatched(noCopy:token:)`` for one `rd_kafka_produce_batch` call.
+    private let pending: UnsafeMutablePointer<rd_kafka_message_t>
+    @exclusivity(unchecked) private var pendingCount = 0
+    /// The most records ``sendBatched(noCopy:token:)`` gathers before handing them over.
+    public static let batchCapacity = 64
 
     /// Parses `uri` and connects; see ``init(uri:acks:timeout:configuration:)-(KafkaURI,_,_,_)``.
     public convenience init(uri: String, acks: Acks = .all, timeout: Duration = .seconds(30),
@@ -178,6 +183,8 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         self.topicHandle = topicHandle
         let capacity = client.effectiveProperty("queue.buffering.max.messages").flatMap(Int.init) ?? 100_000
         slots = InFlightSlots(capacity: capacity)
+        pending = .allocate(capacity: Self.batchCapacity)
+        pending.initialize(repeating: rd_kafka_message_t(), count: Self.batchCapacity)
         // Not retained: deinit clears the sink before the adapter goes.
         client.state.deliverySink = Unmanaged.passUnretained(self)
         client.state.onStatistics = { [unowned(unsafe) self] json in self.handleStatistics(json) }
@@ -188,6 +195,7 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         client.state.onStatistics = nil
         rd_kafka_topic_destroy(topicHandle)
         client.destroy()
+        pending.deallocate()
     }
 
     // MARK: Sending
@@ -213,6 +221,100 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         try produce(value: payload, key: key, headers: headers, extraHeader: extraHeader, flags: 0,
                     partition: partition ?? RD_KAFKA_PARTITION_UA, token: token, intendedTime: intendedTime,
                     now: now)
+    }
+
+    /// Queues `payload` (no copy, no key, the partitioner's choice of
+    /// partition) to be handed to librdkafka together with up to
+    /// ``batchCapacity`` others in one `rd_kafka_produce_batch` call: one
+    /// call and one queue lock for the lot instead of one each. The batch is
+    /// handed over when full and by ``flushPending(now:)``, which the caller
+    /// must call before ``poll(timeout:)`` and when it stops sending
+    /// (``flush(timeout:)`` does it too). A record's send time is when its
+    /// batch is handed over. The bytes must stay valid until the delivery report.
+    @inline(__always)
+    public func sendBatched(noCopy payload: UnsafeRawBufferPointer, token: UInt64) throws(KafkaError) {
+        var slot = slots.acquire()
+        if slot < 0 {
+            // Every slot is in flight: hand over what is gathered and wait for reports.
+            try flushPending()
+            let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds(timeout)) * 1_000_000
+            while slot < 0 {
+                statistics.queueFullRetries += 1
+                if MonotonicClock.nanoseconds() > deadline {
+                    throw .timeout(operation: "waiting for room in the producer queue", seconds: Double(milliseconds(timeout)) / 1000)
+                }
+                servePoll(milliseconds: 1)
+                slot = slots.acquire()
+            }
+        }
+        slots.tokens[slot] = token
+        let message = pending + pendingCount
+        message.pointee.payload = UnsafeMutableRawPointer(mutating: payload.baseAddress)
+        message.pointee.len = payload.count
+        message.pointee._private = UnsafeMutableRawPointer(bitPattern: slot + 1)
+        pendingCount += 1
+        if pendingCount == Self.batchCapacity { try flushPending() }
+    }
+
+    /// Hands the records gathered by ``sendBatched(noCopy:token:)`` to
+    /// librdkafka in one call, stamping each with the send time `now` (read
+    /// here when 0). When librdkafka's queue is full it serves delivery
+    /// reports and retries the rest, up to the delivery timeout.
+    public func flushPending(now given: UInt64 = 0) throws(KafkaError) {
+        guard pendingCount > 0 else { return }
+        var waitedSince: UInt64 = 0
+        while pendingCount > 0 {
+            let now = given != 0 && waitedSince == 0 ? given : MonotonicClock.nanoseconds()
+            for index in 0..<pendingCount {
+                let slot = Int(bitPattern: pending[index]._private) - 1
+                slots.sendTimes[slot] = now
+                slots.intendedTimes[slot] = now
+                pending[index].err = RD_KAFKA_RESP_ERR_NO_ERROR
+            }
+            let count = Int32(pendingCount)
+            let enqueued = AllocationAttribution.librdkafka {
+                rd_kafka_produce_batch(topicHandle, RD_KAFKA_PARTITION_UA, 0, pending, count)
+            }
+            if enqueued == count {
+                statistics.sent += pendingCount
+                pendingCount = 0
+                return
+            }
+            // Keep the ones the full queue refused, in order; give up the rest.
+            var kept = 0
+            var failure: rd_kafka_resp_err_t?
+            for index in 0..<pendingCount {
+                let err = pending[index].err
+                if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    statistics.sent += 1
+                } else if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                    pending[kept] = pending[index]
+                    kept += 1
+                } else {
+                    slots.release(Int(bitPattern: pending[index]._private) - 1)
+                    if failure == nil { failure = err }
+                }
+            }
+            pendingCount = kept
+            if let failure {
+                for index in 0..<pendingCount { slots.release(Int(bitPattern: pending[index]._private) - 1) }
+                pendingCount = 0
+                if failure == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || failure == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART {
+                    throw .topicNotFound(uri.topic)
+                }
+                throw .from(failure)
+            }
+            if pendingCount == 0 { return }
+            statistics.queueFullRetries += 1
+            let now2 = MonotonicClock.nanoseconds()
+            if waitedSince == 0 { waitedSince = now2 }
+            if now2 - waitedSince > UInt64(milliseconds(timeout)) * 1_000_000 {
+                for index in 0..<pendingCount { slots.release(Int(bitPattern: pending[index]._private) - 1) }
+                pendingCount = 0
+                throw .timeout(operation: "waiting for room in the producer queue", seconds: Double(milliseconds(timeout)) / 1000)
+            }
+            servePoll(milliseconds: 1)
+        }
     }
 
     /// Sends a copy of `bytes`.
@@ -274,6 +376,7 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     /// after `timeout` (default: the delivery timeout plus 5 s), and
     /// ``KafkaError/deliveryFailed(count:reason:)`` if any failed since the last flush.
     public func flush(timeout: Duration? = nil) throws(KafkaError) {
+        try flushPending()
         let limit = timeout ?? (self.timeout + .seconds(5))
         // rd_kafka_flush would serve reports over many waits with no hook
         // between them; poll in short steps instead, so report times stay fresh.
