@@ -33,9 +33,11 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev", "liblz4-dev", "zlib1g-dev", "libsnappy-dev"])]
         ),
+        // A thread-local mark in C (see its header); only ZooPipe imports it.
+        .target(name: "CThreadMark"),
         .target(
             name: "ZooPipe",
-            dependencies: ["CRdKafka", "CCodecs"]
+            dependencies: ["CRdKafka", "CCodecs", "CThreadMark"]
         ),
         .target(
             name: "ZooBench",

@@ -70,6 +70,7 @@ private final class SideCounters: Sendable {
 }
 
 private let sides = SideCounters()
+private let probe = Atomic<Int>(0)
 
 private let attributeAllocation: @convention(c) (Int) -> Void = { size in
     switch AllocationAttribution.current() {
@@ -135,7 +136,10 @@ private struct Interposer: @unchecked Sendable {
 /// (the CLI re-executes itself with it). One window at a time per process.
 public final class AllocationCounter: Sendable {
     private let started = Atomic<Bool>(false)
+    private let stopped = Atomic<Bool>(false)
     private let startTime = Atomic<UInt64>(0)
+    private let participants = Atomic<Int>(0)
+    private let taken = Mutex<AllocationCounts?>(nil)
 
     public init() {
         AllocationAttribution.prepare()
@@ -148,8 +152,9 @@ public final class AllocationCounter: Sendable {
         guard let interposer = Interposer.loaded else { return false }
         interposer.reset()
         interposer.enable()
-        let pointer = malloc(24)
-        free(pointer)
+        // Through an atomic, so the optimizer cannot drop the unused malloc/free pair.
+        probe.store(Int(bitPattern: malloc(24)), ordering: .relaxed)
+        free(UnsafeMutableRawPointer(bitPattern: probe.exchange(0, ordering: .relaxed)))
         interposer.disable()
         let seen = interposer.read().0
         interposer.reset()
@@ -168,9 +173,33 @@ public final class AllocationCounter: Sendable {
         interposer.enable()
     }
 
-    /// Ends the window and returns what it counted (zeros if it never began).
-    public func end(messages: Int) -> AllocationCounts {
-        guard started.load(ordering: .relaxed), let interposer = Interposer.loaded else { return AllocationCounts() }
+    /// How many threads will call ``leave()``: the window closes when the
+    /// last of them does, on its own thread, before any of them exits. (The
+    /// interposer 1.6.1 keeps counting into a thread's block after that
+    /// thread's exit destructor freed it, which corrupts the heap: no thread
+    /// may end while counting is on.)
+    public func expect(_ count: Int) {
+        participants.store(count, ordering: .relaxed)
+    }
+
+    /// A measured thread is done: the last one closes the window; the others
+    /// wait here until it has, so none of their threads (nor librdkafka's,
+    /// which end when a handle closes) ends while counting is on.
+    public func leave() {
+        if participants.subtract(1, ordering: .acquiringAndReleasing).newValue <= 0 {
+            stop()
+            return
+        }
+        while started.load(ordering: .relaxed) && !stopped.load(ordering: .acquiring) {
+            usleep(1000)
+        }
+    }
+
+    /// Closes the window (once) and keeps what it counted.
+    private func stop() {
+        guard started.load(ordering: .relaxed), let interposer = Interposer.loaded,
+              stopped.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return }
         interposer.disable()
         let end = MonotonicClock.nanoseconds()
         interposer.setHook(nil)
@@ -186,8 +215,16 @@ public final class AllocationCounter: Sendable {
         counts.otherBytes = sides.otherBytes.load(ordering: .relaxed)
         counts.periodicMallocs = sides.periodicCount.load(ordering: .relaxed)
         counts.periodicBytes = sides.periodicBytes.load(ordering: .relaxed)
-        counts.messages = messages
         counts.seconds = Double(end - startTime.load(ordering: .relaxed)) / 1e9
+        taken.withLock { $0 = counts }
+    }
+
+    /// Ends the window if it is still open and returns what it counted, for
+    /// `messages` messages (zeros if it never began).
+    public func end(messages: Int) -> AllocationCounts {
+        stop()
+        var counts = taken.withLock { $0 } ?? AllocationCounts()
+        counts.messages = messages
         return counts
     }
 }

@@ -115,6 +115,7 @@ public final class ConsumerFleet: @unchecked Sendable {
                       onInterval: (@Sendable (ConsumeIntervalSnapshot) -> Void)? = nil) {
         let interval = nanoseconds(workload.interval)
         if allocationCounter != nil { AllocationAttribution.isTracking = true }
+        allocationCounter?.expect(consumerCount)
         start = MonotonicClock.nanoseconds()
         let collector = TimelineCollector<ConsumerInterval, ConsumeIntervalSnapshot>(
             workers: consumerCount, start: start, interval: interval, merge: ConsumerInterval.merge,
@@ -477,12 +478,16 @@ final class ConsumerLoop: @unchecked Sendable {
             adapter = try KafkaInputAdapter(uri: fleet.target, groupID: fleet.groups[groupIndex], generateIDs: false,
                                             configuration: configuration)
         } catch {
+            fleet.allocationCounter?.leave()
             fleet.fail(error)
             collector.finish(worker: index, lastIndex: -1)
             return
         }
         adapterBox.withLock { $0 = adapter }
         defer {
+            // The allocation window closes before any consumer's handle (and
+            // its librdkafka threads) can end (see AllocationCounter.expect).
+            fleet.allocationCounter?.leave()
             adapterBox.withLock { $0 = nil }
             adapter.close()
         }

@@ -146,6 +146,7 @@ public struct ProducerSwarm: Sendable {
         let collector = TimelineCollector<ProducerInterval, IntervalSnapshot>(
             workers: producers, start: start, interval: interval, merge: ProducerInterval.merge, onInterval: onInterval)
         if allocationCounter != nil { AllocationAttribution.isTracking = true }
+        allocationCounter?.expect(producers)
         defer { AllocationAttribution.isTracking = false }
         let results = Mutex<[(Int, Result<ProducerLoop.Outcome, KafkaError>)]>([])
         let group = DispatchGroup()
@@ -266,6 +267,10 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         // The adapter does not retain its handler; cleared (defer) before this loop can go.
         adapter.deliveryHandler = self
         defer { adapter.deliveryHandler = nil }
+        // The allocation window must close before this thread can end, on
+        // every path (see AllocationCounter.expect).
+        var leftWindow = false
+        defer { if !leftWindow { allocationCounter?.leave() } }
 
         let headers = (0..<workload.headers).map { KafkaHeader(name: "h\($0)", string: String(format: "%08d", $0)) }
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 8)
@@ -381,6 +386,8 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
             if now >= nextBoundary { closeIntervals(until: now, nextBoundary: &nextBoundary) }
         }
         closeInterval(end: MonotonicClock.nanoseconds())
+        allocationCounter?.leave()
+        leftWindow = true
         collector.finish(worker: index, lastIndex: current.index - 1)
         // One more statistics report, so the wire figures cover the whole run
         // (after the last interval closed, so waiting for it is not in the timeline).

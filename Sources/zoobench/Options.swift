@@ -166,7 +166,10 @@ struct AllocationOptions: ParsableArguments {
         if AllocationCounter.isAvailable { return AllocationCounter() }
         let library = Self.interposerLibrary
         let marker = "ZOOBENCH_INTERPOSER_PRELOADED"
-        guard ProcessInfo.processInfo.environment[marker] == nil, FileManager.default.fileExists(atPath: library) else {
+        if ProcessInfo.processInfo.environment[marker] != nil {
+            throw ValidationError("--count-allocations: \(library) was preloaded but counts no allocation in this process")
+        }
+        guard FileManager.default.fileExists(atPath: library) else {
             throw ValidationError("--count-allocations: the allocation interposer is not loaded and \(library) is not there "
                 + "to load; build it with 'swift build -c release --product MallocInterposerSwift' (scripts/run does), "
                 + "or run with LD_PRELOAD=<path>/libMallocInterposerSwift.so")

@@ -54,8 +54,10 @@ struct AllocationCLITests {
         #expect(allocations["path"] as? String == "receive")
         #expect(try #require(allocations["zoobenchAllocationsPerMessage"] as? Double) <= 0.001)
         #expect(try #require(allocations["pathBytesPerMessage"] as? Double) < 100)
-        // librdkafka's threads make about one allocation per record fetched: the counter saw them.
-        #expect(try #require(counts["librdkafkaThreadMallocs"] as? Int) >= consumed)
+        // librdkafka's threads make about one allocation per record fetched; the
+        // window opens at the first record read, when some are already
+        // fetched, so fewer than one per record fall inside it. The counter saw them.
+        #expect(try #require(counts["librdkafkaThreadMallocs"] as? Int) > 10_000)
     }
 
     @Test func verdictIsPrinted() throws {

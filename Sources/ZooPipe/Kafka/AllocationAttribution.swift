@@ -1,4 +1,5 @@
 import CRdKafka
+import CThreadMark
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -39,33 +40,26 @@ public enum AllocationAttribution {
 
     private static let tracking = Atomic<Bool>(false)
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
-
-    /// Makes sure the thread key exists (call before counting starts: creating it may allocate).
-    public static func prepare() {
-        _ = key
-    }
+    /// Nothing to make ahead any more (the mark is in ELF thread-local
+    /// storage); kept so callers need not know.
+    public static func prepare() {}
 
     /// Marks the calling thread as running `side`.
     @inline(__always)
     public static func enter(_ side: AllocationSide) {
         guard tracking.load(ordering: .relaxed) else { return }
-        pthread_setspecific(key, UnsafeRawPointer(bitPattern: side.rawValue))
+        zoobench_thread_mark_set(Int32(side.rawValue))
     }
 
     /// The calling thread's side. An unmarked thread is classified once, by
     /// its name (librdkafka names its threads `rdk:…`), and marked. Allocates
     /// nothing, so an allocation hook may call it.
     public static func current() -> AllocationSide {
-        if let mark = pthread_getspecific(key), let side = AllocationSide(rawValue: Int(bitPattern: mark)) {
+        if let side = AllocationSide(rawValue: Int(zoobench_thread_mark_get())) {
             return side
         }
         let side: AllocationSide = zoobench_thread_is_librdkafka() == 1 ? .librdkafkaThreads : .otherThreads
-        pthread_setspecific(key, UnsafeRawPointer(bitPattern: side.rawValue))
+        zoobench_thread_mark_set(Int32(side.rawValue))
         return side
     }
 
@@ -81,9 +75,9 @@ public enum AllocationAttribution {
     @inline(__always)
     public static func marked<Result>(_ side: AllocationSide, _ body: () throws -> Result) rethrows -> Result {
         guard tracking.load(ordering: .relaxed) else { return try body() }
-        let previous = pthread_getspecific(key)
-        pthread_setspecific(key, UnsafeRawPointer(bitPattern: side.rawValue))
-        defer { pthread_setspecific(key, previous) }
+        let previous = zoobench_thread_mark_get()
+        zoobench_thread_mark_set(Int32(side.rawValue))
+        defer { zoobench_thread_mark_set(previous) }
         return try body()
     }
 }
