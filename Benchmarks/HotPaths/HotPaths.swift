@@ -117,7 +117,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // zoobench's view path allocates nothing; librdkafka's fetch threads make
-    // 2 to 8 allocations per 1000 records' worth of fetch work, by batch size.
+    // 2 to 8 allocations per record read here, by fetch size (counted process-wide).
     Benchmark("consume-record-views",
               configuration: .init(maxIterations: Fixture.backlog / 1000 - 10,
                                    thresholds: [.wallClock: kafkaTime, .throughput: kafkaTime,
