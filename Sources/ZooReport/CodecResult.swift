@@ -152,10 +152,8 @@ public enum CodecReport {
     /// Writes `<stem>.json` and `<stem>.csv` atomically; returns their paths.
     @discardableResult
     public static func write(_ result: CodecResult, to directory: String) throws -> [String] {
-        let base = try ResultFiles.base(in: directory, stem: ResultFiles.stem(startedAt: result.startedAt, name: result.name))
-        let files = [(base + ".json", try json(result)), (base + ".csv", Data(csv(result).utf8))]
-        for (path, data) in files { try ResultFiles.writeAtomically(data, to: URL(fileURLWithPath: path)) }
-        return files.map(\.0)
+        try ResultFiles.writeJSONAndCSV(try json(result), csv: csv(result), startedAt: result.startedAt, name: result.name,
+                                        to: directory)
     }
 
     public static func json(_ result: CodecResult) throws -> Data {

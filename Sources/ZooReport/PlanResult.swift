@@ -276,10 +276,8 @@ public enum PlanReport {
     /// Writes `<stem>.json` and `<stem>.csv` (the curve) atomically; returns their paths.
     @discardableResult
     public static func write(_ plan: PlanResult, to directory: String) throws -> [String] {
-        let base = try ResultFiles.base(in: directory, stem: ResultFiles.stem(startedAt: plan.startedAt, name: plan.name))
-        let files = [(base + ".json", try json(plan)), (base + ".csv", Data(csv(plan).utf8))]
-        for (path, data) in files { try ResultFiles.writeAtomically(data, to: URL(fileURLWithPath: path)) }
-        return files.map(\.0)
+        try ResultFiles.writeJSONAndCSV(try json(plan), csv: csv(plan), startedAt: plan.startedAt, name: plan.name,
+                                        to: directory)
     }
 
     public static func json(_ plan: PlanResult) throws -> Data {

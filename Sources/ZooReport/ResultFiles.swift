@@ -225,6 +225,16 @@ public enum ResultFiles {
         return files.map(\.0)
     }
 
+    /// Writes `<time>-<name>.json` and `.csv` into `directory` atomically (the
+    /// two files of a sweep, a plan or a codec run); returns their paths.
+    static func writeJSONAndCSV(_ json: Data, csv: String, startedAt: Date, name: String,
+                                to directory: String) throws -> [String] {
+        let base = try base(in: directory, stem: stem(startedAt: startedAt, name: name))
+        let files = [(base + ".json", json), (base + ".csv", Data(csv.utf8))]
+        for (path, data) in files { try writeAtomically(data, to: URL(fileURLWithPath: path)) }
+        return files.map(\.0)
+    }
+
     /// Writes `data` to a temporary file beside `url`, then renames it into
     /// place; on failure nothing is left behind.
     public static func writeAtomically(_ data: Data, to url: URL) throws {

@@ -246,10 +246,8 @@ public enum SweepReport {
     /// Writes `<stem>.json` and `<stem>.csv` atomically; returns their paths.
     @discardableResult
     public static func write(_ sweep: SweepResult, to directory: String) throws -> [String] {
-        let base = try ResultFiles.base(in: directory, stem: ResultFiles.stem(startedAt: sweep.startedAt, name: sweep.name))
-        let files = [(base + ".json", try json(sweep)), (base + ".csv", Data(csv(sweep).utf8))]
-        for (path, data) in files { try ResultFiles.writeAtomically(data, to: URL(fileURLWithPath: path)) }
-        return files.map(\.0)
+        try ResultFiles.writeJSONAndCSV(try json(sweep), csv: csv(sweep), startedAt: sweep.startedAt, name: sweep.name,
+                                        to: directory)
     }
 
     public static func json(_ sweep: SweepResult) throws -> Data {
