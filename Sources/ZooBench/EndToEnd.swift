@@ -23,6 +23,9 @@ public struct EndToEndRun: Sendable {
     public var consume: ConsumeWorkload
     /// Check loss, duplication and order from the stamps. Default true.
     public var verify = true
+    /// Counts allocations from the first measured send until the producers
+    /// are done (consumers' work in that time included). Nil: not counted.
+    public var allocationCounter: AllocationCounter?
 
     public init(produce: ProduceWorkload, consume: ConsumeWorkload, verify: Bool = true) {
         self.produce = produce
@@ -52,14 +55,18 @@ public struct EndToEndRun: Sendable {
         // still read up to what was sent (for at most 5 s), so the verdict
         // covers every record sent, not a race with the stop.
         let consumerStop = StopSignal()
+        // Consumer threads mark themselves as they start, so turn marking on first.
+        if allocationCounter != nil { AllocationAttribution.isTracking = true }
         fleet.start(stop: consumerStop, onInterval: onConsumeInterval)
         let produced: ProduceOutcome
         do {
             try fleet.waitUntilJoined()
             faults?.start()
             defer { faults?.stop() }
-            produced = try ProducerSwarm(workload: produce, target: target, stampRun: run)
-                .run(stop: stop, onInterval: onProduceInterval)
+            var swarm = ProducerSwarm(workload: produce, target: target, stampRun: run)
+            // The producers alone close the window: consumer threads outlive it.
+            swarm.allocationCounter = allocationCounter
+            produced = try swarm.run(stop: stop, onInterval: onProduceInterval)
         } catch {
             fleet.stopEverything(.stopped)
             _ = try? fleet.finish()

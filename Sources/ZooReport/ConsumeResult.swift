@@ -156,6 +156,11 @@ extension RunResult {
         endToEnd = EndToEndFigures(outcome.consume)
         integrity = run.verify ? outcome.integrity : nil
         faults = outcome.faults.isEmpty ? nil : outcome.faults
+        if let counts = outcome.produce.allocations {
+            let delivered = outcome.produce.delivered
+            allocations = AllocationFigures(counts, payloadBytes: delivered > 0
+                ? Double(outcome.produce.deliveredBytes) / Double(delivered) : 0, path: "send and receive")
+        }
     }
 }
 

@@ -44,10 +44,12 @@ struct EndToEndCommand: ParsableCommand {
                                    + "'at=2s broker=1 down for=2s' or 'at=1s rtt broker=2 50ms for=5s'.",
                                valueName: "spec"))
     var fault: [String] = []
+    @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
     func run() throws {
         let startedAt = Date()
+        let counter = try allocations.counter()  // may run zoobench again with the interposer preloaded
         let loaded = try producer.load(target: target, interval: output.interval, defaultName: "e2e")
         let produce = loaded.workload
         // e2e uses the consumer fields an OMB file has; the rest stay unused.
@@ -105,7 +107,8 @@ struct EndToEndCommand: ParsableCommand {
         defer { interrupt.cancel() }
         let before = try? target.admin.endOffsetTotal(topic: produce.topic)
         let quietIntervals = output.quiet || output.json
-        let run = EndToEndRun(produce: produce, consume: consume, verify: !noVerify)
+        var run = EndToEndRun(produce: produce, consume: consume, verify: !noVerify)
+        run.allocationCounter = counter
         let outcome = try run.run(
             target: target.uri, admin: target.admin, stop: stop, faults: schedule,
             onProduceInterval: { interval in
@@ -129,6 +132,7 @@ struct EndToEndCommand: ParsableCommand {
                                startedAt: startedAt, brokerOffsetGrowth: growth)
         try output.finish(result) { EndToEndSummary.text(result) }
         if result.partial { throw ExitCode(130) }
+        try allocations.check(result)
         let produced = outcome.produce
         if produced.failed > 0 || produced.undelivered > 0 {
             throw KafkaError.deliveryFailed(

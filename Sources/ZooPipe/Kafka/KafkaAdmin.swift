@@ -141,8 +141,14 @@ public final class KafkaAdmin: @unchecked Sendable {
         }
         let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds(timeout)) * 1_000_000
         while true {
-            let err = rd_kafka_commit(consumer.handle, list, 0)
-            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+            var err = rd_kafka_commit(consumer.handle, list, 0)
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                // A commit can succeed as a whole and fail for single partitions.
+                let failed = (0..<Int(list.pointee.cnt)).map { list.pointee.elems[$0].err }
+                    .first { $0 != RD_KAFKA_RESP_ERR_NO_ERROR }
+                guard let failed else { return }
+                err = failed
+            }
             // The coordinator may not be known yet right after start; retry briefly.
             if MonotonicClock.nanoseconds() > deadline { throw client.classifyConnectionError(err) }
             rd_kafka_poll(consumer.handle, 100)

@@ -141,8 +141,9 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     /// Simple-consumer mode only: the partitions to read. Nil reads every
     /// partition of the topic; a partition the topic lacks is an error.
     public var partitions: [Int32]?
-    /// Simple-consumer mode only: where to start in given partitions,
-    /// overriding ``startPosition`` for them.
+    /// Where to start in given partitions, overriding ``startPosition``. In
+    /// simple-consumer mode always; in a group, for the first assignment
+    /// when ``holdAssignments`` is on (later rebalances use committed offsets).
     public var startOffsets: [Int32: Int64] = [:]
     /// Group mode: the partitions the group assigns are held back (the
     /// assignment is accepted but not applied, so nothing is fetched) until

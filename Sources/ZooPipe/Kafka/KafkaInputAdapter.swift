@@ -91,6 +91,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         if groupID != nil {
             client.state.holdMode.store(configuration.holdAssignments ? 1 : 0, ordering: .releasing)
+            if configuration.holdAssignments { client.state.heldStartOffsets = configuration.startOffsets }
             rd_kafka_topic_partition_list_add(list, uri.topic, RD_KAFKA_PARTITION_UA)
             let err = rd_kafka_subscribe(client.handle, list)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .from(err) }

@@ -36,6 +36,21 @@ final class RDKafkaClientState: @unchecked Sendable {
     let holdMode = Atomic<Int>(0)
     /// The assignment held aside; touched only on the polling thread.
     var heldAssignment: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+    /// Where a held assignment starts, by partition, when the caller knows
+    /// (``KafkaConsumerConfiguration/startOffsets`` in a group): applied with
+    /// these offsets, partitions fetch at once instead of first asking the
+    /// coordinator for committed offsets. Polling thread only.
+    var heldStartOffsets: [Int32: Int64] = [:]
+
+    /// Gives every partition of `list` without an offset its known start.
+    func setKnownStarts(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        guard !heldStartOffsets.isEmpty else { return }
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].offset < 0 {
+            if let start = heldStartOffsets[list.pointee.elems[index].partition] {
+                list.pointee.elems[index].offset = start
+            }
+        }
+    }
 
     /// Whether librdkafka's log lines are also written to stderr
     /// (`ZOOBENCH_LIBRDKAFKA_LOG=1`; with `-X debug=…` for the detail).
@@ -314,6 +329,7 @@ extension RDKafkaClientState {
         let mode = holdMode.exchange(0, ordering: .acquiringAndReleasing)
         if let held = heldAssignment {
             heldAssignment = nil
+            setKnownStarts(held)
             applyAssignment(handle, held)
             rd_kafka_topic_partition_list_destroy(held)
         }
@@ -336,6 +352,7 @@ extension RDKafkaClientState {
         holdMode.store(2, ordering: .releasing)
         guard let held = heldAssignment else { return }
         heldAssignment = nil
+        setKnownStarts(held)
         applyAssignment(handle, held)
         _ = rd_kafka_pause_partitions(handle, held)
         rd_kafka_topic_partition_list_destroy(held)
