@@ -24,7 +24,8 @@ public struct EndToEndRun: Sendable {
     /// Check loss, duplication and order from the stamps. Default true.
     public var verify = true
     /// Counts allocations from the first measured send until the producers
-    /// are done (consumers' work in that time included). Nil: not counted.
+    /// are done, consumers' work in that time included (messages: those
+    /// sent). Nil: not counted.
     public var allocationCounter: AllocationCounter?
 
     public init(produce: ProduceWorkload, consume: ConsumeWorkload, verify: Bool = true) {

@@ -102,7 +102,7 @@ public struct SequenceBitset: Sendable, Hashable {
 
     /// Adds `other`'s bits.
     public mutating func formUnion(_ other: SequenceBitset) {
-        if other.words.count > words.count { words += repeatElement(0, count: other.words.count - words.count) }
+        extend(to: other.words.count)
         for i in other.words.indices { words[i] |= other.words[i] }
     }
 
@@ -120,8 +120,16 @@ public struct SequenceBitset: Sendable, Hashable {
     }
 
     private mutating func grow(to word: Int) {
-        let target = Swift.max(word + 1, words.count * 2, 1024)
-        words += repeatElement(0, count: target - words.count)
+        extend(to: Swift.max(word + 1, words.count * 2, 1024))
+    }
+
+    /// Appends zero words up to `count`, with one allocation at most.
+    /// (Appending a `repeatElement` sequence allocated once per word in
+    /// unoptimized builds: the allocation counter caught it.)
+    private mutating func extend(to count: Int) {
+        guard count > words.count else { return }
+        words.reserveCapacity(count)
+        while words.count < count { words.append(0) }
     }
 }
 
@@ -140,7 +148,10 @@ public struct AcknowledgedLedger: Sendable {
     public mutating func acknowledge(_ sequence: Int, partition: Int32) {
         acknowledged.insert(sequence)
         if sequence >= partitions.count {
-            partitions += repeatElement(-1, count: Swift.max(sequence + 1, partitions.count * 2, 1024) - partitions.count)
+            // Grown in place, one allocation (a `repeatElement` append made one per element unoptimized).
+            let count = Swift.max(sequence + 1, partitions.count * 2, 1024)
+            partitions.reserveCapacity(count)
+            while partitions.count < count { partitions.append(-1) }
         }
         partitions[sequence] = partition
     }

@@ -159,7 +159,8 @@ extension RunResult {
         if let counts = outcome.produce.allocations {
             let delivered = outcome.produce.delivered
             allocations = AllocationFigures(counts, payloadBytes: delivered > 0
-                ? Double(outcome.produce.deliveredBytes) / Double(delivered) : 0, path: "send and receive")
+                ? Double(outcome.produce.deliveredBytes) / Double(delivered) : 0, path: "send and receive",
+                bytesJudged: false)
         }
     }
 }

@@ -60,6 +60,23 @@ struct AllocationCLITests {
         #expect(try #require(counts["librdkafkaThreadMallocs"] as? Int) > 10_000)
     }
 
+    /// End to end, zoobench's own code allocates nothing per record on either
+    /// side; librdkafka builds and parses the zb.seq header list for each
+    /// record (so the bytes are shown, not judged).
+    @Test func endToEndAllocatesNothingInZoobench() throws {
+        let result = try ZoobenchProcess.run(["e2e", "--num-records", "20000", "--no-save", "--json", "--require-zero-copy"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let allocations = try #require(object["allocations"] as? [String: Any])
+        let counts = try #require(allocations["counts"] as? [String: Any])
+        #expect(counts["messages"] as? Int == 20000)
+        #expect(allocations["path"] as? String == "send and receive")
+        #expect(allocations["bytesJudged"] as? Bool == false)
+        #expect(try #require(allocations["zoobenchAllocationsPerMessage"] as? Double) <= 0.001)
+        // The producer's headers and record (at least 3 per record) were seen.
+        #expect(try #require(counts["librdkafkaCallMallocs"] as? Int) >= 60_000)
+    }
+
     @Test func verdictIsPrinted() throws {
         let result = try ZoobenchProcess.run(["produce", "--no-save", "--count-allocations", "--num-records", "50000"])
         #expect(result.status == 0, "stderr: \(result.stderr)")

@@ -48,10 +48,13 @@ public struct KafkaRecord {
 
     /// The value of the last header called `name`, with no string conversion
     /// or allocation: the measured path's lookup.
+    /// (librdkafka parses a record's headers into a list on first access:
+    /// that allocation is librdkafka's, and counted as such.)
     @inline(__always)
     public func header(_ name: StaticString) -> UnsafeRawBufferPointer? {
         var headers: OpaquePointer?
-        guard rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return nil }
+        let parsed = AllocationAttribution.librdkafka { rd_kafka_message_headers(message, &headers) }
+        guard parsed == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return nil }
         var value: UnsafeRawPointer?
         var size = 0
         let found = name.utf8Start.withMemoryRebound(to: CChar.self, capacity: name.utf8CodeUnitCount + 1) {
