@@ -365,7 +365,7 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     /// One `rd_kafka_poll`. Delivery reports served by one call were all
     /// waiting together, so the clock is read at the first of them and again
     /// every 64 (a clock read costs more than the rest of the report here).
-    @inline(__always)
+    @inline(__always) @discardableResult
     private func servePoll(milliseconds: Int32) -> Int {
         reportsUntilClockRead = 0
         return Int(AllocationAttribution.librdkafka { rd_kafka_poll(client.handle, milliseconds) })
