@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ZooBench
 
 /// Writes a run's result as files: `<stem>.json` (the whole RunResult),
@@ -238,20 +243,40 @@ public enum ResultFiles {
     /// Writes `data` to a temporary file beside `url`, then renames it into
     /// place; on failure nothing is left behind.
     public static func writeAtomically(_ data: Data, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        do {
-            try data.write(to: temporary)
-            if rename(temporary.path, url.path) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: temporary)
-                throw ResultFileError.unwritable(path: url.path, reason: reason)
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        func failure(_ what: String) -> ResultFileError {
+            let reason = "\(what): \(String(cString: strerror(errno)))"
+            unlink(temporary.path)
+            return .unwritable(path: url.path, reason: reason)
+        }
+        // Written, then flushed to the disk (fsync), then renamed over the
+        // old file: a crash leaves the old file or the new one, never half.
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw failure("cannot create a temporary file beside it") }
+        let written = data.withUnsafeBytes { bytes -> Bool in
+            var offset = 0
+            while offset < bytes.count {
+                let count = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += count
             }
-        } catch let error as ResultFileError {
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw ResultFileError.unwritable(path: url.path, reason: error.localizedDescription)
+            return true
+        }
+        guard written, fsync(descriptor) == 0 else {
+            close(descriptor)
+            throw failure("cannot write it")
+        }
+        close(descriptor)
+        guard rename(temporary.path, url.path) == 0 else { throw failure("cannot rename the temporary file") }
+        // The rename itself reaches the disk when the folder is flushed.
+        let directory = open(folder.path, O_RDONLY)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
         }
     }
 
@@ -274,4 +299,13 @@ public enum ResultFileError: Error, Sendable, Equatable, CustomStringConvertible
         case .unwritable(let path, let reason): return "cannot write '\(path)': \(reason)"
         }
     }
+}
+
+/// The C library's write(2) (`ResultFiles.write` hides the name inside the type).
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(descriptor, bytes, count)
+    #else
+    return Darwin.write(descriptor, bytes, count)
+    #endif
 }

@@ -64,21 +64,14 @@ struct ClusterCommand: ParsableCommand {
         FileHandle.standardOutput.write(Data("bootstrap \(cluster.bootstrapServers)\n\(serving)\n".utf8))
 
         let done = DispatchSemaphore(value: 0)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { done.signal() }
-            source.resume()
-            return source
-        }
+        let interrupt = Interrupt.install { done.signal() }
         if let limit {
             _ = done.wait(timeout: .now() + .nanoseconds(Int(limit.components.seconds * 1_000_000_000
                 + limit.components.attoseconds / 1_000_000_000)))
         } else {
             done.wait()
         }
-        sources.forEach { $0.cancel() }
+        interrupt.cancel()
         cluster.stop()
     }
 }

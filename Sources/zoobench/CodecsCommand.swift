@@ -144,6 +144,6 @@ struct CodecsCommand: ParsableCommand {
             let paths = try CodecReport.write(result, to: output)
             say("results   " + paths.joined(separator: "  "))
         }
-        if result.partial { throw ExitCode(130) }
+        if result.partial { throw Interrupt.exit }
     }
 }

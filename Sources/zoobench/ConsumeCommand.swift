@@ -150,7 +150,7 @@ struct ConsumeCommand: ParsableCommand {
                 say("note      that is over 3 MiB per partition: the embedded cluster may drop some, and the gap is reported")
             }
             let produced = try ProducerSwarm(workload: produce, target: target.uri).run(stop: stop)
-            if produced.partial { throw ExitCode(130) }
+            if produced.partial { throw Interrupt.exit }
             if produced.failed > 0 || produced.undelivered > 0 {
                 throw KafkaError.deliveryFailed(count: produced.failed + produced.undelivered,
                                                 reason: "while producing the backlog")
@@ -175,7 +175,7 @@ struct ConsumeCommand: ParsableCommand {
                                                      consumerConfiguration: configuration),
                                startedAt: startedAt, backlog: backlogFigures)
         try output.finish(result) { ConsumeSummary.perfTestLines(result) + "\n" + ConsumeSummary.table(result) }
-        if outcome.partial { throw ExitCode(130) }
+        if outcome.partial { throw Interrupt.exit }
         try allocations.check(result)
     }
 

@@ -131,7 +131,7 @@ struct EndToEndCommand: ParsableCommand {
                                                      clockNote: endToEndClockNote),
                                startedAt: startedAt, brokerOffsetGrowth: growth)
         try output.finish(result) { EndToEndSummary.text(result) }
-        if result.partial { throw ExitCode(130) }
+        if result.partial { throw Interrupt.exit }
         try allocations.check(result)
         let produced = outcome.produce
         if produced.failed > 0 || produced.undelivered > 0 {

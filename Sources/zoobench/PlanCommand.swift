@@ -157,7 +157,7 @@ struct PlanCommand: ParsableCommand {
             say("probe     unlimited rate for \(DurationText.format(probeDuration)) to find the ceiling")
             let run = try MeasuredRun.run(mode: mode, workload: workload, consume: consume, target: target,
                                           environment: environment, faults: specs, stop: stop)
-            if run.partial { throw ExitCode(130) }
+            if run.partial { throw Interrupt.exit }
             let ceiling = run.summary?.recordsPerSecond ?? 0
             guard ceiling > 0 else { throw KafkaError.deliveryFailed(count: run.summary?.failed ?? 0, reason: "the probe delivered nothing") }
             say("probe     \(PlanReport.rate(ceiling)) records/s unlimited (p99 \(ProduceSummary.fixed(run.summary?.latency.p99 ?? 0, 2)) ms)")
@@ -209,6 +209,6 @@ struct PlanCommand: ParsableCommand {
             paths = try PlanReport.write(plan, to: output.output)
             say("results   " + paths.joined(separator: "  "))
         }
-        if plan.partial { throw ExitCode(130) }
+        if plan.partial { throw Interrupt.exit }
     }
 }

@@ -66,7 +66,7 @@ struct ProduceCommand: ParsableCommand {
         try output.finish(result) {
             (result.summary.map(ProduceSummary.perfTestLine) ?? "") + "\n" + ProduceSummary.table(result)
         }
-        if outcome.partial { throw ExitCode(130) }
+        if outcome.partial { throw Interrupt.exit }
         try allocations.check(result)
         if outcome.failed > 0 || outcome.undelivered > 0 {
             throw KafkaError.deliveryFailed(

@@ -183,6 +183,6 @@ struct SweepCommand: ParsableCommand {
             paths = try SweepReport.write(sweep, to: output.output)
             say("results   " + paths.joined(separator: "  "))
         }
-        if sweep.partial { throw ExitCode(130) }
+        if sweep.partial { throw Interrupt.exit }
     }
 }

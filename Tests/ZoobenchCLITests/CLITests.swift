@@ -48,7 +48,7 @@ struct ZoobenchProcess {
 extension ZoobenchProcess {
     /// Runs the binary with its output discarded, sends Ctrl-C (SIGINT) after
     /// `seconds`, and returns its exit status (30 s at most for it to end).
-    static func interrupted(_ arguments: [String], after seconds: TimeInterval) throws -> Int32 {
+    static func interrupted(_ arguments: [String], after seconds: TimeInterval, signal: Int32 = SIGINT) throws -> Int32 {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -57,7 +57,7 @@ extension ZoobenchProcess {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         Thread.sleep(forTimeInterval: seconds)
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, signal)
         let deadline = Date().addingTimeInterval(30)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         if process.isRunning { process.terminate() }
@@ -185,5 +185,21 @@ struct InterruptTests {
         let delivered = (object?["summary"] as? [String: Any])?["delivered"] as? Int ?? 0
         #expect(delivered > 1000 && delivered < 20_000, "delivered \(delivered) in about 3 s at 2000/s")
         #expect(!files.contains { $0.hasSuffix(".tmp") })
+    }
+
+    /// SIGTERM (what a CI runner or Kubernetes sends): the same, exit 143.
+    @Test func sigtermSavesAPartialResult() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-term-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let status = try ZoobenchProcess.interrupted(
+            ["produce", "--throughput", "2000", "--duration", "60s", "--quiet", "--output", folder.path], after: 3,
+            signal: SIGTERM)
+        #expect(status == 143)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let json = try #require(files.first { $0.hasSuffix("-produce.json") }, "files: \(files)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
+        #expect(object?["partial"] as? Bool == true)
+        let delivered = (object?["summary"] as? [String: Any])?["delivered"] as? Int ?? 0
+        #expect(delivered > 1000 && delivered < 20_000, "delivered \(delivered) in about 3 s at 2000/s")
     }
 }
