@@ -118,4 +118,18 @@ struct KafkaURITests {
         #expect(list.first { $0.0 == "message.timeout.ms" }?.1 == "30000")
         #expect(list.first { $0.0 == "acks" }?.1 == "-1")
     }
+
+    /// librdkafka's secret properties by their real names are redacted;
+    /// ordinary ones (a key's file path, the user name) are not.
+    @Test func secretPropertiesByRealName() {
+        for name in ["sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem", "ssl_key",
+                     "sasl.oauthbearer.config", "sasl.oauthbearer.client.secret", "sasl.oauthbearer.token.endpoint.url",
+                     "SASL.PASSWORD"] {
+            #expect(isSecretProperty(name), "\(name) is not redacted")
+        }
+        for name in ["acks", "bootstrap.servers", "ssl.key.location", "sasl.username", "sasl.mechanism",
+                     "ssl.ca.location", "client.id"] {
+            #expect(!isSecretProperty(name), "\(name) is redacted")
+        }
+    }
 }

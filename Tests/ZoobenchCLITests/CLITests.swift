@@ -169,6 +169,41 @@ struct CLITests {
     }
 }
 
+@Suite("Secrets")
+struct SecretTests {
+    /// Secret librdkafka properties given on the command line appear nowhere:
+    /// not on the console, not in the JSON or CSV files (where they read
+    /// `[redacted]`).
+    @Test func secretsAreNeverWritten() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-secret-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let secrets = ["hunter2-pw", "key-pw-77", "keystore-pw-99", "alice-principal-cfg"]
+        let result = try ZoobenchProcess.run([
+            "produce", "--num-records", "200", "--output", folder.path, "-X", "sasl.password=hunter2-pw",
+            "ssl.key.password=key-pw-77", "ssl.keystore.password=keystore-pw-99",
+            "sasl.oauthbearer.config=principal=alice-principal-cfg",
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        var written = result.stdout + result.stderr
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(files.count == 3)
+        for file in files { written += try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) }
+        for secret in secrets { #expect(!written.contains(secret), "\(secret) was written") }
+        let json = try #require(files.first { $0.hasSuffix(".json") })
+        let text = try String(contentsOf: folder.appendingPathComponent(json), encoding: .utf8)
+        #expect(text.contains(#""sasl.password" : "[redacted]""#))
+    }
+
+    /// A secret property librdkafka refuses is named in the error, its value is not.
+    @Test func refusedSecretIsNotEchoed() throws {
+        let result = try ZoobenchProcess.run(["produce", "--num-records", "10", "--no-save", "-X",
+                                              "sasl.oauthbearer.client.secret=client-secret-55"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("sasl.oauthbearer.client.secret"))
+        #expect(!result.stderr.contains("client-secret-55"), "\(result.stderr)")
+    }
+}
+
 @Suite("Interrupted runs")
 struct InterruptTests {
     /// Ctrl-C during a run: it stops, writes what it measured marked partial, exits 130.

@@ -210,15 +210,22 @@ func formatMilliseconds(_ duration: Duration) -> String {
     return ms == ms.rounded() ? String(Int64(ms)) : String(ms)
 }
 
-/// Property names whose values are secrets: never printed or stored.
-public let secretPropertyNames: Set<String> = [
-    "sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem",
-    "sasl.oauthbearer.client.secret", "ssl_key",
-]
+/// Property names whose values are secrets though their names do not say
+/// so: private keys in PEM (`ssl.key.pem`, and `ssl_key` as the C API sets it)
+/// and the OAUTHBEARER configuration, which holds the token's principal and
+/// extensions (`sasl.oauthbearer.config`).
+public let secretPropertyNames: Set<String> = ["ssl.key.pem", "ssl_key", "sasl.oauthbearer.config"]
+
+/// Whether a property's value is a secret: its name contains `password`,
+/// `secret` or `token`, or it is one of ``secretPropertyNames``.
+public func isSecretProperty(_ name: String) -> Bool {
+    let lower = name.lowercased()
+    return secretPropertyNames.contains(lower) || ["password", "secret", "token"].contains { lower.contains($0) }
+}
 
 /// `properties` with the values of secret keys replaced by `[redacted]`.
 public func redactSecrets(_ properties: [String: String]) -> [String: String] {
     properties.reduce(into: [:]) { result, entry in
-        result[entry.key] = secretPropertyNames.contains(entry.key) ? "[redacted]" : entry.value
+        result[entry.key] = isSecretProperty(entry.key) ? "[redacted]" : entry.value
     }
 }

@@ -101,7 +101,7 @@ final class RDKafkaClient: @unchecked Sendable {
                 if result == RD_KAFKA_CONF_UNKNOWN {
                     throw .invalidConfiguration("unknown librdkafka property '\(key)'")
                 }
-                let shown = secretPropertyNames.contains(key) ? "[redacted]" : value
+                let shown = isSecretProperty(key) ? "[redacted]" : value
                 throw .invalidConfiguration("property '\(key)=\(shown)': \(detail)")
             }
         }
