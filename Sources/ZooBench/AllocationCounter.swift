@@ -142,7 +142,6 @@ public final class AllocationCounter: Sendable {
     private let taken = Mutex<AllocationCounts?>(nil)
 
     public init() {
-        AllocationAttribution.prepare()
         sides.reset()  // makes the global before any hook can run
     }
 

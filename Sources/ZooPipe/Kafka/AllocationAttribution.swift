@@ -40,10 +40,6 @@ public enum AllocationAttribution {
 
     private static let tracking = Atomic<Bool>(false)
 
-    /// Nothing to make ahead any more (the mark is in ELF thread-local
-    /// storage); kept so callers need not know.
-    public static func prepare() {}
-
     /// Marks the calling thread as running `side`.
     @inline(__always)
     public static func enter(_ side: AllocationSide) {
