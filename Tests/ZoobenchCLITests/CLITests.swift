@@ -206,13 +206,17 @@ struct SecretTests {
 
 @Suite("Interrupted runs")
 struct InterruptTests {
-    /// Ctrl-C during a run: it stops, writes what it measured marked partial, exits 130.
-    @Test func ctrlCSavesAPartialResult() throws {
+    /// Ctrl-C, or SIGTERM (what a CI runner or Kubernetes sends), during a
+    /// run: it stops, writes what it measured marked partial, and exits 128 +
+    /// the signal (130, 143).
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    func signalSavesAPartialResult(_ signal: Int32, _ expected: Int32) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-int-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let status = try ZoobenchProcess.interrupted(
-            ["produce", "--throughput", "2000", "--duration", "60s", "--quiet", "--output", folder.path], after: 3)
-        #expect(status == 130)
+            ["produce", "--throughput", "2000", "--duration", "60s", "--quiet", "--output", folder.path], after: 3,
+            signal: signal)
+        #expect(status == expected)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let json = try #require(files.first { $0.hasSuffix("-produce.json") }, "files: \(files)")
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
@@ -220,21 +224,5 @@ struct InterruptTests {
         let delivered = (object?["summary"] as? [String: Any])?["delivered"] as? Int ?? 0
         #expect(delivered > 1000 && delivered < 20_000, "delivered \(delivered) in about 3 s at 2000/s")
         #expect(!files.contains { $0.hasSuffix(".tmp") })
-    }
-
-    /// SIGTERM (what a CI runner or Kubernetes sends): the same, exit 143.
-    @Test func sigtermSavesAPartialResult() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-term-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let status = try ZoobenchProcess.interrupted(
-            ["produce", "--throughput", "2000", "--duration", "60s", "--quiet", "--output", folder.path], after: 3,
-            signal: SIGTERM)
-        #expect(status == 143)
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        let json = try #require(files.first { $0.hasSuffix("-produce.json") }, "files: \(files)")
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
-        #expect(object?["partial"] as? Bool == true)
-        let delivered = (object?["summary"] as? [String: Any])?["delivered"] as? Int ?? 0
-        #expect(delivered > 1000 && delivered < 20_000, "delivered \(delivered) in about 3 s at 2000/s")
     }
 }
