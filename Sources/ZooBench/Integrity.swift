@@ -140,20 +140,67 @@ public struct AcknowledgedLedger: Sendable {
     /// Sequence numbers whose delivery failed.
     public var failed = SequenceBitset()
     /// The partition each acknowledged sequence went to (for per-partition counts).
-    public var partitions: [Int32] = []
+    public var partitions = PartitionMap()
 
     public init() {}
 
     @inline(__always)
     public mutating func acknowledge(_ sequence: Int, partition: Int32) {
         acknowledged.insert(sequence)
-        if sequence >= partitions.count {
+        partitions.set(sequence, partition)
+    }
+}
+
+/// The partition of each sequence number, kept per block of 64 sequences:
+/// one entry for a block whose records all went to one partition (what
+/// batching gives keyless records), 64 for a block that is mixed (keyed
+/// records). A soak of 12 million keyless records keeps about 1 MB here,
+/// where an entry per record kept 48 MB.
+public struct PartitionMap: Sendable {
+    /// Per block: a partition (≥ 0), `unset` or `mixed`.
+    private var blocks: [Int32] = []
+    /// Every sequence's partition, for mixed blocks only.
+    private var mixed: [Int: [Int32]] = [:]
+    private static let unset: Int32 = -1
+    private static let mixedBlock: Int32 = -2
+
+    public init() {}
+
+    /// Records that `sequence` went to `partition` (≥ 0).
+    @inline(__always)
+    public mutating func set(_ sequence: Int, _ partition: Int32) {
+        let block = sequence >> 6
+        if block >= blocks.count {
             // Grown in place, one allocation (a `repeatElement` append made one per element unoptimized).
-            let count = Swift.max(sequence + 1, partitions.count * 2, 1024)
-            partitions.reserveCapacity(count)
-            while partitions.count < count { partitions.append(-1) }
+            let count = Swift.max(block + 1, blocks.count * 2, 64)
+            blocks.reserveCapacity(count)
+            while blocks.count < count { blocks.append(Self.unset) }
         }
-        partitions[sequence] = partition
+        let current = blocks[block]
+        if current == partition { return }
+        if current == Self.unset {
+            blocks[block] = partition
+        } else {
+            setMixed(sequence, partition, was: current)
+        }
+    }
+
+    private mutating func setMixed(_ sequence: Int, _ partition: Int32, was current: Int32) {
+        let block = sequence >> 6
+        if current != Self.mixedBlock {
+            // Every sequence set so far in this block had `current`; unset ones are never read.
+            mixed[block] = Array(repeating: current, count: 64)
+            blocks[block] = Self.mixedBlock
+        }
+        mixed[block]![sequence & 63] = partition
+    }
+
+    /// The partition `sequence` went to; -1 for one never set.
+    public subscript(sequence: Int) -> Int32 {
+        let block = sequence >> 6
+        guard block < blocks.count else { return Self.unset }
+        let value = blocks[block]
+        return value == Self.mixedBlock ? mixed[block]![sequence & 63] : value
     }
 }
 
@@ -281,7 +328,7 @@ public struct IntegrityReport: Sendable, Codable, Hashable {
                 if overlap > 0 {
                     duplicated += overlap
                     for sequence in theirs.missing(from: SequenceBitset(), limit: .max) where merged.contains(sequence) {
-                        let partition = sequence < ledger.partitions.count ? ledger.partitions[sequence] : -1
+                        let partition = ledger.partitions[sequence]
                         duplicatedByPartition[String(partition), default: 0] += 1
                     }
                 }
@@ -293,7 +340,7 @@ public struct IntegrityReport: Sendable, Codable, Hashable {
             if missing > 0 {
                 lostByProducer[String(producer)] = missing
                 for sequence in ledger.acknowledged.missing(from: merged, limit: .max) {
-                    let partition = sequence < ledger.partitions.count ? ledger.partitions[sequence] : -1
+                    let partition = ledger.partitions[sequence]
                     lostByPartition[String(partition), default: 0] += 1
                     if examples.count < 10 { examples.append("\(producer):\(sequence)") }
                 }
