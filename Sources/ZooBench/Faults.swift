@@ -3,15 +3,18 @@ import Synchronization
 import ZooPipe
 
 /// A fault to inject into the embedded cluster during a run, written as
-/// `at=2s broker=1 down for=2s`, `at=1s rtt broker=2 20ms for=5s` or
+/// `at=2s broker=1 down for=2s`, `at=1s rtt broker=2 20ms for=5s`,
+/// `at=3s leader topic=zoobench partition=0 to=3` or
 /// `at=2s error api=Produce code=NOT_LEADER_FOR_PARTITION count=5`.
-/// (`leader` faults are not supported yet.)
 public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable, Codable {
         /// The broker closes its connections and refuses new ones.
         case down
         /// Every response of the broker is delayed by this much.
         case roundTrip(Duration)
+        /// Broker `broker` becomes the leader of the partition (of the run's
+        /// topic when `topic` is nil).
+        case leader(topic: String?, partition: Int32)
         /// The next `count` requests of `api` (to any broker) fail with `code`
         /// (names as Kafka writes them: `Produce`, `NOT_LEADER_FOR_PARTITION`).
         case requestErrors(api: String, code: String, count: Int)
@@ -20,10 +23,11 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     /// When, from the start of sending.
     public var at: Duration
     /// The broker, for `down` and `rtt`; 0 means every broker (`broker=all`;
-    /// also for `error`, which any broker answers).
+    /// also for `error`, which any broker answers). For `leader`, the new leader.
     public var broker: Int32
     public var kind: Kind
-    /// How long before it is undone; nil: until the run ends.
+    /// How long before it is undone; nil: until the run ends (a leader move
+    /// is never undone: schedule a second one to move it back).
     public var lasting: Duration?
 
     public init(at: Duration, broker: Int32, kind: Kind, lasting: Duration?) {
@@ -33,19 +37,20 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
         self.lasting = lasting
     }
 
-    /// Parses the text form; the error says what is wrong with it.
-    public init(parsing text: String) throws(WorkloadError) {
-        func bad(_ why: String) -> WorkloadError { .invalid("--fault '\(text)': \(why)") }
+    /// Parses the text form; the error names it as `label` and says what is wrong.
+    public init(parsing text: String, label: String = "--fault") throws(WorkloadError) {
+        func bad(_ why: String) -> WorkloadError { .invalid("\(label) '\(text)': \(why)") }
         var at: Duration?
         var broker: Int32?
         var lasting: Duration?
-        var down = false
-        var rtt = false
-        var error = false
+        var words: [String] = []
         var api: String?
         var code: String?
-        var count = 1
+        var count: Int?
         var latency: Duration?
+        var topic: String?
+        var partition: Int32?
+        var leader: Int32?
         for token in text.split(whereSeparator: \.isWhitespace).map(String.init) {
             if let equals = token.firstIndex(of: "=") {
                 let key = String(token[..<equals])
@@ -68,7 +73,7 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
                     }
                 case "api":
                     guard KafkaAPI(name: value) != nil else {
-                        throw bad("api=\(value) is not one of \(KafkaAPI.allCases.map { "\($0)" }.joined(separator: ", "))")
+                        throw bad("api=\(value) is not one of \(KafkaAPI.allCases.map(\.name).joined(separator: ", "))")
                     }
                     api = value
                 case "code":
@@ -77,40 +82,59 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
                 case "count":
                     guard let n = Int(value), (1...100_000).contains(n) else { throw bad("count=\(value) is not 1 to 100000") }
                     count = n
+                case "topic":
+                    guard !value.isEmpty else { throw bad("topic= needs a name") }
+                    topic = value
+                case "partition":
+                    guard let n = Int32(value), n >= 0 else { throw bad("partition=\(value) is not a partition number") }
+                    partition = n
+                case "to":
+                    guard let id = Int32(value), id >= 1 else { throw bad("to=\(value) is not a broker id (1, 2 …)") }
+                    leader = id
                 default:
-                    throw bad("unknown key '\(key)' (at, broker, for, api, code, count)")
+                    throw bad("unknown key '\(key)' (at, broker, for, api, code, count, topic, partition, to)")
                 }
-            } else if token == "down" {
-                down = true
-            } else if token == "rtt" {
-                rtt = true
-            } else if token == "error" {
-                error = true
-            } else if rtt, latency == nil, let duration = DurationText.parse(token) {
+            } else if ["down", "rtt", "error", "leader"].contains(token) {
+                words.append(token)
+            } else if words == ["rtt"], latency == nil, let duration = DurationText.parse(token) {
+                guard duration <= .seconds(3600) else { throw bad("rtt \(token) is more than an hour") }
                 latency = duration
-            } else if token == "leader" {
-                throw bad("'\(token)' faults are not supported yet (down and rtt are)")
             } else {
                 throw bad("unknown word '\(token)'")
             }
         }
         guard let at else { throw bad("it needs at=… (when, from the start of sending)") }
-        switch (down, rtt, error) {
-        case (true, false, false): kind = .down
-        case (false, true, false):
-            guard let latency else { throw bad("rtt needs a latency, e.g. 'rtt broker=1 50ms'") }
-            kind = .roundTrip(latency)
-        case (false, false, true):
-            guard let api, let code else { throw bad("error needs api=… and code=…") }
-            guard lasting == nil else { throw bad("error faults take count=…, not for=…") }
-            kind = .requestErrors(api: api, code: code, count: count)
-        default: throw bad("say one of down, rtt or error")
+        func only(_ allowed: Set<String>, in kind: String) throws(WorkloadError) {
+            let given: [(String, Bool)] = [("broker", broker != nil), ("for", lasting != nil), ("api", api != nil),
+                                           ("code", code != nil), ("count", count != nil), ("topic", topic != nil),
+                                           ("partition", partition != nil), ("to", leader != nil)]
+            if let extra = given.first(where: { $0.1 && !allowed.contains($0.0) }) {
+                throw bad("\(kind) faults do not take \(extra.0)=…")
+            }
         }
-        if case .requestErrors = kind {
-            self.broker = 0
-        } else {
+        guard words.count == 1 else { throw bad("say one of down, rtt, leader or error") }
+        switch words[0] {
+        case "down":
+            try only(["broker", "for"], in: "down")
             guard let broker else { throw bad("it needs broker=…") }
+            kind = .down
             self.broker = broker
+        case "rtt":
+            try only(["broker", "for"], in: "rtt")
+            guard let latency else { throw bad("rtt needs a latency, e.g. 'rtt broker=1 50ms'") }
+            guard let broker else { throw bad("it needs broker=…") }
+            kind = .roundTrip(latency)
+            self.broker = broker
+        case "leader":
+            try only(["topic", "partition", "to"], in: "leader")
+            guard let partition, let leader else { throw bad("leader needs partition=… and to=… (the new leader)") }
+            kind = .leader(topic: topic, partition: partition)
+            self.broker = leader
+        default:
+            try only(["api", "code", "count"], in: "error")
+            guard let api, let code else { throw bad("error needs api=… and code=…") }
+            kind = .requestErrors(api: api, code: code, count: count ?? 1)
+            self.broker = 0
         }
         self.at = at
         self.lasting = lasting
@@ -122,10 +146,29 @@ public struct FaultSpec: Sendable, Hashable, Codable, CustomStringConvertible {
         switch kind {
         case .down: text += " broker=\(brokerText) down"
         case .roundTrip(let latency): text += " rtt broker=\(brokerText) \(DurationText.format(latency))"
+        case .leader(let topic, let partition):
+            text += " leader" + (topic.map { " topic=\($0)" } ?? "") + " partition=\(partition) to=\(broker)"
         case .requestErrors(let api, let code, let count): text += " error api=\(api) code=\(code) count=\(count)"
         }
         if let lasting { text += " for=\(DurationText.format(lasting))" }
         return text
+    }
+
+    /// The cluster changes that make the fault (`undo` false) and end it (true);
+    /// nil when there is nothing to undo. `topic` is the run's topic.
+    public func control(undo: Bool, topic runTopic: String) -> ClusterControl? {
+        switch (kind, undo) {
+        case (.down, false): return .down(broker: broker)
+        case (.down, true): return .up(broker: broker)
+        case (.roundTrip(let latency), false): return .roundTrip(broker: broker, latency)
+        case (.roundTrip, true): return .roundTrip(broker: broker, .zero)
+        case (.leader(let topic, let partition), false):
+            return .leader(topic: topic ?? runTopic, partition: partition, broker: broker)
+        case (.requestErrors(let api, let code, let count), false):
+            guard let api = KafkaAPI(name: api), let code = KafkaErrorCode(name: code) else { return nil }
+            return .requestErrors(api: api, code: code, count: count)
+        case (.leader, true), (.requestErrors, true): return nil
+        }
     }
 }
 
@@ -142,58 +185,47 @@ public struct FaultEvent: Sendable, Hashable, Codable {
 public final class FaultSchedule: Sendable {
     private let faults: [FaultSpec]
     private let cluster: EmbeddedCluster
+    private let topic: String
     private let done = Atomic<Bool>(false)
     private let log = Mutex<[FaultEvent]>([])
     private let onEvent: (@Sendable (FaultEvent) -> Void)?
 
-    /// Checks every fault names a broker the cluster has.
-    public init(_ faults: [FaultSpec], cluster: EmbeddedCluster,
+    /// Checks every fault names a broker the cluster has; `topic` is the run's
+    /// (for leader faults that name none).
+    public init(_ faults: [FaultSpec], cluster: EmbeddedCluster, topic: String = "zoobench",
                 onEvent: (@Sendable (FaultEvent) -> Void)? = nil) throws(WorkloadError) {
         for fault in faults where fault.broker > Int32(cluster.brokerCount) {
             throw .invalid("--fault '\(fault)': the embedded cluster has brokers 1 to \(cluster.brokerCount)")
         }
         self.faults = faults
         self.cluster = cluster
+        self.topic = topic
         self.onEvent = onEvent
     }
 
     /// Starts the timeline now (the start of sending).
     public func start() {
         let start = MonotonicClock.nanoseconds()
-        var steps: [(UInt64, FaultSpec, Bool)] = []
+        var steps: [(UInt64, ClusterControl)] = []
         for fault in faults {
-            steps.append((nanoseconds(fault.at), fault, true))
-            if let lasting = fault.lasting { steps.append((nanoseconds(fault.at + lasting), fault, false)) }
+            if let change = fault.control(undo: false, topic: topic) { steps.append((nanoseconds(fault.at), change)) }
+            if let lasting = fault.lasting, let change = fault.control(undo: true, topic: topic) {
+                steps.append((nanoseconds(fault.at + lasting), change))
+            }
         }
         steps.sort { $0.0 < $1.0 }
         let thread = Thread { [self, steps] in
-            for (offset, fault, apply) in steps {
+            for (offset, change) in steps {
                 while MonotonicClock.nanoseconds() < start + offset {
                     if done.load(ordering: .relaxed) { return }
                     Thread.sleep(forTimeInterval: 0.002)
                 }
                 if done.load(ordering: .relaxed) { return }
                 let action: String
-                let brokers = fault.broker == 0 ? Array(1...Int32(cluster.brokerCount)) : [fault.broker]
-                let who = fault.broker == 0 ? "every broker" : "broker \(fault.broker)"
-                switch (fault.kind, apply) {
-                case (.down, true):
-                    for id in brokers { try? cluster.setBrokerDown(id) }
-                    action = "\(who) down"
-                case (.down, false):
-                    for id in brokers { try? cluster.setBrokerUp(id) }
-                    action = "\(who) up"
-                case (.roundTrip(let latency), true):
-                    for id in brokers { try? cluster.setRoundTripTime(broker: id, latency) }
-                    action = "\(who) rtt \(DurationText.format(latency))"
-                case (.roundTrip, false):
-                    for id in brokers { try? cluster.setRoundTripTime(broker: id, .zero) }
-                    action = "\(who) rtt 0ms"
-                case (.requestErrors(let api, let code, let count), _):
-                    if let kind = KafkaAPI(name: api), let error = KafkaErrorCode(name: code) {
-                        cluster.injectErrors(api: kind, error: error, count: count)
-                    }
-                    action = "next \(count) \(api) request(s) fail with \(code)"
+                do throws(WorkloadError) {
+                    action = try change.apply(to: cluster)
+                } catch {
+                    action = "\(change) failed: \(error.description)"
                 }
                 let event = FaultEvent(at: Double(MonotonicClock.nanoseconds() - start) / 1e9, action: action)
                 log.withLock { $0.append(event) }

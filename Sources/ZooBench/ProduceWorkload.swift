@@ -59,6 +59,9 @@ public struct ProduceWorkload: Sendable, Hashable {
     public var connectTimeout: Duration = .seconds(10)
     /// Timeline interval. Default 1 s.
     public var interval: Duration = .seconds(1)
+    /// Faults to inject into the embedded cluster, timed from the start of
+    /// sending (workload files: `fault`, a list of the `--fault` texts).
+    public var faults: [FaultSpec] = []
     /// librdkafka properties passed verbatim (`-X key=value`); they win.
     public var properties: [String: String] = [:]
 

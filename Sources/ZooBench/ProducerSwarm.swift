@@ -91,11 +91,7 @@ public struct ProduceOutcome: Sendable {
         acknowledged += other.acknowledged
         if let theirs = other.wire {
             var sum = wire ?? KafkaWireStatistics()
-            sum.requests += theirs.requests
-            sum.bytes += theirs.bytes
-            sum.messages += theirs.messages
-            sum.messageBytes += theirs.messageBytes
-            sum.reports += theirs.reports
+            sum.add(theirs)
             wire = sum
         }
     }

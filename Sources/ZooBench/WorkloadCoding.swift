@@ -31,7 +31,7 @@ struct FlexibleScalar: Decodable {
 /// Decodes a workload written with the CLI's flag names as keys: refuses an
 /// unknown key (listing the known ones), hands every scalar field to `set` as
 /// text, and returns the librdkafka properties found under `propertiesKey`.
-func decodeFlagFields(from decoder: any Decoder, fieldNames: [String], propertiesKey: String,
+func decodeFlagFields(from decoder: any Decoder, fieldNames: [String], propertiesKey: String, listFields: Set<String> = [],
                       set: (String, String) throws(WorkloadError) -> Void) throws -> [String: String] {
     let container = try decoder.container(keyedBy: WorkloadKey.self)
     let known = Set(fieldNames)
@@ -42,6 +42,19 @@ func decodeFlagFields(from decoder: any Decoder, fieldNames: [String], propertie
     for key in container.allKeys {
         if key.stringValue == propertiesKey {
             properties = try container.decode([String: FlexibleScalar].self, forKey: key).mapValues(\.text)
+            continue
+        }
+        if listFields.contains(key.stringValue) {
+            // A list, or one value for a list of one.
+            let values: [FlexibleScalar]
+            if let list = try? container.decode([FlexibleScalar].self, forKey: key) {
+                values = list
+            } else if let single = try? container.decode(FlexibleScalar.self, forKey: key) {
+                values = [single]
+            } else {
+                throw WorkloadError.invalid("field '\(key.stringValue)' must be a list of text values")
+            }
+            for value in values { try set(key.stringValue, value.text) }
             continue
         }
         let value: FlexibleScalar
@@ -93,12 +106,13 @@ extension ProduceWorkload: Codable {
         "name", "topic", "partitions", "replication-factor", "acks", "num-records", "duration", "throughput",
         "warmup", "warmup-records", "record-size", "payload", "compressibility", "payload-delimiter", "keys",
         "headers", "producers", "linger-ms", "batch-size", "compression", "idempotence", "transactional-id",
-        "transaction-size", "timeout", "connect-timeout", "interval", "producer-props",
+        "transaction-size", "timeout", "connect-timeout", "interval", "fault", "producer-props",
     ]
 
     public init(from decoder: any Decoder) throws {
         self.init()
-        properties = try decodeFlagFields(from: decoder, fieldNames: Self.fieldNames, propertiesKey: "producer-props") {
+        properties = try decodeFlagFields(from: decoder, fieldNames: Self.fieldNames, propertiesKey: "producer-props",
+                                          listFields: ["fault"]) {
             field, text throws(WorkloadError) in try set(field, to: text)
         }
     }
@@ -146,6 +160,7 @@ extension ProduceWorkload: Codable {
         case "timeout": deliveryTimeout = try input.duration()
         case "connect-timeout": connectTimeout = try input.duration()
         case "interval": interval = try input.duration()
+        case "fault": faults.append(try FaultSpec(parsing: text, label: label ?? "field 'fault'"))
         default:
             throw WorkloadError.invalid("unknown field '\(field)'")
         }
@@ -179,6 +194,7 @@ extension ProduceWorkload: Codable {
         try container.encode(DurationText.format(deliveryTimeout), forKey: WorkloadKey("timeout"))
         try container.encode(DurationText.format(connectTimeout), forKey: WorkloadKey("connect-timeout"))
         try container.encode(DurationText.format(interval), forKey: WorkloadKey("interval"))
+        if !faults.isEmpty { try container.encode(faults.map(\.description), forKey: WorkloadKey("fault")) }
         if !properties.isEmpty {
             try container.encode(redactSecrets(properties), forKey: WorkloadKey("producer-props"))
         }

@@ -20,9 +20,6 @@ public enum EndToEndSummary {
             lines.append("warm-up   \(e2e.warmupConsumed) records consumed, send→consume p50 "
                 + "\(P.fixed(e2e.warmupLatency.p50, 2)) ms, p99 \(P.fixed(e2e.warmupLatency.p99, 2)) ms (not above)")
         }
-        if let faults = result.faults {
-            lines.append("faults    " + faults.map { "\(P.fixed($0.at, 2))s \($0.action)" }.joined(separator: ", "))
-        }
         for report in result.integrity ?? [] {
             var line = report.verdict + (report.group.map { "  (group \($0))" } ?? "")
             if report.foreign > 0 { line += "; \(report.foreign) records of other runs ignored" }

@@ -56,6 +56,16 @@ public enum ProduceSummary {
                 }
             }
             lines.append(line)
+            let resent = max(0, wire.messages - s.sent - warmup.delivered)
+            if resent > 0 || wire.retries > 0 || wire.errors > 0 || wire.timeouts > 0 || wire.disconnects > 0
+                || result.faults != nil {
+                lines.append("retries   \(resent) records sent again, \(wire.retries) requests retried, "
+                    + "\(wire.errors) request errors, \(wire.timeouts) timeouts, \(wire.disconnects) disconnects "
+                    + "(librdkafka statistics)")
+            }
+        }
+        if let faults = result.faults {
+            lines.append("faults    " + faults.map { "\(fixed($0.at, 2))s \($0.action)" }.joined(separator: ", "))
         }
         if let growth = s.brokerOffsetGrowth {
             let expected = s.delivered + warmup.delivered

@@ -24,7 +24,7 @@ public enum ResultFiles {
     /// The timeline CSV's header.
     public static let timelineHeader = [
         "index", "start_s", "seconds", "warmup", "sent", "delivered", "errors", "in_flight",
-        "records_per_s", "mb_per_s", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms",
+        "records_per_s", "mb_per_s", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "faults",
     ].joined(separator: ",")
 
     /// `20261128-174501-produce`: the file stem for a result.
@@ -203,6 +203,9 @@ public enum ResultFiles {
                 String(i.delivered), String(i.errors), String(i.inFlight), number(i.recordsPerSecond),
                 number(i.megabytesPerSecond), number(Double(i.p50) / 1000), number(Double(i.p90) / 1000),
                 number(Double(i.p99) / 1000), number(Double(i.p999) / 1000), number(Double(i.max) / 1000),
+                // The faults that happened in this interval, so a spike has its cause beside it.
+                csvField((result.faults ?? []).filter { $0.at >= i.start && $0.at < i.start + i.seconds }
+                    .map { "\(number($0.at))s \($0.action)" }.joined(separator: "; ")),
             ]
             text += row.joined(separator: ",") + "\n"
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZooBench
 import ZooPipe
+import ZooReport
 
 /// `zoobench cluster`: the embedded cluster as a process of its own, for other clients.
 struct ClusterCommand: ParsableCommand {
@@ -15,9 +16,26 @@ struct ClusterCommand: ParsableCommand {
             connect. Like every embedded-cluster run, it does not replicate and keeps only \
             a few MB per partition.
 
+            With --control it reads commands from stdin, one per line, and answers each \
+            with one line on stdout, "ok <seconds> <what was done>" or "error <why>":
+
+              down BROKER|all            the broker closes its connections and refuses new ones
+              up BROKER|all              it serves again
+              rtt BROKER|all LATENCY     every response of the broker waits this long (0ms undoes)
+              leader TOPIC PARTITION BROKER
+                                         the broker becomes the partition's leader
+              error API CODE [COUNT]     the next COUNT API requests fail with CODE
+                                         (e.g. error Produce NOT_LEADER_FOR_PARTITION 5)
+              topic NAME[:PARTITIONS]    creates a topic
+              help                       lists these;  quit  stops serving (exit 0)
+
+            The end of stdin stops reading, not serving.
+
             Examples:
               zoobench cluster --topic bench:4 --for 10m --bootstrap-file /tmp/bootstrap
               zoobench consume --brokers "$(cat /tmp/bootstrap)" --topic bench --until-end
+              mkfifo /tmp/ctl; zoobench cluster --topic bench:4 --control < /tmp/ctl &
+              exec 3> /tmp/ctl; echo "down 2" >&3; sleep 5; echo "up 2" >&3
             """
     )
 
@@ -29,6 +47,7 @@ struct ClusterCommand: ParsableCommand {
     var serveFor: String?
     @Option(help: ArgumentHelp("Also write the bootstrap list to this file (atomically).", valueName: "path"))
     var bootstrapFile: String?
+    @Flag(help: "Read fault commands from stdin while serving (see above).") var control = false
 
     func run() throws {
         var topics: [(String, Int32)] = []
@@ -65,6 +84,7 @@ struct ClusterCommand: ParsableCommand {
 
         let done = DispatchSemaphore(value: 0)
         let interrupt = Interrupt.install { done.signal() }
+        if control { Self.serveControl(cluster, started: MonotonicClock.nanoseconds()) { done.signal() } }
         if let limit {
             _ = done.wait(timeout: .now() + .nanoseconds(Int(limit.components.seconds * 1_000_000_000
                 + limit.components.attoseconds / 1_000_000_000)))
@@ -73,5 +93,36 @@ struct ClusterCommand: ParsableCommand {
         }
         interrupt.cancel()
         cluster.stop()
+    }
+
+    /// Reads commands from stdin on a thread of its own until its end or `quit`.
+    static func serveControl(_ cluster: EmbeddedCluster, started: UInt64, quit: @escaping @Sendable () -> Void) {
+        @Sendable func answer(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        let reader = Thread {
+            while let line = readLine() {
+                let command = line.trimmingCharacters(in: .whitespaces)
+                if command.isEmpty || command.hasPrefix("#") { continue }
+                switch command {
+                case "quit", "exit":
+                    answer("ok quitting")
+                    quit()
+                    return
+                case "help":
+                    answer("ok commands: " + (ClusterControl.usage + ["help", "quit"]).joined(separator: "; "))
+                    continue
+                default:
+                    break
+                }
+                do throws(WorkloadError) {
+                    let done = try ClusterControl(parsing: command).apply(to: cluster)
+                    let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+                    answer("ok \(ProduceSummary.fixed(seconds, 3)) \(done)")
+                } catch {
+                    answer("error \(error.description)")
+                }
+            }
+        }
+        reader.name = "zoobench-control"
+        reader.start()
     }
 }

@@ -40,10 +40,6 @@ struct EndToEndCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Simple consumers of these partitions instead of a group.", valueName: "0,1,…"))
     var assign: String?
     @Flag(help: "Skip the integrity check (loss, duplicates, order).") var noVerify = false
-    @Option(help: ArgumentHelp("A fault for the embedded cluster, timed from the start of sending (repeatable): "
-                                   + "'at=2s broker=1 down for=2s' or 'at=1s rtt broker=2 50ms for=5s'.",
-                               valueName: "spec"))
-    var fault: [String] = []
     @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
@@ -89,18 +85,8 @@ struct EndToEndCommand: ParsableCommand {
         say("consumers " + ConsumeCommand.describe(consume).replacingOccurrences(of: "from earliest, until ", with: "from the current end, until the producers' last record, or "))
         say("clock     " + endToEndClockNote)
 
-        let specs = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
-        var schedule: FaultSchedule?
-        if !specs.isEmpty {
-            guard let cluster = target.embedded else {
-                throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
-            }
-            let quietFaults = output.quiet || output.json
-            schedule = try FaultSchedule(specs, cluster: cluster) { event in
-                if !quietFaults { print("fault   \(ProduceSummary.fixed(event.at, 2))s  \(event.action)") }
-            }
-            say("faults    " + specs.map(\.description).joined(separator: "; "))
-        }
+        let schedule = try MeasuredRun.faultSchedule(produce, target: target, print: !(output.quiet || output.json))
+        if !produce.faults.isEmpty { say("faults    " + produce.faults.map(\.description).joined(separator: "; ")) }
 
         let stop = StopSignal()
         let interrupt = Interrupt.install { stop.stop() }

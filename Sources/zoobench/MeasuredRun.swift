@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import ZooBench
 import ZooPipe
@@ -8,11 +9,9 @@ import ZooReport
 /// and after, the outcome made a ``RunResult``.
 enum MeasuredRun {
     static func run(mode: SweepMode, workload: ProduceWorkload, consume: ConsumeWorkload, target: BenchTarget,
-                    environment: RunEnvironment, faults specs: [FaultSpec], stop: StopSignal) throws -> RunResult {
+                    environment: RunEnvironment, stop: StopSignal) throws -> RunResult {
         let before = try? target.admin.endOffsetTotal(topic: workload.topic)
-        let schedule = try target.embedded.flatMap { cluster in
-            specs.isEmpty ? nil : try FaultSchedule(specs, cluster: cluster)
-        }
+        let schedule = try faultSchedule(workload, target: target, print: false)
         switch mode {
         case .produce:
             schedule?.start()
@@ -31,6 +30,18 @@ enum MeasuredRun {
             let after = try? target.admin.endOffsetTotal(topic: workload.topic)
             return RunResult(endToEnd: run, outcome: outcome, environment: environment, startedAt: Date(),
                              brokerOffsetGrowth: before.flatMap { b in after.map { $0 - b } })
+        }
+    }
+
+    /// The workload's faults on a timeline for the embedded cluster (nil when
+    /// it has none); with `print`, each prints a `fault` line as it happens.
+    static func faultSchedule(_ workload: ProduceWorkload, target: BenchTarget, print: Bool) throws -> FaultSchedule? {
+        guard !workload.faults.isEmpty else { return nil }
+        guard let cluster = target.embedded else {
+            throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
+        }
+        return try FaultSchedule(workload.faults, cluster: cluster, topic: workload.topic) { event in
+            if print { Swift.print("fault     \(ProduceSummary.fixed(event.at, 2))s  \(event.action)") }
         }
     }
 }

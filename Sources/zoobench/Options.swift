@@ -111,6 +111,14 @@ struct ProducerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How long to wait for the cluster. Default 10s.", valueName: "duration"))
     var connectTimeout: String?
 
+    // Faults
+    @Option(help: ArgumentHelp("A fault for the embedded cluster, timed from the start of sending (repeatable; "
+                                   + "replaces a workload file's): 'at=2s broker=1 down for=2s', "
+                                   + "'at=1s rtt broker=all 50ms for=5s', 'at=3s leader partition=0 to=3' "
+                                   + "(topic=… for another topic), 'at=2s error api=Produce code=NOT_LEADER_FOR_PARTITION count=5'.",
+                               valueName: "spec"))
+    var fault: [String] = []
+
     /// The workload: the file's (or the defaults), then each flag given.
     func makeWorkload(target: TargetOptions, interval: String?, defaultName: String? = nil) throws
         -> (ProduceWorkload, [String]) {
@@ -131,6 +139,12 @@ struct ProducerOptions: ParsableArguments {
         // A duration on the command line replaces the default record count (but not an explicit one).
         if duration != nil && numRecords == nil { loaded.workload.numRecords = nil }
         for property in properties { loaded.workload.properties[property.key] = property.value }
+        if !fault.isEmpty {
+            loaded.workload.faults = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
+        }
+        if !loaded.workload.faults.isEmpty, try target.bootstrap() != nil {
+            throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
+        }
         try loaded.workload.validate()
         return loaded
     }

@@ -61,8 +61,6 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Model the producers, partitions and wire bytes this rate needs (records/s or 1GB/s).",
                                valueName: "rate"))
     var targetRate: String?
-    @Option(help: ArgumentHelp("A fault for the embedded cluster in every step (see zoobench e2e --help).", valueName: "spec"))
-    var fault: [String] = []
     @Flag(help: "Keep every step's full histograms in the plan's JSON (large); by default the percentiles only.")
     var keepHistograms = false
     @OptionGroup(title: "Consumers (e2e mode)") var consumer: ConsumerOptions
@@ -100,7 +98,6 @@ struct PlanCommand: ParsableCommand {
         let minRate = try rate(self.minRate, "--min-rate")
         let maxRate = try rate(self.maxRate, "--max-rate")
         let targetRate = try rate(self.targetRate, "--target-rate")
-        let specs = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
         var base = try producer.load(target: target, interval: output.interval, defaultName: "plan").workload
         base.numRecords = nil
         base.warmupRecords = nil
@@ -130,10 +127,9 @@ struct PlanCommand: ParsableCommand {
                                      replicationFactor: base.replicationFactor, connectTimeout: base.connectTimeout)
         TargetLines.describe(target, topic: base.topic, say: say)
         if mode == .e2e { TargetLines.adaptToEmbedded(&consume, target: target, say: say) }
-        if !specs.isEmpty && target.embedded == nil { throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)") }
         say("workload  " + ProduceCommand.describe(base))
         say("slo       \(slo) (\(mode == .e2e ? "send → consume" : "send → ack"), from the intended send time)")
-        if !specs.isEmpty { say("faults    " + specs.map(\.description).joined(separator: "; ") + " (in every step)") }
+        if !base.faults.isEmpty { say("faults    " + base.faults.map(\.description).joined(separator: "; ") + " (in every step)") }
 
         let stop = StopSignal()
         let interrupt = Interrupt.install { stop.stop() }
@@ -156,7 +152,7 @@ struct PlanCommand: ParsableCommand {
             workload.warmup = .seconds(1)
             say("probe     unlimited rate for \(DurationText.format(probeDuration)) to find the ceiling")
             let run = try MeasuredRun.run(mode: mode, workload: workload, consume: consume, target: target,
-                                          environment: environment, faults: specs, stop: stop)
+                                          environment: environment, stop: stop)
             if run.partial { throw Interrupt.exit }
             let ceiling = run.summary?.recordsPerSecond ?? 0
             guard ceiling > 0 else { throw KafkaError.deliveryFailed(count: run.summary?.failed ?? 0, reason: "the probe delivered nothing") }
@@ -185,7 +181,7 @@ struct PlanCommand: ParsableCommand {
             workload.throughput = rate
             let phase = plan.search.phase.rawValue
             let run = try MeasuredRun.run(mode: mode, workload: workload, consume: consume, target: target,
-                                          environment: environment, faults: specs, stop: stop)
+                                          environment: environment, stop: stop)
             if run.partial { break }  // Ctrl-C: an unfinished step is not judged
             let step = PlanStep(index: plan.steps.count + 1, phase: phase, askedRate: rate,
                                 run: keepHistograms ? run : run.withoutHistograms(), slo: slo)

@@ -22,7 +22,8 @@ struct ProduceCommand: ParsableCommand {
             Examples:
               zoobench produce --acks=-1
               zoobench produce --throughput 50000 --duration 30s --warmup 5s --record-size uniform:100-1000
-              zoobench produce --workload omb-workload.yaml --brokers kafka1:9092
+                zoobench produce --workload omb-workload.yaml --brokers kafka1:9092
+              zoobench produce --duration 20s --throughput 10000 --fault "at=5s broker=1 down for=5s"
             """
     )
 
@@ -44,25 +45,31 @@ struct ProduceCommand: ParsableCommand {
         TargetLines.describe(target, topic: workload.topic, say: say)
         say("workload  " + Self.describe(workload))
 
+        let quietIntervals = output.quiet || output.json
+        let schedule = try MeasuredRun.faultSchedule(workload, target: target, print: !quietIntervals)
+        if !workload.faults.isEmpty { say("faults    " + workload.faults.map(\.description).joined(separator: "; ")) }
+
         let stop = StopSignal()
         let interrupt = Interrupt.install { stop.stop() }
         defer { interrupt.cancel() }
         let before = try? target.admin.endOffsetTotal(topic: workload.topic)
-        let quietIntervals = output.quiet || output.json
         var swarm = ProducerSwarm(workload: workload, target: target.uri)
         swarm.allocationCounter = counter
+        schedule?.start()
         let outcome = try swarm.run(stop: stop) { interval in
             if !quietIntervals { print(ProduceSummary.intervalLine(interval)) }
         }
+        schedule?.stop()
         let after = try? target.admin.endOffsetTotal(topic: workload.topic)
         let growth = before.flatMap { b in after.map { $0 - b } }
 
         let configuration = workload.producerConfiguration(producerIndex: 0)
             .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: workload.acks,
                                   deliveryTimeout: workload.deliveryTimeout)
-        let result = RunResult(workload: workload, outcome: outcome,
+        var result = RunResult(workload: workload, outcome: outcome,
                                environment: .current(target: target, producerConfiguration: configuration),
                                startedAt: startedAt, brokerOffsetGrowth: growth)
+        if let schedule, !schedule.events.isEmpty { result.faults = schedule.events }
         try output.finish(result) {
             (result.summary.map(ProduceSummary.perfTestLine) ?? "") + "\n" + ProduceSummary.table(result)
         }

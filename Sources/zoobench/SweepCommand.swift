@@ -44,9 +44,6 @@ struct SweepCommand: ParsableCommand {
     var mode: String = "produce"
     @Option(help: ArgumentHelp("Order of the table. Default throughput.", valueName: "throughput|p99|cell"))
     var sort: String = "throughput"
-    @Option(help: ArgumentHelp("A fault for the embedded cluster in every run (see zoobench e2e --help).",
-                               valueName: "spec"))
-    var fault: [String] = []
     @Flag(help: "Keep every run's full histograms in the sweep's JSON (large); by default the percentiles only.")
     var keepHistograms = false
     @OptionGroup(title: "Consumers (e2e mode)") var consumer: ConsumerOptions
@@ -114,7 +111,6 @@ struct SweepCommand: ParsableCommand {
             throw ValidationError("--sort: '\(sort)' is not throughput, p99 or cell")
         }
         let plan = try makePlan()
-        let specs = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
         var consume = ConsumeWorkload()
         try consumer.apply(to: &consume)
         try consume.validate()
@@ -125,9 +121,6 @@ struct SweepCommand: ParsableCommand {
                                      connectTimeout: plan.base.connectTimeout)
         TargetLines.describe(target, topic: plan.base.topic, say: say)
         if plan.mode == .e2e { TargetLines.adaptToEmbedded(&consume, target: target, say: say) }
-        if !specs.isEmpty && target.embedded == nil {
-            throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
-        }
         let perCell = (plan.base.duration.map(DurationText.seconds) ?? 0) + (plan.base.warmup.map(DurationText.seconds) ?? 0)
         say("sweep     \(cells.count) cells × \(plan.repeats) run(s): "
             + plan.axes.map { "\($0.name) \($0.values.joined(separator: ","))" }.joined(separator: " × ")
@@ -164,7 +157,7 @@ struct SweepCommand: ParsableCommand {
                     + ": \(plan.label(cell))\(eta)")
                 let cpuBefore = processCPUSeconds()
                 let result = try MeasuredRun.run(mode: plan.mode, workload: workload, consume: consume, target: target,
-                                                 environment: sweep.environment, faults: specs, stop: stop)
+                                                 environment: sweep.environment, stop: stop)
                 if result.partial { break cellLoop }  // Ctrl-C: an unfinished cell is not kept
                 runs.append(keepHistograms ? result : result.withoutHistograms())
                 figures.append(CellFigures(result, cpuSeconds: processCPUSeconds() - cpuBefore))

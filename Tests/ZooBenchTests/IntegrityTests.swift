@@ -1,5 +1,6 @@
 import Testing
 @testable import ZooBench
+import ZooPipe
 
 @Suite("Integrity checks on synthetic sequences")
 struct IntegrityTests {
@@ -41,6 +42,32 @@ struct IntegrityTests {
         #expect(report.lostByProducer == ["0": 11])
         #expect(report.lostExamples == (10..<20).map { "0:\($0)" })
         #expect(!report.clean)
+    }
+
+    /// Runs of one partition (keyless batching) interleaved with scattered
+    /// keyed records, set out of order: every sequence reads back its partition.
+    @Test func partitionMapMatchesAPlainDictionary() {
+        var generator = SystemRandomNumberGenerator()
+        var map = PartitionMap()
+        var expected: [Int: Int32] = [:]
+        var sequences: [(Int, Int32)] = []
+        var next = 0
+        while next < 50_000 {
+            let run = Int.random(in: 1...300, using: &generator)
+            let partition = Int32.random(in: 0..<12, using: &generator)
+            let scattered = Bool.random(using: &generator)
+            for sequence in next..<(next + run) {
+                sequences.append((sequence, scattered ? Int32.random(in: 0..<12, using: &generator) : partition))
+            }
+            next += run
+        }
+        sequences.shuffle(using: &generator)
+        for (sequence, partition) in sequences where Int.random(in: 0..<10, using: &generator) > 0 {
+            map.set(sequence, partition)
+            expected[sequence] = partition
+        }
+        for (sequence, partition) in expected { #expect(map[sequence] == partition) }
+        #expect(map[next + 1_000_000] == -1)
     }
 
     @Test func duplicatesWithinAndAcrossConsumers() {
@@ -153,12 +180,24 @@ struct FaultSpecTests {
         let errors = try FaultSpec(parsing: "at=2s error api=Produce code=NOT_LEADER_FOR_PARTITION count=5")
         #expect(errors.kind == .requestErrors(api: "Produce", code: "NOT_LEADER_FOR_PARTITION", count: 5))
         #expect(errors.description == "at=2s error api=Produce code=NOT_LEADER_FOR_PARTITION count=5")
+        let leader = try FaultSpec(parsing: "at=3s leader partition=1 to=3")
+        #expect(leader == FaultSpec(at: .seconds(3), broker: 3, kind: .leader(topic: nil, partition: 1), lasting: nil))
+        #expect(leader.description == "at=3s leader partition=1 to=3")
+        #expect(leader.control(undo: false, topic: "bench") == .leader(topic: "bench", partition: 1, broker: 3))
+        #expect(leader.control(undo: true, topic: "bench") == nil)
+        let elsewhere = try FaultSpec(parsing: "at=3s leader topic=other partition=0 to=2")
+        #expect(elsewhere.control(undo: false, topic: "bench") == .leader(topic: "other", partition: 0, broker: 2))
+        // Every spec's text parses back to the same spec.
+        for spec in [down, slow, errors, leader, elsewhere] { #expect(try FaultSpec(parsing: spec.description) == spec) }
+        #expect(down.control(undo: true, topic: "t") == .up(broker: 2))
+        #expect(slow.control(undo: true, topic: "t") == .roundTrip(broker: 1, .zero))
     }
 
     @Test(arguments: [
         ("broker=1 down", "it needs at="),
         ("at=1s down", "it needs broker="),
-        ("at=1s broker=1", "say one of down, rtt or error"),
+        ("at=1s broker=1", "say one of down, rtt, leader or error"),
+        ("at=1s broker=1 down error", "say one of down, rtt, leader or error"),
         ("at=1s error api=Produce", "error needs api=… and code=…"),
         ("at=1s error api=Nope code=NOT_LEADER_FOR_PARTITION", "api=Nope is not one of"),
         ("at=1s error api=Produce code=NOPE", "code=NOPE is not a Kafka error name"),
@@ -166,7 +205,12 @@ struct FaultSpecTests {
         ("at=soon broker=1 down", "at=soon is not a duration"),
         ("at=1s broker=0 down", "broker=0 is not a broker id"),
         ("at=1s broker=1 down when=now", "unknown key 'when'"),
-        ("at=1s leader topic=t partition=0 to=3", "'leader' faults are not supported yet"),
+        ("at=1s leader topic=t partition=0", "leader needs partition=… and to=…"),
+        ("at=1s leader partition=0 to=3 for=2s", "leader faults do not take for="),
+        ("at=1s leader partition=-1 to=3", "partition=-1 is not a partition number"),
+        ("at=1s error api=Produce code=NOT_LEADER_FOR_PARTITION for=2s", "error faults do not take for="),
+        ("at=1s broker=1 down count=3", "down faults do not take count="),
+        ("at=1s broker=1 rtt 2h", "more than an hour"),
     ])
     func rejectsWithAReason(_ text: String, _ reason: String) {
         #expect {
@@ -175,5 +219,57 @@ struct FaultSpecTests {
             (error as? WorkloadError)?.description.contains(reason) == true
                 && (error as? WorkloadError)?.description.hasPrefix("--fault '\(text)': ") == true
         }
+    }
+}
+
+@Suite("Cluster control commands")
+struct ClusterControlTests {
+    @Test(arguments: [
+        ("down 2", ClusterControl.down(broker: 2)),
+        ("up all", .up(broker: 0)),
+        ("rtt 1 50ms", .roundTrip(broker: 1, .milliseconds(50))),
+        ("rtt all 0ms", .roundTrip(broker: 0, .zero)),
+        ("leader bench 0 3", .leader(topic: "bench", partition: 0, broker: 3)),
+        ("error Produce NOT_LEADER_FOR_PARTITION 5", .requestErrors(api: .produce, code: KafkaErrorCode(name: "NOT_LEADER_FOR_PARTITION")!, count: 5)),
+        ("error fetch UNKNOWN_TOPIC_OR_PART", .requestErrors(api: .fetch, code: KafkaErrorCode(name: "UNKNOWN_TOPIC_OR_PART")!, count: 1)),
+        ("topic t:4", .createTopic("t", partitions: 4)),
+        ("  down   3  ", .down(broker: 3)),
+    ])
+    func parses(_ line: String, _ expected: ClusterControl) throws {
+        let command = try ClusterControl(parsing: line)
+        #expect(command == expected)
+        #expect(try ClusterControl(parsing: command.description) == command)
+    }
+
+    @Test(arguments: [
+        ("", "empty command"), ("reboot 1", "unknown command 'reboot'"), ("down", "write it as 'down BROKER|all'"),
+        ("down 0", "'0' is not a broker id"), ("down x", "'x' is not a broker id"), ("rtt 1", "write it as"),
+        ("rtt 1 fast", "'fast' is not a latency"), ("leader t 0 all", "name a broker, not all"),
+        ("leader t -1 2", "'-1' is not a partition"), ("error Produce", "write it as"),
+        ("error Nope NOT_LEADER_FOR_PARTITION", "'Nope' is not one of Produce, Fetch"),
+        ("error Produce NOPE", "'NOPE' is not a Kafka error name"), ("error Produce NOT_LEADER_FOR_PARTITION 0", "1 to 100000"),
+        ("topic :3", "is not NAME or NAME:PARTITIONS"), ("topic t:0", "is not NAME or NAME:PARTITIONS"),
+    ])
+    func rejects(_ line: String, _ reason: String) {
+        #expect {
+            _ = try ClusterControl(parsing: line)
+        } throws: { error in
+            (error as? WorkloadError)?.description.contains(reason) == true
+        }
+    }
+
+    /// On a real embedded cluster: each change is made (the broker's metadata
+    /// shows the moved leader), and a broker or partition it lacks is refused.
+    @Test func appliesToTheEmbeddedCluster() throws {
+        let target = try BenchTarget(brokers: nil, topic: "ctl", partitions: 2, replicationFactor: 1)
+        let cluster = try #require(target.embedded)
+        let moved = try ClusterControl(parsing: "leader ctl 1 3").apply(to: cluster)
+        #expect(moved == "leader of ctl partition 1 moved to broker 3")
+        #expect(try target.admin.describeTopic("ctl").partitions.first { $0.id == 1 }?.leader == 3)
+        #expect(try ClusterControl(parsing: "rtt all 40ms").apply(to: cluster) == "every broker rtt 40ms")
+        #expect(try ClusterControl(parsing: "down 2").apply(to: cluster) == "broker 2 down")
+        #expect(try ClusterControl(parsing: "up 2").apply(to: cluster) == "broker 2 up")
+        #expect(throws: WorkloadError.self) { try ClusterControl(parsing: "down 4").apply(to: cluster) }
+        #expect(throws: WorkloadError.self) { try ClusterControl(parsing: "leader ctl 7 1").apply(to: cluster) }
     }
 }

@@ -12,6 +12,12 @@ public enum KafkaAPI: Int16, Sendable, CaseIterable, Codable {
         guard let match = Self.allCases.first(where: { "\($0)".lowercased() == wanted }) else { return nil }
         self = match
     }
+
+    /// The name as Kafka writes it: `Produce`, `InitProducerId`.
+    public var name: String {
+        let text = "\(self)"
+        return text.prefix(1).uppercased() + text.dropFirst()
+    }
 }
 
 /// A broker error code, by librdkafka's name for it (`NOT_LEADER_FOR_PARTITION`).
