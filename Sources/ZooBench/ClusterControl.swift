@@ -104,7 +104,7 @@ public enum ClusterControl: Sendable, Hashable {
             for broker in try brokers(id) {
                 try attempt { () throws(KafkaError) in try cluster.setRoundTripTime(broker: broker, latency) }
             }
-            return "\(who(id)) rtt \(DurationText.format(latency))"
+            return "\(who(id)) rtt \(latency == .zero ? "0ms" : DurationText.format(latency))"
         case .leader(let topic, let partition, let id):
             _ = try brokers(id)
             try attempt { () throws(KafkaError) in try cluster.moveLeader(topic: topic, partition: partition, to: id) }
