@@ -266,20 +266,29 @@ public enum PlanRate: Sendable, Hashable, Codable, CustomStringConvertible {
     case records(Double)
     case bytes(Double)
 
+    /// Parses `20000`, `20k`, `1.5m`, `50MB/s`; nil for anything else, and
+    /// for rates above 1e9 records/s or 1 TB/s.
     public init?(parsing text: String) {
+        guard let rate = Self.parse(text) else { return nil }
+        switch rate {
+        case .records(let value) where value > 1e9: return nil
+        case .bytes(let value) where value > 1e12: return nil
+        default: self = rate
+        }
+    }
+
+    private static func parse(_ text: String) -> PlanRate? {
         var body = text.trimmingCharacters(in: .whitespaces).lowercased()
         if body.hasSuffix("/s") { body.removeLast(2) }
         for (suffix, scale) in [("records", 1.0), ("k", 1e3), ("m", 1e6)] where body.hasSuffix(suffix) && !body.hasSuffix("b") {
             guard let value = Double(body.dropLast(suffix.count)), value > 0, value.isFinite else { return nil }
-            self = .records(value * scale)
-            return
+            return .records(value * scale)
         }
         if body.hasSuffix("b"), let bytes = ByteCount.parse(body), bytes > 0 {
-            self = .bytes(Double(bytes))
-            return
+            return .bytes(Double(bytes))
         }
         guard let value = Double(body), value > 0, value.isFinite else { return nil }
-        self = .records(value)
+        return .records(value)
     }
 
     /// Records per second, given the mean record size.

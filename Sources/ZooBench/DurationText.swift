@@ -10,12 +10,18 @@ public enum DurationText {
         ]
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         for unit in units where trimmed.hasSuffix(unit.suffix) {
-            let number = trimmed.dropLast(unit.suffix.count)
-            guard let value = Double(number), value >= 0, value.isFinite else { return nil }
-            return .nanoseconds(Int64((value * unit.seconds * 1e9).rounded()))
+            return nanoseconds(Double(trimmed.dropLast(unit.suffix.count)), unit.seconds)
         }
-        guard let value = Double(trimmed), value >= 0, value.isFinite else { return nil }
-        return .nanoseconds(Int64((value * 1e9).rounded()))
+        return nanoseconds(Double(trimmed), 1)
+    }
+
+    /// `value` units of `seconds` each as a duration; nil when negative, not
+    /// a number, or beyond what a duration holds (about 292 years).
+    private static func nanoseconds(_ value: Double?, _ seconds: Double) -> Duration? {
+        guard let value, value >= 0, value.isFinite else { return nil }
+        let total = (value * seconds * 1e9).rounded()
+        guard total < 9.2e18 else { return nil }
+        return .nanoseconds(Int64(total))
     }
 
     /// `duration` in seconds, with its fraction.

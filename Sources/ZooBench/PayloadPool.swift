@@ -1,4 +1,5 @@
 import Foundation
+import ZooPipe
 
 /// Record values for a run, generated once into one immutable buffer.
 ///
@@ -27,8 +28,10 @@ public final class PayloadPool: @unchecked Sendable {
     public init(workload: ProduceWorkload, seed: UInt64 = 0x5EED) throws(WorkloadError) {
         var generator = SplitMix64(seed: seed)
         if case .file(let path) = workload.payload {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw .invalid("payload file '\(path)': cannot read it")
+            let data: Data
+            switch FileProblem.contents(of: path) {
+            case .failure(let reason): throw .invalid("payload file '\(path)': cannot read it (\(reason))")
+            case .success(let bytes): data = bytes
             }
             let delimiter = Array(workload.payloadDelimiter.utf8)
             var entries: [Range<Int>] = []
@@ -50,6 +53,11 @@ public final class PayloadPool: @unchecked Sendable {
                 if start < bytes.count { entries.append(start..<bytes.count) }
             }
             guard !entries.isEmpty else { throw .invalid("payload file '\(path)': it holds no records") }
+            let limit = workload.messageMaxBytes
+            if let largest = entries.indices.max(by: { entries[$0].count < entries[$1].count }), entries[largest].count > limit {
+                throw .invalid("payload file '\(path)': record \(largest + 1) is \(entries[largest].count) bytes, more than "
+                    + "message.max.bytes (\(limit)); raise it with -X message.max.bytes=… or use smaller records")
+            }
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 8)
             bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
             storage = buffer

@@ -67,6 +67,13 @@ public struct ProduceWorkload: Sendable, Hashable {
 
     public init() {}
 
+    /// The largest record the producers may send: librdkafka's
+    /// `message.max.bytes` as given with `-X`, or its default.
+    public var messageMaxBytes: Int { properties["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000 }
+
+    /// The longest duration or warm-up a run may ask for.
+    public static let longestDuration = Duration.seconds(30 * 86_400)
+
     /// The record count bound in force: `numRecords`, or 1,000,000 when
     /// neither a count nor a duration is set.
     public var recordLimit: Int? {
@@ -77,6 +84,24 @@ public struct ProduceWorkload: Sendable, Hashable {
     /// Checks the numbers make sense and librdkafka accepts every property;
     /// the message names the setting.
     public func validate() throws(WorkloadError) {
+        // zoobench's own bounds first, so an out-of-range value is named as given, not as librdkafka sees it.
+        if partitions < 1 || partitions > 100_000 { throw .invalid("partitions must be 1 to 100000, not \(partitions)") }
+        if let batchSize, !(1...Int(Int32.max)).contains(batchSize) {
+            throw .invalid("batch-size must be 1 to 2147483647 bytes, not \(batchSize)")
+        }
+        if let duration, duration > Self.longestDuration { throw .invalid("duration must be at most 30 days") }
+        if let warmup, warmup > Self.longestDuration { throw .invalid("warmup must be at most 30 days") }
+        if let warmup, warmup < .zero { throw .invalid("warmup must be 0 or more") }
+        if deliveryTimeout <= .zero || deliveryTimeout > .seconds(86_400) {
+            throw .invalid("timeout must be more than 0 and at most 24h, not \(DurationText.format(deliveryTimeout))")
+        }
+        if connectTimeout <= .zero || connectTimeout > .seconds(3_600) {
+            throw .invalid("connect-timeout must be more than 0 and at most 1h, not \(DurationText.format(connectTimeout))")
+        }
+        if interval > .seconds(3_600) { throw .invalid("interval must be at most 1h") }
+        if let throughput, throughput > 1e9 { throw .invalid("throughput must be at most 1e9 records/s, not \(throughput)") }
+        if let transactionalID, transactionalID.isEmpty { throw .invalid("transactional-id must not be empty") }
+        if let lingerMs, !(0...900_000).contains(lingerMs) { throw .invalid("linger-ms must be 0 to 900000, not \(lingerMs)") }
         do {
             try producerConfiguration(producerIndex: 0).validate(acks: acks, deliveryTimeout: deliveryTimeout)
         } catch {
@@ -90,15 +115,17 @@ public struct ProduceWorkload: Sendable, Hashable {
         if let warmupRecords, warmupRecords < 0 { throw .invalid("warmup-records must be 0 or more") }
         if warmup != nil && warmupRecords != nil { throw .invalid("give warmup or warmup-records, not both") }
         if recordSize.maximum > 100 * 1024 * 1024 { throw .invalid("record-size \(recordSize) can exceed 100 MiB") }
+        if recordSize.maximum > messageMaxBytes {
+            throw .invalid("record-size \(recordSize) can exceed message.max.bytes (\(messageMaxBytes)); "
+                + "raise it with -X message.max.bytes=…")
+        }
         if case .uniform(let low, _) = recordSize, low < 0 { throw .invalid("record-size must be 0 or more") }
         if case .fixed(let size) = recordSize, size < 0 { throw .invalid("record-size must be 0 or more") }
         if !(0...1).contains(compressibility) { throw .invalid("compressibility must be 0.0 to 1.0, not \(compressibility)") }
         if payloadDelimiter.isEmpty { throw .invalid("payload-delimiter must not be empty") }
         if headers < 0 || headers > 64 { throw .invalid("headers must be 0 to 64, not \(headers)") }
         if producers < 1 || producers > 256 { throw .invalid("producers must be 1 to 256, not \(producers)") }
-        if partitions < 1 { throw .invalid("partitions must be at least 1, not \(partitions)") }
         if replicationFactor < 1 { throw .invalid("replication-factor must be at least 1, not \(replicationFactor)") }
-        if let lingerMs, !(0...900_000).contains(lingerMs) { throw .invalid("linger-ms must be 0 to 900000, not \(lingerMs)") }
         if let batchSize, batchSize < 1 { throw .invalid("batch-size must be at least 1") }
         if let transactionSize, transactionSize < 1 { throw .invalid("transaction-size must be at least 1") }
         if transactionSize != nil && transactionalID == nil { throw .invalid("transaction-size needs a transactional-id") }

@@ -17,7 +17,7 @@ public enum RecordSizeDistribution: Sendable, Hashable, CustomStringConvertible 
         } else if text.hasPrefix("normal:") {
             let parts = text.dropFirst(7).split(separator: ",", omittingEmptySubsequences: false)
             guard parts.count == 2, let mean = Double(parts[0]), let deviation = Double(parts[1]),
-                  mean >= 0, deviation >= 0, mean.isFinite, deviation.isFinite else { return nil }
+                  (0...1e9).contains(mean), (0...1e9).contains(deviation) else { return nil }
             self = .normal(mean: mean, deviation: deviation)
         } else if let size = ByteCount.parse(text) {
             self = .fixed(size)
@@ -108,13 +108,14 @@ public enum KeyDistribution: Sendable, Hashable, CustomStringConvertible {
     public init?(parsing text: String) {
         if text == "none" { self = .none; return }
         if text == "sequential" { self = .sequential; return }
-        if text.hasPrefix("uniform:"), let count = Int(text.dropFirst(8)), count >= 1 {
+        // At most 100 million keys: a Zipf table that size already takes 800 MB.
+        if text.hasPrefix("uniform:"), let count = Int(text.dropFirst(8)), (1...100_000_000).contains(count) {
             self = .uniform(count)
             return
         }
         if text.hasPrefix("zipf:") {
             let parts = text.dropFirst(5).split(separator: ",")
-            if parts.count == 2, let count = Int(parts[0]), count >= 1, let exponent = Double(parts[1]),
+            if parts.count == 2, let count = Int(parts[0]), (1...10_000_000).contains(count), let exponent = Double(parts[1]),
                exponent > 0, exponent.isFinite {
                 self = .zipf(count, exponent: exponent)
                 return
@@ -140,7 +141,9 @@ public enum ByteCount {
         let multipliers: [(String, Int)] = [("kb", 1024), ("mb", 1 << 20), ("gb", 1 << 30), ("k", 1024), ("m", 1 << 20), ("g", 1 << 30), ("b", 1)]
         for (suffix, multiplier) in multipliers where lower.hasSuffix(suffix) {
             guard let value = Double(lower.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
-            return Int((value * Double(multiplier)).rounded())
+            let bytes = (value * Double(multiplier)).rounded()
+            guard bytes < 9.2e18 else { return nil }
+            return Int(bytes)
         }
         guard let value = Int(lower), value >= 0 else { return nil }
         return value

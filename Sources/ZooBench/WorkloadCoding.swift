@@ -124,8 +124,16 @@ extension ProduceWorkload: Codable {
         switch field {
         case "name": name = text
         case "topic": topic = text
-        case "partitions": partitions = Int32(clamping: try input.integer())
-        case "replication-factor": replicationFactor = Int16(clamping: try input.integer())
+        case "partitions":
+            let value = try input.integer()
+            guard (1...100_000).contains(value) else { throw .invalid("partitions must be 1 to 100000, not \(value)") }
+            partitions = Int32(value)
+        case "replication-factor":
+            let value = try input.integer()
+            guard (1...Int(Int16.max)).contains(value) else {
+                throw .invalid("replication-factor must be 1 to \(Int16.max), not \(value)")
+            }
+            replicationFactor = Int16(value)
         case "acks":
             guard let value = Acks(parsing: text) else { throw input.bad("0, 1, -1 or all") }
             acks = value

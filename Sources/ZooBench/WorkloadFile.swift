@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import ZooPipe
 
 /// Reads workload files: zoobench's own (YAML or JSON, keys = the CLI's flag
 /// names) and OpenMessaging Benchmark workload files.
@@ -42,13 +43,43 @@ public enum WorkloadFile {
         try decode(ConsumeWorkload.self, from: try read(path), source: path)
     }
 
-    /// The file's text; a missing or non-text file is an error naming it.
-    static func read(_ path: String) throws(WorkloadError) -> String {
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .invalid("workload file '\(path)': cannot read it (\(FileManager.default.fileExists(atPath: path) ? "not UTF-8 text" : "no such file"))")
+    /// The file's text; a missing, empty, binary or oversized file, or one
+    /// with YAML aliases, is an error naming it as `what` (`workload file`).
+    public static func read(_ path: String, what: String = "workload file") throws(WorkloadError) -> String {
+        switch FileProblem.contents(of: path) {
+        case .failure(let reason):
+            throw .invalid("\(what) '\(path)': cannot read it (\(reason))")
+        case .success(let data):
+            guard let text = String(data: data, encoding: .utf8), !text.contains("\u{0}") else {
+                throw .invalid("\(what) '\(path)': cannot read it (not UTF-8 text)")
+            }
+            guard data.count <= 1_048_576 else {
+                throw .invalid("\(what) '\(path)': \(data.count) bytes is more than a \(what) needs (1 MiB at most)")
+            }
+            if let alias = firstAlias(in: text) {
+                throw .invalid("\(what) '\(path)': YAML aliases (*\(alias)) are not supported; write the values out")
+            }
+            return text
         }
+    }
+
+    /// The name of the first YAML alias (`*name`) whose anchor (`&name`) the
+    /// text declares, if any. Aliases can make a few lines expand to
+    /// gigabytes (the "billion laughs"), and a workload has no need of them.
+    static func firstAlias(in text: String) -> String? {
+        func names(after marker: Character) -> [String] {
+            var found: [String] = []
+            var rest = Substring(text)
+            while let index = rest.firstIndex(of: marker) {
+                rest = rest[rest.index(after: index)...]
+                let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+                if !name.isEmpty { found.append(String(name)) }
+            }
+            return found
+        }
+        let anchors = Set(names(after: "&"))
+        guard !anchors.isEmpty else { return nil }
+        return names(after: "*").first { anchors.contains($0) }
     }
 
     /// Decodes a workload type from YAML text; the error names the file and field.

@@ -1,4 +1,5 @@
 import Foundation
+import ZooPipe
 import Yams
 import ZooBench
 
@@ -41,8 +42,11 @@ public struct CompareThresholds: Sendable, Codable, Hashable {
 
     /// Reads a thresholds file: `throughput-drop: 5%`, `latency-rise: {p99: 10%}`, `error-rate: 0`.
     public static func load(_ path: String) throws(CompareError) -> CompareThresholds {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw .badInput("thresholds file '\(path)': cannot read it")
+        let text: String
+        do {
+            text = try WorkloadFile.read(path, what: "thresholds file")
+        } catch {
+            throw .badInput(error.description)
         }
         guard let fields = (try? Yams.load(yaml: text)) as? [String: Any] else {
             throw .badInput("thresholds file '\(path)': expected a mapping (throughput-drop, latency-rise, error-rate)")
@@ -125,8 +129,10 @@ public enum ComparedResult: Sendable {
 
     /// Reads a result file, refusing other files and other schema versions.
     public static func load(_ path: String) throws(CompareError) -> ComparedResult {
-        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
-            throw .badInput("'\(path)': cannot read it (\(FileManager.default.fileExists(atPath: path) ? "unreadable" : "no such file"))")
+        let data: Data
+        switch FileProblem.contents(of: path) {
+        case .failure(let reason): throw .badInput("'\(path)': cannot read it (\(reason))")
+        case .success(let bytes): data = bytes
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw .badInput("'\(path)': not a zoobench result (not JSON)")

@@ -15,6 +15,8 @@ final class Interrupt: @unchecked Sendable {
     /// Signals seen; touched only on `queue`.
     private var count = 0
     private let queue = DispatchQueue(label: "zoobench.interrupt")
+    /// How long after the first signal the process exits whatever it is doing.
+    static let graceSeconds = 10
     /// The first signal received in this process, 0 while none.
     private static let received = Atomic<Int32>(0)
 
@@ -58,6 +60,13 @@ final class Interrupt: @unchecked Sendable {
         _ = Self.received.compareExchange(expected: 0, desired: number, ordering: .relaxed)
         let name = number == SIGINT ? "Ctrl-C" : "SIGTERM"
         FileHandle.standardError.write(Data("zoobench: \(name): stopping; saving what was measured (again to quit)\n".utf8))
+        // A run stops within about a second (flushes are bounded); should
+        // anything hang regardless, the process still ends.
+        queue.asyncAfter(deadline: .now() + .seconds(Self.graceSeconds)) {
+            FileHandle.standardError.write(Data(
+                "zoobench: \(name): still not stopped after \(Self.graceSeconds) s; exiting without saving\n".utf8))
+            Foundation.exit(128 + number)
+        }
         handler()
     }
 

@@ -153,7 +153,11 @@ struct PlanCommand: ParsableCommand {
             say("probe     unlimited rate for \(DurationText.format(probeDuration)) to find the ceiling")
             let run = try MeasuredRun.run(mode: mode, workload: workload, consume: consume, target: target,
                                           environment: environment, stop: stop)
-            if run.partial { throw Interrupt.exit }
+            if run.partial {
+                // Stopped during the probe: keep what it measured, as a run result of its own.
+                if !output.noSave { say("results   " + (try ResultFiles.write(run, to: output.output)).joined(separator: "  ")) }
+                throw Interrupt.exit
+            }
             let ceiling = run.summary?.recordsPerSecond ?? 0
             guard ceiling > 0 else { throw KafkaError.deliveryFailed(count: run.summary?.failed ?? 0, reason: "the probe delivered nothing") }
             say("probe     \(PlanReport.rate(ceiling)) records/s unlimited (p99 \(ProduceSummary.fixed(run.summary?.latency.p99 ?? 0, 2)) ms)")

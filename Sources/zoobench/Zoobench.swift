@@ -26,7 +26,7 @@ struct Zoobench: ParsableCommand {
     static func main() {
         let command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
         } catch {
             let code = exitCode(for: error)
             if code == .success {
@@ -50,6 +50,39 @@ struct Zoobench: ParsableCommand {
             let (code, message) = ExitStatus.classify(error)
             fail(message, hint: nil, code: code)
         }
+    }
+
+    /// `--acks -1` as `--acks=-1`: the argument parser reads a word that
+    /// starts with `-` as a flag, so a negative value after an option would
+    /// be "missing". A word that is a negative number (or `-inf`, `-nan`) after
+    /// a `--option` is joined to it; the option's own check then judges it.
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            if word == "--" {
+                result += arguments[index...]
+                break
+            }
+            if word.hasPrefix("--"), !word.contains("="), index + 1 < arguments.count,
+               isNegativeNumber(arguments[index + 1]) {
+                result.append(word + "=" + arguments[index + 1])
+                index += 2
+                continue
+            }
+            result.append(word)
+            index += 1
+        }
+        return result
+    }
+
+    private static func isNegativeNumber(_ word: String) -> Bool {
+        guard word.hasPrefix("-"), word.count > 1 else { return false }
+        let rest = word.dropFirst()
+        if ["inf", "nan", "infinity"].contains(rest.lowercased()) { return true }
+        guard let first = rest.first, first.isNumber || first == "." else { return false }
+        return true
     }
 
     /// Prints `zoobench: error: …` on stderr and exits with `code`.

@@ -97,7 +97,7 @@ final class RDKafkaClient: @unchecked Sendable {
         for (key, value) in properties {
             let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
             if result != RD_KAFKA_CONF_OK {
-                let detail = string(fromCBuffer: errstr)
+                let detail = string(fromCBuffer: errstr).trimmingCharacters(in: .whitespacesAndNewlines)
                 if result == RD_KAFKA_CONF_UNKNOWN {
                     throw .invalidConfiguration("unknown librdkafka property '\(key)'")
                 }
