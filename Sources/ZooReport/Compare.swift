@@ -147,7 +147,12 @@ public enum ComparedResult: Sendable {
         do {
             if kind == "sweep" { return .sweep(try SweepReport.decode(data)) }
             guard ["produce", "consume", "e2e"].contains(kind) else { throw CompareError.badInput("'\(path)': unknown kind '\(kind)'") }
-            return .run(try ResultFiles.decode(data))
+            let run = try ResultFiles.decode(data)
+            let complete = kind == "consume" ? run.consume != nil : run.summary != nil
+            guard complete else {
+                throw CompareError.badInput("'\(path)': a \(kind) result without its \(kind == "consume" ? "consume" : "summary") section")
+            }
+            return .run(run)
         } catch let error as CompareError {
             throw error
         } catch {

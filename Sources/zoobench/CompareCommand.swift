@@ -60,8 +60,8 @@ struct CompareCommand: ParsableCommand {
         }
         if let text = maxLatencyRise { limits.maxLatencyRise = try CompareThresholds.latencyRises(text) }
         if let text = maxErrorRate {
-            guard let value = CompareThresholds.fraction(text) else {
-                throw ValidationError("--max-error-rate: '\(text)' is not a number such as 0 or 0.1%")
+            guard let value = CompareThresholds.fraction(text), value <= 1 else {
+                throw ValidationError("--max-error-rate: '\(text)' is not a share of records from 0 to 1 (or 0% to 100%), such as 0 or 0.1%")
             }
             limits.maxErrorRate = value
         }

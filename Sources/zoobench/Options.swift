@@ -139,14 +139,20 @@ struct ProducerOptions: ParsableArguments {
         // A duration on the command line replaces the default record count (but not an explicit one).
         if duration != nil && numRecords == nil { loaded.workload.numRecords = nil }
         for property in properties { loaded.workload.properties[property.key] = property.value }
-        if !fault.isEmpty {
-            loaded.workload.faults = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
-        }
-        if !loaded.workload.faults.isEmpty, try target.bootstrap() != nil {
-            throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
-        }
+        try applyFaults(to: &loaded.workload, target: target)
         try loaded.workload.validate()
         return loaded
+    }
+
+    /// Puts the --fault specs (when given) in place of the workload's, and
+    /// refuses faults for a cluster other than the embedded one.
+    func applyFaults(to workload: inout ProduceWorkload, target: TargetOptions) throws {
+        if !fault.isEmpty {
+            workload.faults = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
+        }
+        if !workload.faults.isEmpty, try target.bootstrap() != nil {
+            throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
+        }
     }
 
     /// Every workload flag with the text given (nil when not given), by field name.

@@ -32,6 +32,9 @@ struct PipeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Stop reading Kafka when no record came for this long.", valueName: "duration"))
     var idleTimeout: DurationArgument = DurationArgument(argument: "5s")!
 
+    @Option(name: .long, help: ArgumentHelp("How long to wait for the cluster.", valueName: "duration"))
+    var connectTimeout: DurationArgument = DurationArgument(argument: "10s")!
+
     @Option(name: .long, help: ArgumentHelp("Acknowledgements when writing Kafka: 0, 1, -1 or all.", valueName: "0|1|-1|all"))
     var acks: Acks = .all
 
@@ -44,6 +47,9 @@ struct PipeCommand: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if connectTimeout.duration <= .zero || connectTimeout.duration > .seconds(3_600) {
+            throw ValidationError("--connect-timeout must be more than 0 and at most 1h")
+        }
         if !isKafka(from) && !from.hasSuffix(".jsonl") && !from.hasSuffix(".ndjson") {
             throw ValidationError("--from '\(from)' is neither a kafka:// URI nor a .jsonl file")
         }
@@ -58,6 +64,7 @@ struct PipeCommand: ParsableCommand {
         if isKafka(from) {
             var configuration = KafkaConsumerConfiguration()
             configuration.client.properties = passthrough
+            configuration.client.connectTimeout = connectTimeout.duration
             let adapter = try KafkaInputAdapter(uri: from, groupID: group, configuration: configuration)
             adapter.pipeIdleTimeout = idleTimeout.duration
             input = adapter
@@ -68,6 +75,7 @@ struct PipeCommand: ParsableCommand {
         if isKafka(to) {
             var configuration = KafkaProducerConfiguration()
             configuration.client.properties = passthrough
+            configuration.client.connectTimeout = connectTimeout.duration
             output = try KafkaOutputAdapter(uri: to, acks: acks, configuration: configuration)
         } else {
             output = CSVOutputAdapter(path: to)

@@ -70,6 +70,7 @@ struct SweepCommand: ParsableCommand {
         if producer.idempotence { base.idempotence = true }
         if let uri = target.uri { base.topic = try KafkaURI(uri).topic }
         for property in producer.properties { base.properties[property.key] = property.value }
+        try producer.applyFaults(to: &base, target: target)
         for spec in propertyAxes {
             guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex else {
                 throw ValidationError("--axis: '\(spec)' is not key=v1,v2,…")

@@ -14,7 +14,7 @@ struct ZoobenchProcess {
         return exe.deletingLastPathComponent().appendingPathComponent("zoobench")
     }()
 
-    static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> ZoobenchProcess {
+    static func run(_ arguments: [String], timeout: TimeInterval = 120, workingDirectory: URL? = nil) throws -> ZoobenchProcess {
         // Output goes to files, so a chatty child can never block on a full pipe.
         let folder = FileManager.default.temporaryDirectory
         let outURL = folder.appendingPathComponent("zoobench-out-\(UUID().uuidString)")
@@ -28,6 +28,7 @@ struct ZoobenchProcess {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardInput = FileHandle.nullDevice
@@ -133,49 +134,6 @@ struct CLITests {
         #expect(files.filter { $0.hasSuffix("-cli-timeline.csv") }.count == 1)
     }
 
-    struct BadInput: Sendable, CustomTestStringConvertible {
-        var arguments: [String]
-        var status: Int32
-        var message: String
-        var testDescription: String { arguments.joined(separator: " ") }
-    }
-
-    static let badInputs: [BadInput] = [
-        BadInput(arguments: ["produce", "--acks", "2"], status: 2, message: "--acks: '2' is not 0, 1, -1 or all"),
-        BadInput(arguments: ["produce", "--uri", "http://h:1/t"], status: 2, message: "invalid Kafka URI 'http://h:1/t'"),
-        BadInput(arguments: ["produce", "--uri", "kafka://h:1/"], status: 2, message: "it names no topic"),
-        BadInput(arguments: ["produce", "--num-records", "0"], status: 2, message: "num-records must be at least 1"),
-        BadInput(arguments: ["produce", "--num-records", "many"], status: 2, message: "--num-records: 'many' is not a whole number"),
-        BadInput(arguments: ["produce", "--compression", "brotli"], status: 2, message: "--compression: 'brotli' is not none, gzip"),
-        BadInput(arguments: ["produce", "--record-size", "uniform:9-1"], status: 2, message: "--record-size: 'uniform:9-1'"),
-        BadInput(arguments: ["produce", "--keys", "zipf:10"], status: 2, message: "--keys: 'zipf:10'"),
-        BadInput(arguments: ["produce", "--throughput", "0"], status: 2, message: "throughput must be more than 0"),
-        BadInput(arguments: ["produce", "--compressibility", "1.5"], status: 2, message: "compressibility must be 0.0 to 1.0"),
-        BadInput(arguments: ["produce", "--workload", "/no/such.yaml"], status: 2, message: "workload file '/no/such.yaml': cannot read it"),
-        BadInput(arguments: ["produce", "--payload", "file:/no/such/payloads", "--no-save"], status: 2,
-                 message: "payload file '/no/such/payloads': cannot read it"),
-        BadInput(arguments: ["produce", "-X", "no.such.key=1"], status: 2, message: "unknown librdkafka property 'no.such.key'"),
-        BadInput(arguments: ["produce", "-X", "novalue"], status: 2, message: "'novalue' is invalid"),
-        BadInput(arguments: ["produce", "--topic", "bad/topic"], status: 2, message: "topic 'bad/topic'"),
-        BadInput(arguments: ["produce", "--brokers", "a:1", "--uri", "kafka://a:1/t"], status: 2, message: "not both"),
-        BadInput(arguments: ["produce", "--timeout", "soon"], status: 2, message: "--timeout: 'soon' is not a duration"),
-        BadInput(arguments: ["frobnicate"], status: 2, message: "frobnicate"),
-        BadInput(arguments: ["pipe", "--from", "x.txt", "--to", "y.csv"], status: 2, message: "neither a kafka:// URI nor a .jsonl file"),
-        BadInput(arguments: ["pipe", "--from", "/no/such/file.jsonl", "--to", "y.csv"], status: 2, message: "cannot read '/no/such/file.jsonl'"),
-        BadInput(arguments: ["produce", "--brokers", "127.0.0.1:1", "--connect-timeout", "1s"], status: 3,
-                 message: "cannot reach Kafka at 127.0.0.1:1"),
-    ]
-
-    @Test(arguments: badInputs)
-    func badInputGetsOneLineAndADistinctCode(_ example: BadInput) throws {
-        let result = try ZoobenchProcess.run(example.arguments, timeout: 60)
-        #expect(result.status == example.status, "stderr: \(result.stderr)")
-        let lines = result.stderr.split(separator: "\n")
-        #expect(lines.count == 1, "stderr: \(result.stderr)")
-        #expect(result.stderr.hasPrefix("zoobench: error: "))
-        #expect(result.stderr.contains(example.message), "stderr: \(result.stderr)")
-        #expect(!result.stderr.contains("Fatal error"))
-    }
 }
 
 @Suite("Secrets")
@@ -258,5 +216,44 @@ struct InterruptTests {
         let delivered = (object?["summary"] as? [String: Any])?["delivered"] as? Int ?? 0
         #expect(delivered > 1000 && delivered < 20_000, "delivered \(delivered) in about 3 s at 2000/s")
         #expect(!files.contains { $0.hasSuffix(".tmp") })
+    }
+}
+
+/// A `zoobench cluster` process for tests that need brokers in another process.
+final class ClusterProcess {
+    let process: Process
+    let bootstrap: String
+    private let folder: URL
+
+    private init(process: Process, bootstrap: String, folder: URL) {
+        self.process = process
+        self.bootstrap = bootstrap
+        self.folder = folder
+    }
+
+    /// Starts it with `topics` (name:partitions) and waits for its bootstrap list.
+    static func start(topics: [String]) throws -> ClusterProcess {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-cluster-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("bootstrap")
+        let process = Process()
+        process.executableURL = ZoobenchProcess.binary
+        process.arguments = ["cluster", "--for", "10m", "--bootstrap-file", file.path] + topics.flatMap { ["--topic", $0] }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var bootstrap = ""
+        for _ in 0..<100 where bootstrap.isEmpty {
+            Thread.sleep(forTimeInterval: 0.1)
+            bootstrap = ((try? String(contentsOf: file, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return ClusterProcess(process: process, bootstrap: bootstrap, folder: folder)
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: folder)
     }
 }

@@ -183,37 +183,4 @@ struct ConsumeCLITests {
         #expect(cluster.terminationStatus == 0)
     }
 
-    static let badInputs: [CLITests.BadInput] = [
-        .init(arguments: ["consume", "--consumers", "0"], status: 2, message: "consumers must be 1 to 256, not 0"),
-        .init(arguments: ["consume", "--from", "sideways"], status: 2, message: "--from: 'sideways' is not earliest, latest or an offset"),
-        .init(arguments: ["consume", "--partitions", "0,x"], status: 2, message: "--partitions: '0,x' is not a list of partition numbers"),
-        .init(arguments: ["consume", "--partitions", "0", "--commit-interval", "1s"], status: 2, message: "commit-interval needs group mode"),
-        .init(arguments: ["consume", "--partitions", "0", "--groups", "2"], status: 2, message: "groups needs group mode"),
-        .init(arguments: ["consume", "--idle-timeout", "never"], status: 2, message: "--idle-timeout: 'never' is not a duration"),
-        .init(arguments: ["consume", "--backlog", "lots"], status: 2, message: "--backlog: 'lots' is not a size"),
-        .init(arguments: ["consume", "--backlog", "1MB", "--partitions", "9"], status: 2, message: "has no partition 9"),
-        .init(arguments: ["consume", "-X", "no.such=1"], status: 2, message: "unknown librdkafka property 'no.such'"),
-        .init(arguments: ["consume", "--workload", "/no/such.yaml"], status: 2, message: "workload file '/no/such.yaml': cannot read it"),
-        .init(arguments: ["consume", "--brokers", "127.0.0.1:1", "--connect-timeout", "1s"], status: 3,
-              message: "cannot reach Kafka at 127.0.0.1:1"),
-        .init(arguments: ["e2e", "--assign", "0,x"], status: 2, message: "--partitions: '0,x'"),
-        .init(arguments: ["e2e", "--groups", "0"], status: 2, message: "groups must be 1 to 64, not 0"),
-        .init(arguments: ["e2e", "--acks", "7"], status: 2, message: "--acks: '7' is not 0, 1, -1 or all"),
-        .init(arguments: ["e2e", "--consumer-props", "fetch.wait.max.ms=x"], status: 2, message: "fetch.wait.max.ms"),
-        .init(arguments: ["e2e", "--fault", "at=1s broker=9 down"], status: 2, message: "the embedded cluster has brokers 1 to 3"),
-        .init(arguments: ["e2e", "--fault", "at=1s broker=1 down", "--brokers", "127.0.0.1:1", "--connect-timeout", "1s"],
-              status: 3, message: "cannot reach Kafka"),
-        .init(arguments: ["cluster", "--topic", "t:x"], status: 2, message: "--topic: 't:x' is not name:partitions"),
-        .init(arguments: ["cluster", "--for", "soon"], status: 2, message: "--for: 'soon' is not a duration"),
-    ]
-
-    @Test(arguments: badInputs)
-    func badInputGetsOneLineAndADistinctCode(_ example: CLITests.BadInput) throws {
-        let result = try ZoobenchProcess.run(example.arguments, timeout: 60)
-        #expect(result.status == example.status, "stderr: \(result.stderr)")
-        let lines = result.stderr.split(separator: "\n")
-        #expect(lines.count == 1, "stderr: \(result.stderr)")
-        #expect(result.stderr.hasPrefix("zoobench: error: "))
-        #expect(result.stderr.contains(example.message), "stderr: \(result.stderr)")
-    }
 }

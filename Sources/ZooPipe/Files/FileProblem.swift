@@ -9,7 +9,14 @@ public enum FileProblem {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return .failure(.missing) }
         if isFolder.boolValue { return .failure(.folder) }
-        guard let data = FileManager.default.contents(atPath: path) else { return .failure(.unreadable) }
+        // Through a handle, so devices and pipes read too (/dev/null is empty, not unreadable).
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(.unreadable) }
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()  // nil at once: nothing to read
+        } catch {
+            return .failure(.unreadable)
+        }
         if data.isEmpty { return .failure(.empty) }
         return .success(data)
     }
