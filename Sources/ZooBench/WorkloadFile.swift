@@ -132,6 +132,20 @@ public enum WorkloadFile {
             if let double = value as? Double { return double }
             throw fail(field, "must be a number")
         }
+        /// A field that must be a whole number in `range`.
+        func whole(_ field: String, _ range: ClosedRange<Double>) throws(WorkloadError) -> Int? {
+            guard let value = try number(field) else { return nil }
+            guard range.contains(value), value == value.rounded() else {
+                throw fail(field, "must be a whole number from \(trim(range.lowerBound)) to \(trim(range.upperBound)), not \(trim(value))")
+            }
+            return Int(value)
+        }
+        /// A field of minutes, at most 30 days.
+        func minutes(_ field: String) throws(WorkloadError) -> Duration? {
+            guard let value = try number(field) else { return nil }
+            guard (0...43_200).contains(value) else { throw fail(field, "must be 0 to 43200 minutes (30 days), not \(trim(value))") }
+            return .seconds(value * 60)
+        }
         var workload = ProduceWorkload()
         var notes: [String] = []
         if let name = fields["name"] as? String {
@@ -141,15 +155,15 @@ public enum WorkloadFile {
         if let topics = try number("topics"), topics != 1 {
             throw fail("topics", "is \(trim(topics)); zoobench produce measures one topic")
         }
-        if let partitions = try number("partitionsPerTopic") { workload.partitions = Int32(partitions) }
-        if let size = try number("messageSize") { workload.recordSize = .fixed(Int(size)) }
+        if let partitions = try whole("partitionsPerTopic", 1...100_000) { workload.partitions = Int32(partitions) }
+        if let size = try whole("messageSize", 0...104_857_600) { workload.recordSize = .fixed(size) }
         if let path = fields["payloadFile"] {
             guard let path = path as? String else { throw fail("payloadFile", "must be a path") }
             // OMB payload files hold one payload of messageSize bytes.
             workload.payload = .file(path)
             workload.payloadDelimiter = "\u{0}NO-DELIMITER\u{0}"
         }
-        if let producers = try number("producersPerTopic") { workload.producers = Int(producers) }
+        if let producers = try whole("producersPerTopic", 1...256) { workload.producers = producers }
         if let rate = try number("producerRate"), rate > 0 { workload.throughput = rate }
         if let distributor = fields["keyDistributor"] {
             switch distributor as? String {
@@ -159,15 +173,15 @@ public enum WorkloadFile {
             default: throw fail("keyDistributor", "must be NO_KEY, KEY_ROUND_ROBIN or RANDOM_NANO")
             }
         }
-        if let minutes = try number("testDurationMinutes") { workload.duration = .seconds(minutes * 60) }
-        if let minutes = try number("warmupDurationMinutes"), minutes > 0 { workload.warmup = .seconds(minutes * 60) }
+        if let duration = try minutes("testDurationMinutes") { workload.duration = duration }
+        if let warmup = try minutes("warmupDurationMinutes"), warmup > .zero { workload.warmup = warmup }
         let used = fields.keys.filter { ombUsedFields.contains($0) }.sorted()
         let ignored = fields.keys.filter { ombIgnoredFields.contains($0) }.sorted()
         notes.append("OpenMessaging Benchmark workload: used \(used.joined(separator: ", "))")
         if !ignored.isEmpty { notes.append("not used by produce: \(ignored.joined(separator: ", "))") }
         var loaded = Loaded(workload: workload, notes: notes)
-        loaded.consumerGroups = try number("subscriptionsPerTopic").map { Int($0) }
-        loaded.consumersPerGroup = try number("consumerPerSubscription").map { Int($0) }
+        loaded.consumerGroups = try whole("subscriptionsPerTopic", 0...64)
+        loaded.consumersPerGroup = try whole("consumerPerSubscription", 0...256)
         return loaded
     }
 
