@@ -151,18 +151,42 @@ public struct AcknowledgedLedger: Sendable {
     }
 }
 
-/// The partition of each sequence number, kept per block of 64 sequences:
-/// one entry for a block whose records all went to one partition (what
-/// batching gives keyless records), 64 for a block that is mixed (keyed
-/// records). A soak of 12 million keyless records keeps about 1 MB here,
-/// where an entry per record kept 48 MB.
+/// The partition of each sequence number, kept per block of 64 sequences in
+/// one 64-bit word. Keyless records go to one partition for a whole batch,
+/// so a block holds one partition, or two with the switch between them: the
+/// word says which (the highest index seen of the first, the lowest of the
+/// second). Only a block with more, or with two interleaved (keyed
+/// records), keeps a partition per sequence. A 10-minute soak of 12 million
+/// keyless records keeps about 1.5 MB here, where an entry per record kept 48.
 public struct PartitionMap: Sendable {
-    /// Per block: a partition (≥ 0), `unset` or `mixed`.
-    private var blocks: [Int32] = []
-    /// Every sequence's partition, for mixed blocks only.
-    private var mixed: [Int: [Int32]] = [:]
-    private static let unset: Int32 = -1
-    private static let mixedBlock: Int32 = -2
+    /// Per block: the packed word (see `Word`).
+    private var blocks: [UInt64] = []
+    /// 64 partitions per block for blocks too mixed for a word.
+    private var spelled: [Int32] = []
+
+    /// A block's word: bits 0–1 kind (0 unset, 1 one partition, 2 two, 3
+    /// spelled out), 2–7 and 8–13 indexes, 14–34 the first partition and
+    /// 35–55 the second (or, for kind 3, bits 14–63 the offset in `spelled`).
+    private struct Word {
+        var bits: UInt64
+        var kind: UInt64 { bits & 3 }
+        /// One partition: the lowest index seen; two: the highest of the first.
+        var low: Int { Int((bits >> 2) & 63) }
+        /// One partition: the highest index seen; two: the lowest of the second.
+        var high: Int { Int((bits >> 8) & 63) }
+        var first: Int32 { Int32((bits >> 14) & 0x1F_FFFF) }
+        var second: Int32 { Int32((bits >> 35) & 0x1F_FFFF) }
+        var spelledAt: Int { Int(bits >> 14) }
+
+        init(bits: UInt64) { self.bits = bits }
+        init(kind: UInt64, low: Int, high: Int, first: Int32, second: Int32 = 0) {
+            bits = kind | UInt64(low) << 2 | UInt64(high) << 8 | UInt64(first) << 14 | UInt64(second) << 35
+        }
+        init(spelledAt offset: Int) { bits = 3 | UInt64(offset) << 14 }
+    }
+
+    /// Partitions a word can hold; others are spelled out.
+    private static let packable: Int32 = 0x1F_FFFF
 
     public init() {}
 
@@ -170,38 +194,66 @@ public struct PartitionMap: Sendable {
     @inline(__always)
     public mutating func set(_ sequence: Int, _ partition: Int32) {
         let block = sequence >> 6
+        let index = sequence & 63
         if block >= blocks.count {
             // Grown in place, one allocation (a `repeatElement` append made one per element unoptimized).
             let count = Swift.max(block + 1, blocks.count * 2, 64)
             blocks.reserveCapacity(count)
-            while blocks.count < count { blocks.append(Self.unset) }
+            while blocks.count < count { blocks.append(0) }
         }
-        let current = blocks[block]
-        if current == partition { return }
-        if current == Self.unset {
-            blocks[block] = partition
-        } else {
-            setMixed(sequence, partition, was: current)
+        let word = Word(bits: blocks[block])
+        guard partition <= Self.packable else { return spell(block, index, partition, word) }
+        switch word.kind {
+        case 0:
+            blocks[block] = Word(kind: 1, low: index, high: index, first: partition).bits
+        case 1 where word.first == partition:
+            blocks[block] = Word(kind: 1, low: Swift.min(word.low, index), high: Swift.max(word.high, index), first: partition).bits
+        case 1 where index > word.high:
+            blocks[block] = Word(kind: 2, low: word.high, high: index, first: word.first, second: partition).bits
+        case 1 where index < word.low:
+            blocks[block] = Word(kind: 2, low: index, high: word.low, first: partition, second: word.first).bits
+        case 2 where word.first == partition && index < word.high:
+            blocks[block] = Word(kind: 2, low: Swift.max(word.low, index), high: word.high, first: word.first,
+                                 second: word.second).bits
+        case 2 where word.second == partition && index > word.low:
+            blocks[block] = Word(kind: 2, low: word.low, high: Swift.min(word.high, index), first: word.first,
+                                 second: word.second).bits
+        default:
+            spell(block, index, partition, word)
         }
     }
 
-    private mutating func setMixed(_ sequence: Int, _ partition: Int32, was current: Int32) {
-        let block = sequence >> 6
-        if current != Self.mixedBlock {
-            // Every sequence set so far in this block had `current`; unset ones are never read.
-            mixed[block] = Array(repeating: current, count: 64)
-            blocks[block] = Self.mixedBlock
+    /// Writes the block out a partition per sequence (what it held so far,
+    /// then `partition` at `index`).
+    private mutating func spell(_ block: Int, _ index: Int, _ partition: Int32, _ word: Word) {
+        if word.kind != 3 {
+            let offset = spelled.count
+            for i in 0..<64 { spelled.append(Self.decode(word, i, spelled)) }
+            blocks[block] = Word(spelledAt: offset).bits
+            spelled[offset + index] = partition
+        } else {
+            spelled[word.spelledAt + index] = partition
         }
-        mixed[block]![sequence & 63] = partition
+    }
+
+    private static func decode(_ word: Word, _ index: Int, _ spelled: [Int32]) -> Int32 {
+        switch word.kind {
+        case 0: return -1
+        case 1: return word.first
+        case 2: return index <= word.low ? word.first : word.second
+        default: return spelled[word.spelledAt + index]
+        }
     }
 
     /// The partition `sequence` went to; -1 for one never set.
     public subscript(sequence: Int) -> Int32 {
         let block = sequence >> 6
-        guard block < blocks.count else { return Self.unset }
-        let value = blocks[block]
-        return value == Self.mixedBlock ? mixed[block]![sequence & 63] : value
+        guard sequence >= 0, block < blocks.count else { return -1 }
+        return Self.decode(Word(bits: blocks[block]), sequence & 63, spelled)
     }
+
+    /// Bytes held, for tests and the soak's account of memory.
+    public var bytes: Int { blocks.capacity * 8 + spelled.capacity * 4 }
 }
 
 /// What one consumer saw of the run's records: per producer the sequences

@@ -70,6 +70,30 @@ struct IntegrityTests {
         #expect(map[next + 1_000_000] == -1)
     }
 
+    /// Keyless batches (runs of one partition) acknowledged partition by
+    /// partition: every sequence reads back, in a word per 64 sequences.
+    @Test func partitionMapOfBatchesIsSmall() {
+        var generator = SplitMix64(seed: 11)
+        var runs: [(Range<Int>, Int32)] = []
+        var next = 0
+        while next < 1_000_000 {
+            let length = Int.random(in: 70...400, using: &generator)
+            runs.append((next..<(next + length), Int32(runs.count % 12)))
+            next += length
+        }
+        var map = PartitionMap()
+        // Acknowledgements come partition by partition, each in order.
+        for partition in Int32(0)..<12 {
+            for (range, p) in runs where p == partition {
+                for sequence in range { map.set(sequence, p) }
+            }
+        }
+        for (range, p) in runs {
+            #expect(map[range.lowerBound] == p && map[range.upperBound - 1] == p)
+        }
+        #expect(map.bytes <= 1_000_000 / 64 * 8 * 2, "\(map.bytes) bytes for a million sequences")
+    }
+
     @Test func duplicatesWithinAndAcrossConsumers() {
         var first = ConsumedLedger(producers: 1, partitions: 2)
         var second = ConsumedLedger(producers: 1, partitions: 2)
