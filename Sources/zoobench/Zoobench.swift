@@ -87,7 +87,7 @@ struct Zoobench: ParsableCommand {
 
     /// Prints `zoobench: error: …` on stderr and exits with `code`.
     static func fail(_ message: String, hint: String?, code: ExitStatus) -> Never {
-        let line = "zoobench: error: \(message)" + (hint.map { " (\($0))" } ?? "") + "\n"
+        let line = SecretValues.scrub("zoobench: error: \(message)" + (hint.map { " (\($0))" } ?? "")) + "\n"
         FileHandle.standardError.write(Data(line.utf8))
         Foundation.exit(code.rawValue)
     }

@@ -133,3 +133,13 @@ struct KafkaURITests {
         }
     }
 }
+
+@Suite("Secret values")
+struct SecretValuesTests {
+    @Test func scrubsRememberedSecretsOnly() {
+        SecretValues.remember([("sasl.password", "pw-hunter2-xyz"), ("client.id", "visible-client"),
+                               ("sasl.oauthbearer.config", "principal=pw-hunter2-xyz-long"), ("ssl.key.password", "abc")])
+        let line = "auth failed for principal=pw-hunter2-xyz-long with pw-hunter2-xyz as visible-client (abc)"
+        #expect(SecretValues.scrub(line) == "auth failed for [redacted] with [redacted] as visible-client (abc)")
+    }
+}

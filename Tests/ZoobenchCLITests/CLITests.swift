@@ -14,7 +14,8 @@ struct ZoobenchProcess {
         return exe.deletingLastPathComponent().appendingPathComponent("zoobench")
     }()
 
-    static func run(_ arguments: [String], timeout: TimeInterval = 120, workingDirectory: URL? = nil) throws -> ZoobenchProcess {
+    static func run(_ arguments: [String], timeout: TimeInterval = 120, workingDirectory: URL? = nil,
+                    environment: [String: String] = [:]) throws -> ZoobenchProcess {
         // Output goes to files, so a chatty child can never block on a full pipe.
         let folder = FileManager.default.temporaryDirectory
         let outURL = folder.appendingPathComponent("zoobench-out-\(UUID().uuidString)")
@@ -29,6 +30,9 @@ struct ZoobenchProcess {
         process.executableURL = binary
         process.arguments = arguments
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardInput = FileHandle.nullDevice
@@ -139,8 +143,8 @@ struct CLITests {
 @Suite("Secrets")
 struct SecretTests {
     /// Secret librdkafka properties given on the command line appear nowhere:
-    /// not on the console, not in the JSON or CSV files (where they read
-    /// `[redacted]`).
+    /// not on the console, not in librdkafka's log (echoed with every debug
+    /// context on), not in the JSON or CSV files (where they read `[redacted]`).
     @Test func secretsAreNeverWritten() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-secret-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -148,8 +152,9 @@ struct SecretTests {
         let result = try ZoobenchProcess.run([
             "produce", "--num-records", "200", "--output", folder.path, "-X", "sasl.password=hunter2-pw",
             "ssl.key.password=key-pw-77", "ssl.keystore.password=keystore-pw-99",
-            "sasl.oauthbearer.config=principal=alice-principal-cfg",
-        ])
+            "sasl.oauthbearer.config=principal=alice-principal-cfg", "debug=all",
+        ], environment: ["ZOOBENCH_LIBRDKAFKA_LOG": "1"])
+        #expect(result.stderr.contains("CONF:"), "librdkafka's configuration log was not echoed")
         #expect(result.status == 0, "stderr: \(result.stderr)")
         var written = result.stdout + result.stderr
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
@@ -255,5 +260,51 @@ final class ClusterProcess {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+@Suite("Result files under a crash")
+struct AtomicWriteTests {
+    /// zoobench is killed (SIGKILL, nothing runs after it) while it writes a
+    /// 16 MB file over an old one: the file is afterwards the old one or the
+    /// whole new one, never a part. The kill lands mid-write when the
+    /// temporary file is seen before the rename; that must happen in one of
+    /// a few tries.
+    @Test func killedMidWriteLeavesTheOldFileOrTheNewOne() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-kill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("sample.bin")
+        let old = Data("the old file\n".utf8)
+        var caughtMidWrite = 0
+        for _ in 0..<8 where caughtMidWrite == 0 {
+            try old.write(to: target)
+            let process = Process()
+            process.executableURL = ZoobenchProcess.binary
+            process.arguments = ["codecs", "--save-sample", target.path, "--sample", "16m", "--codec", "lz4",
+                                 "--min-time", "10ms", "--no-save"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let temporary = folder.appendingPathComponent(".sample.bin.\(process.processIdentifier).tmp").path
+            let deadline = Date().addingTimeInterval(30)
+            while process.isRunning && Date() < deadline {
+                if let size = (try? FileManager.default.attributesOfItem(atPath: temporary))?[.size] as? Int, size > 0 {
+                    kill(process.processIdentifier, SIGKILL)
+                    break
+                }
+                usleep(200)
+            }
+            process.waitUntilExit()
+            let now = try Data(contentsOf: target)
+            #expect(now == old || now.count == 16 * 1_048_576, "\(now.count) bytes after the kill")
+            if FileManager.default.fileExists(atPath: temporary) {
+                // Killed before the rename: the old file must stand.
+                #expect(now == old)
+                caughtMidWrite += 1
+                try FileManager.default.removeItem(atPath: temporary)
+            }
+        }
+        #expect(caughtMidWrite > 0, "no kill landed during the write in 8 tries")
     }
 }

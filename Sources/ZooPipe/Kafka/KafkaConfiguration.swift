@@ -1,3 +1,4 @@
+import Synchronization
 /// How many acknowledgements a produce request waits for.
 public enum Acks: Int, Sendable, CaseIterable, Codable, CustomStringConvertible {
     /// `acks=0`: the producer does not wait; losses are possible and invisible to it.
@@ -221,6 +222,29 @@ public let secretPropertyNames: Set<String> = ["ssl.key.pem", "ssl_key", "sasl.o
 public func isSecretProperty(_ name: String) -> Bool {
     let lower = name.lowercased()
     return secretPropertyNames.contains(lower) || ["password", "secret", "token"].contains { lower.contains($0) }
+}
+
+/// The values of secret properties zoobench has configured, so a message
+/// that quotes one (a librdkafka log or error line) can be scrubbed.
+public enum SecretValues {
+    private static let known = Mutex<Set<String>>([])
+
+    /// Remembers the secret values among `properties`.
+    public static func remember(_ properties: some Sequence<(String, String)>) {
+        let secrets = properties.filter { isSecretProperty($0.0) && $0.1.count >= 4 }.map(\.1)
+        guard !secrets.isEmpty else { return }
+        known.withLock { $0.formUnion(secrets) }
+    }
+
+    /// `text` with every remembered secret value replaced by `[redacted]`.
+    public static func scrub(_ text: String) -> String {
+        let secrets = known.withLock { $0 }
+        guard !secrets.isEmpty else { return text }
+        // Longest first, so a secret that contains another is replaced whole.
+        return secrets.sorted { $0.count > $1.count }.reduce(text) {
+            $0.replacingOccurrences(of: $1, with: "[redacted]")
+        }
+    }
 }
 
 /// `properties` with the values of secret keys replaced by `[redacted]`.

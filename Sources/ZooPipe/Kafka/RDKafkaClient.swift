@@ -58,7 +58,7 @@ final class RDKafkaClientState: @unchecked Sendable {
 
     func log(level: Int32, facility: String, message: String) {
         if Self.echoLogs {
-            let line = "librdkafka \(MonotonicClock.nanoseconds() / 1_000_000) \(level) \(facility): \(message)\n"
+            let line = "librdkafka \(MonotonicClock.nanoseconds() / 1_000_000) \(level) \(facility): \(SecretValues.scrub(message))\n"
             _ = line.withCString { write(2, $0, strlen($0)) }
         }
         recent.withLock { lines in
@@ -93,6 +93,7 @@ final class RDKafkaClient: @unchecked Sendable {
     }
 
     private static func apply(_ properties: [(String, String)], to conf: OpaquePointer) throws(KafkaError) {
+        SecretValues.remember(properties)
         var errstr = [CChar](repeating: 0, count: 512)
         for (key, value) in properties {
             let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
