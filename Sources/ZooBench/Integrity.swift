@@ -120,15 +120,18 @@ public struct SequenceBitset: Sendable, Hashable {
     }
 
     private mutating func grow(to word: Int) {
-        extend(to: Swift.max(word + 1, words.count * 2, 1024))
+        extend(to: word + 1)
     }
 
-    /// Appends zero words up to `count`, with one allocation at most.
-    /// (Appending a `repeatElement` sequence allocated once per word in
-    /// unoptimized builds: the allocation counter caught it.)
+    /// Appends zero words up to `count`. The capacity doubles when it runs
+    /// out (one allocation), but only the words in use are written, so the
+    /// spare half is never touched and costs no resident memory: a soak's
+    /// memory grows with the records, not in doubling steps. (Appending a
+    /// `repeatElement` sequence allocated once per word in unoptimized
+    /// builds: the allocation counter caught it.)
     private mutating func extend(to count: Int) {
         guard count > words.count else { return }
-        words.reserveCapacity(count)
+        if count > words.capacity { words.reserveCapacity(Swift.max(count, words.capacity * 2, 1024)) }
         while words.count < count { words.append(0) }
     }
 }
@@ -196,10 +199,9 @@ public struct PartitionMap: Sendable {
         let block = sequence >> 6
         let index = sequence & 63
         if block >= blocks.count {
-            // Grown in place, one allocation (a `repeatElement` append made one per element unoptimized).
-            let count = Swift.max(block + 1, blocks.count * 2, 64)
-            blocks.reserveCapacity(count)
-            while blocks.count < count { blocks.append(0) }
+            // Doubling capacity, but only the words in use written (see SequenceBitset.extend).
+            if block >= blocks.capacity { blocks.reserveCapacity(Swift.max(block + 1, blocks.capacity * 2, 64)) }
+            while blocks.count <= block { blocks.append(0) }
         }
         let word = Word(bits: blocks[block])
         guard partition <= Self.packable else { return spell(block, index, partition, word) }
