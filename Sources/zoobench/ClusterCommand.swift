@@ -19,9 +19,9 @@ struct ClusterCommand: ParsableCommand {
             With --control it reads commands from stdin, one per line, and answers each \
             with one line on stdout, "ok <seconds> <what was done>" or "error <why>":
 
-              down BROKER|all            the broker closes its connections and refuses new ones
+              down BROKER|all            the broker drops its connections, refuses new ones
               up BROKER|all              it serves again
-              rtt BROKER|all LATENCY     every response of the broker waits this long (0ms undoes)
+              rtt BROKER|all LATENCY     every response of the broker waits this long
               leader TOPIC PARTITION BROKER
                                          the broker becomes the partition's leader
               error API CODE [COUNT]     the next COUNT API requests fail with CODE
