@@ -94,7 +94,14 @@ struct ProduceSummaryTests {
         #expect(csv[1].hasPrefix("known,2027-01-15T08:00:00Z,false,embedded,-1,1,100,none,-1,1000,1000,0,2.000,500.000,5.000,500.223,750.079,900.095,950.271,990.207,999.423,1000.000,1000.447,500.505,,,,,0,0.000,1000,1.500,1048576"))
         let timeline = ResultFiles.timelineCSV(knownResult()).split(separator: "\n")
         #expect(timeline.count == 3)
-        #expect(timeline[2] == "1,1.000,1.000,false,500,520,0,0,520.000,5.200,750.000,950.000,995.000,999.000,1000.000")
+        #expect(timeline[0].hasSuffix(",max_ms,faults"))
+        #expect(timeline[2] == "1,1.000,1.000,false,500,520,0,0,520.000,5.200,750.000,950.000,995.000,999.000,1000.000,")
+        // A fault lands in the row of the interval it happened in.
+        var faulted = knownResult()
+        faulted.faults = [FaultEvent(at: 1.5, action: "broker 1 down"), FaultEvent(at: 1.75, action: "broker 1 up")]
+        let rows = ResultFiles.timelineCSV(faulted).split(separator: "\n")
+        #expect(rows[1].hasSuffix(",500.000,"))
+        #expect(rows[2].hasSuffix(",1000.000,1.500s broker 1 down; 1.750s broker 1 up"))
     }
 
     @Test func filesAreWrittenWhole() throws {
