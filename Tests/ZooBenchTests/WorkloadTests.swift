@@ -29,6 +29,7 @@ struct WorkloadTests {
         workload.transactionSize = 500
         workload.interval = .milliseconds(250)
         workload.properties = ["queue.buffering.max.kbytes": "2048"]
+        workload.faults = [try FaultSpec(parsing: "at=2s broker=1 down for=2s"), try FaultSpec(parsing: "at=5s leader partition=0 to=3")]
         let yaml = try WorkloadFile.yaml(workload)
         let loaded = try WorkloadFile.parse(yaml, source: "test")
         #expect(loaded.workload == workload)

@@ -308,3 +308,41 @@ struct AtomicWriteTests {
         #expect(caughtMidWrite > 0, "no kill landed during the write in 8 tries")
     }
 }
+
+@Suite("Faults from the command line")
+struct FaultCLITests {
+    /// Faults from a workload file, on a produce run: each is printed when it
+    /// happens, counted in the summary, stored in the JSON and written in the
+    /// timeline CSV row of its interval.
+    @Test func workloadFileFaultsReachEveryOutput() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-faults-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let workload = folder.appendingPathComponent("faults.yaml")
+        try """
+            acks: all
+            idempotence: true
+            duration: 3s
+            throughput: 2000
+            fault:
+              - at=1s broker=all down for=1s
+            """.write(to: workload, atomically: true, encoding: .utf8)
+        let result = try ZoobenchProcess.run(["produce", "--workload", workload.path, "--name", "faulted",
+                                              "--output", folder.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("faults    at=1s broker=all down for=1s"))
+        #expect(lines.contains { $0.hasPrefix("fault     1.") && $0.hasSuffix("every broker down") })
+        #expect(lines.contains { $0.hasPrefix("fault     2.") && $0.hasSuffix("every broker up") })
+        #expect(lines.contains { $0.hasPrefix("retries   ") && $0.contains(" disconnects (librdkafka statistics)") })
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        let json = try #require(files.first { $0.hasSuffix("-faulted.json") })
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
+        let faults = try #require(object?["faults"] as? [[String: Any]])
+        #expect(faults.map { $0["action"] as? String } == ["every broker down", "every broker up"])
+        let timeline = try #require(files.first { $0.hasSuffix("-faulted-timeline.csv") })
+        let rows = try String(contentsOf: folder.appendingPathComponent(timeline), encoding: .utf8).split(separator: "\n")
+        #expect(rows.filter { $0.hasSuffix("s every broker down") }.count == 1, "\(rows)")
+        #expect(rows.filter { $0.hasSuffix("s every broker up") }.count == 1, "\(rows)")
+    }
+}
