@@ -206,6 +206,28 @@ struct InterruptTests {
         #expect(!files.contains { $0.hasSuffix(".tmp") })
     }
 
+    /// A second signal does not wait for the first stop to finish: the
+    /// process ends at once with 128 + the signal.
+    @Test func secondSignalExitsAtOnce() throws {
+        let process = Process()
+        process.executableURL = ZoobenchProcess.binary
+        process.arguments = ["e2e", "--duration", "60s", "--quiet", "--no-save"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 5)
+        kill(process.processIdentifier, SIGINT)
+        Thread.sleep(forTimeInterval: 0.05)
+        kill(process.processIdentifier, SIGINT)
+        let sent = Date()
+        while process.isRunning && Date().timeIntervalSince(sent) < 10 { Thread.sleep(forTimeInterval: 0.01) }
+        let seconds = Date().timeIntervalSince(sent)
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(seconds < 1, "the second Ctrl-C took \(seconds) s to end the process")
+    }
+
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
     func signalSavesAPartialResult(_ signal: Int32, _ expected: Int32) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-int-\(UUID().uuidString)")
