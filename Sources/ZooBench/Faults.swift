@@ -178,6 +178,11 @@ public struct FaultEvent: Sendable, Hashable, Codable {
     public var at: Double
     /// `broker 1 down`, `broker 1 up`, `broker 2 rtt 20ms`, `broker 2 rtt 0ms`.
     public var action: String
+
+    public init(at: Double, action: String) {
+        self.at = at
+        self.action = action
+    }
 }
 
 /// Applies faults to an embedded cluster on a timeline, on a thread of its

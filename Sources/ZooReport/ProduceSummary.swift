@@ -14,6 +14,26 @@ public enum ProduceSummary {
             + "\(fixed(l.p99, 2)) ms 99th, \(fixed(l.p999, 2)) ms 99.9th."
     }
 
+    /// The workload in one line: `1000000 records, of 100 B random, acks=-1, …`.
+    public static func describe(_ w: ProduceWorkload) -> String {
+        var parts: [String] = []
+        if let limit = w.recordLimit { parts.append("\(limit) records") }
+        if let duration = w.duration { parts.append("for \(DurationText.format(duration))") }
+        parts.append("of \(w.recordSize) B \(w.payload)"
+            + (w.compressibility > 0 ? " (compressibility \(w.compressibility))" : ""))
+        parts.append("acks=\(w.acks)")
+        parts.append("\(w.producers) producer(s)")
+        parts.append("compression \(w.compression)")
+        if let rate = w.throughput { parts.append("at \(fixed(rate, 0)) records/s") }
+        if let warmup = w.warmup { parts.append("warm-up \(DurationText.format(warmup))") }
+        if let warmup = w.warmupRecords { parts.append("warm-up \(warmup) records") }
+        if w.keys != .none { parts.append("keys \(w.keys)") }
+        if w.headers > 0 { parts.append("\(w.headers) headers") }
+        if w.idempotence { parts.append("idempotent") }
+        if let id = w.transactionalID { parts.append("transactions of \(w.transactionSize ?? 1000) (\(id))") }
+        return parts.joined(separator: ", ")
+    }
+
     /// zoobench's fuller table: counts, rates, latency percentiles (raw and,
     /// with a rate, corrected), the warm-up and the broker check.
     public static func table(_ result: RunResult) -> String {

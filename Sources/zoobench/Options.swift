@@ -36,6 +36,7 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Do not write result files.") var noSave = false
     @Flag(help: "Print only the summary (no interval lines); for CI.") var quiet = false
     @Flag(help: "Print the result JSON on stdout instead of the console summary.") var json = false
+    @Flag(help: "Also write an HTML report with charts beside the result files (see zoobench report).") var html = false
 
     /// Prints a console line unless --json.
     var say: (String) -> Void { json ? { _ in } : { print($0) } }
@@ -48,9 +49,18 @@ struct OutputOptions: ParsableArguments {
             print(console())
         }
         if !noSave {
-            let paths = try ResultFiles.write(result, to: output)
+            var paths = try ResultFiles.write(result, to: output)
+            if html { paths.append(try writeHTML(HTMLReport.run(result), besideJSON: paths)) }
             say("results   " + paths.joined(separator: "  "))
         }
+    }
+
+    /// Writes `page` as `<stem>.html` beside the JSON among `paths`; returns its path.
+    func writeHTML(_ page: String, besideJSON paths: [String]) throws -> String {
+        guard let json = paths.first(where: { $0.hasSuffix(".json") }) else { return "" }
+        let path = String(json.dropLast(5)) + ".html"
+        try ResultFiles.writeAtomically(Data(page.utf8), to: URL(fileURLWithPath: path))
+        return path
     }
 }
 

@@ -207,6 +207,7 @@ struct PlanCommand: ParsableCommand {
         }
         if !output.noSave {
             paths = try PlanReport.write(plan, to: output.output)
+            if output.html { paths.append(try output.writeHTML(HTMLReport.plan(plan), besideJSON: paths)) }
             say("results   " + paths.joined(separator: "  "))
         }
         if plan.partial { throw Interrupt.exit }

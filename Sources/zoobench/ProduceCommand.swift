@@ -84,22 +84,5 @@ struct ProduceCommand: ParsableCommand {
         }
     }
 
-    static func describe(_ w: ProduceWorkload) -> String {
-        var parts: [String] = []
-        if let limit = w.recordLimit { parts.append("\(limit) records") }
-        if let duration = w.duration { parts.append("for \(DurationText.format(duration))") }
-        parts.append("of \(w.recordSize) B \(w.payload)"
-            + (w.compressibility > 0 ? " (compressibility \(w.compressibility))" : ""))
-        parts.append("acks=\(w.acks)")
-        parts.append("\(w.producers) producer(s)")
-        parts.append("compression \(w.compression)")
-        if let rate = w.throughput { parts.append("at \(ProduceSummary.fixed(rate, 0)) records/s") }
-        if let warmup = w.warmup { parts.append("warm-up \(DurationText.format(warmup))") }
-        if let warmup = w.warmupRecords { parts.append("warm-up \(warmup) records") }
-        if w.keys != .none { parts.append("keys \(w.keys)") }
-        if w.headers > 0 { parts.append("\(w.headers) headers") }
-        if w.idempotence { parts.append("idempotent") }
-        if let id = w.transactionalID { parts.append("transactions of \(w.transactionSize ?? 1000) (\(id))") }
-        return parts.joined(separator: ", ")
-    }
+    static func describe(_ w: ProduceWorkload) -> String { ProduceSummary.describe(w) }
 }

@@ -175,6 +175,7 @@ struct SweepCommand: ParsableCommand {
         }
         if !output.noSave {
             paths = try SweepReport.write(sweep, to: output.output)
+            if output.html { paths.append(try output.writeHTML(try HTMLReport.sweep(sweep), besideJSON: paths)) }
             say("results   " + paths.joined(separator: "  "))
         }
         if sweep.partial { throw Interrupt.exit }

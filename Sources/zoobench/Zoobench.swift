@@ -18,7 +18,7 @@ struct Zoobench: ParsableCommand {
             what was measured is saved, marked partial.
             """,
         version: "zoobench \(ZooBenchVersion.current) (librdkafka \(KafkaVersion.librdkafka))",
-        subcommands: [ProduceCommand.self, ConsumeCommand.self, EndToEndCommand.self, SweepCommand.self, PlanCommand.self, CodecsCommand.self, CompareCommand.self,
+        subcommands: [ProduceCommand.self, ConsumeCommand.self, EndToEndCommand.self, SweepCommand.self, PlanCommand.self, CodecsCommand.self, CompareCommand.self, ReportCommand.self,
                       ClusterCommand.self, PipeCommand.self]
     )
 

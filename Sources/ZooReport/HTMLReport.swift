@@ -1,0 +1,371 @@
+import Foundation
+import Histogram
+import ZooBench
+
+/// One self-contained HTML page (inline CSS and SVG, nothing fetched) for a
+/// run, a sweep, a plan or several runs compared. Every chart has a table of
+/// the exact numbers under it. The page is well-formed XML (XHTML), so tools
+/// and tests can parse it.
+public enum HTMLReport {
+    // MARK: Pages
+
+    /// A produce, consume or e2e run.
+    public static func run(_ result: RunResult) -> String {
+        var body = header(title: "\(result.kind) run \(result.name)", result.startedAt, partial: result.partial)
+        body += facts(workload: result.workload.map(ProduceSummary.describe),
+                      environment: result.environment, verdicts: verdicts(result))
+        body += throughputSection(result)
+        body += spectrumSection([(result.name, result)])
+        body += latencyOverTimeSection(result)
+        return page(title: "zoobench \(result.kind) \(result.name)", body: body)
+    }
+
+    /// Several runs side by side: spectra overlaid, and with two runs the
+    /// comparison `compare` makes, a bar per metric.
+    public static func comparison(_ runs: [(name: String, result: RunResult)], comparison: Comparison?) -> String {
+        var body = header(title: "comparison of \(runs.count) runs", runs.first?.result.startedAt ?? Date(),
+                          partial: runs.contains { $0.result.partial })
+        var rows: [[String]] = []
+        for (name, run) in runs {
+            let s = run.summary
+            rows.append([name, run.kind, fixed(s?.recordsPerSecond ?? run.consume?.recordsPerSecond ?? 0, 1),
+                         fixed(s?.latency.p50 ?? 0, 2), fixed(s?.latency.p99 ?? 0, 2), fixed(s?.latency.p999 ?? 0, 2),
+                         String(s?.failed ?? 0)])
+        }
+        body += section("Runs", table(["run", "kind", "records/s", "p50 ms", "p99 ms", "p99.9 ms", "failed"], rows))
+        if let comparison { body += compareSection(comparison) }
+        body += spectrumSection(runs)
+        return page(title: "zoobench comparison", body: body)
+    }
+
+    /// A sweep: a heatmap per metric over two axes, and throughput against p99
+    /// with the Pareto front.
+    public static func sweep(_ sweep: SweepResult, xAxis: String? = nil, yAxis: String? = nil) throws -> String {
+        var body = header(title: "sweep \(sweep.name) (\(sweep.mode.rawValue))", sweep.startedAt, partial: sweep.partial)
+        body += facts(workload: sweep.axes.map { "\($0.name) \($0.values.joined(separator: ","))" }.joined(separator: " × ")
+                          + ", \(sweep.repeats) run(s) a cell",
+                      environment: sweep.environment, verdicts: [])
+        let names = sweep.axes.map(\.name)
+        let x = xAxis ?? names.first ?? ""
+        let y = yAxis ?? (names.count > 1 ? names[1] : nil)
+        guard let xIndex = names.firstIndex(of: x) else { throw ReportError.badInput("--x: the sweep has no axis '\(x)' (it has \(names.joined(separator: ", ")))") }
+        let yIndex = try y.map { name -> Int in
+            guard let index = names.firstIndex(of: name) else { throw ReportError.badInput("--y: the sweep has no axis '\(name)'") }
+            return index
+        }
+        let front = Set(sweep.paretoFront)
+        let metrics: [(String, (CellFigures) -> Double, Bool)] = [
+            ("records/s", \.recordsPerSecond, true), ("p99 ms", \.p99, false), ("p50 ms", \.p50, false),
+        ]
+        for (label, value, higherIsBetter) in metrics {
+            body += section("\(label) by \(x)" + (yIndex.map { " and \(names[$0])" } ?? ""),
+                            heatmap(sweep, xIndex: xIndex, yIndex: yIndex, label: label, value: value, higherIsBetter: higherIsBetter))
+        }
+        var chart = SVGChart(title: "Throughput against p99 latency (the Pareto front joined)", xLabel: "records/s",
+                             yLabel: "p99 latency (ms)")
+        chart.series.append(.init(name: "cells", points: sweep.cells.map { ($0.figures.recordsPerSecond, $0.figures.p99) },
+                                  color: ChartColors.series[0], scatter: true))
+        let frontPoints = sweep.cells.filter { front.contains($0.index) }.map { ($0.figures.recordsPerSecond, $0.figures.p99) }
+            .sorted { $0.0 < $1.0 }
+        chart.series.append(.init(name: "Pareto front", points: frontPoints, color: ChartColors.series[1]))
+        let rows = sweep.cells.map { cell in
+            [String(cell.index + 1)] + cell.axisValues + [fixed(cell.figures.recordsPerSecond, 1), fixed(cell.figures.p50, 2),
+                                                          fixed(cell.figures.p99, 2), String(cell.figures.errors),
+                                                          front.contains(cell.index) ? "yes" : ""]
+        }
+        body += section("Throughput and latency", chart.render()
+            + table(["cell"] + names + ["records/s", "p50 ms", "p99 ms", "errors", "Pareto"], rows))
+        return page(title: "zoobench sweep \(sweep.name)", body: body)
+    }
+
+    /// A plan: latency against throughput, the SLO line and the knee.
+    public static func plan(_ plan: PlanResult) -> String {
+        var body = header(title: "plan \(plan.name) (\(plan.mode))", plan.startedAt, partial: plan.partial)
+        var verdicts = ["slo: \(plan.slo)"]
+        if let answer = plan.answerRecordsPerSecond { verdicts.append("answer: \(fixed(answer, 1)) records/s meet the SLO") }
+        body += facts(workload: ProduceSummary.describe(plan.workload), environment: plan.environment, verdicts: verdicts)
+        let steps = plan.steps.sorted { $0.achievedRate < $1.achievedRate }
+        var chart = SVGChart(title: "Latency against throughput, from the intended send time", xLabel: "records/s achieved",
+                             yLabel: "latency (ms)")
+        chart.series.append(.init(name: "p50", points: steps.map { ($0.achievedRate, $0.latency.p50) }, color: ChartColors.series[0]))
+        chart.series.append(.init(name: "p99", points: steps.map { ($0.achievedRate, $0.latency.p99) }, color: ChartColors.series[1]))
+        chart.series.append(.init(name: "p99.9", points: steps.map { ($0.achievedRate, $0.latency.p999) },
+                                  color: ChartColors.series[2], dashed: true))
+        for condition in plan.slo.conditions where condition.metric != .errorRate {
+            chart.levels.append((condition.bound, "SLO \(condition)", ChartColors.bad))
+        }
+        if let knee = plan.kneeStep, let step = plan.steps.first(where: { $0.index == knee }) {
+            chart.labelled.append((step.achievedRate, step.latency.p99, "knee (step \(knee))"))
+        }
+        let rows = plan.steps.map { step in
+            [String(step.index), step.phase, fixed(step.askedRate, 0), fixed(step.achievedRate, 1), fixed(step.latency.p50, 2),
+             fixed(step.latency.p99, 2), fixed(step.latency.p999, 2), String(step.errors), step.passed ? "pass" : "fail"]
+        }
+        body += section("The curve", chart.render()
+            + table(["step", "phase", "asked/s", "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "SLO"], rows))
+        return page(title: "zoobench plan \(plan.name)", body: body)
+    }
+
+    // MARK: Sections
+
+    static func throughputSection(_ result: RunResult) -> String {
+        var chart = SVGChart(title: "Throughput per interval", xLabel: "seconds from the start", yLabel: "records/s")
+        var rows: [[String]] = []
+        if !result.timeline.isEmpty {
+            chart.series.append(.init(name: "delivered records/s", points: result.timeline.map { ($0.start + $0.seconds, $0.recordsPerSecond) },
+                                      color: ChartColors.series[0]))
+            if let warm = result.timeline.last(where: \.warmup) {
+                chart.bands.append((0, warm.start + warm.seconds, "warm-up"))
+            }
+            rows = result.timeline.map { i in
+                [String(i.index), fixed(i.start, 3), fixed(i.recordsPerSecond, 1), fixed(i.megabytesPerSecond, 2),
+                 fixed(Double(i.p50) / 1000, 2), fixed(Double(i.p99) / 1000, 2), String(i.errors), i.warmup ? "warm-up" : ""]
+            }
+        }
+        // A consume run's own timeline. (In e2e the consumers' clock starts when
+        // they join, before sending, so their intervals do not line up with
+        // the producers'; the producers' timeline is the one drawn.)
+        if let consume = result.consume, !consume.timeline.isEmpty, result.timeline.isEmpty {
+            chart.series.append(.init(name: "consumed records/s", points: consume.timeline.map { ($0.start + $0.seconds, $0.recordsPerSecond) },
+                                      color: ChartColors.series[2]))
+            if let warm = consume.timeline.last(where: \.warmup) { chart.bands.append((0, warm.start + warm.seconds, "warm-up")) }
+            rows = consume.timeline.map { i in
+                [String(i.index), fixed(i.start, 3), fixed(i.recordsPerSecond, 1), fixed(i.megabytesPerSecond, 2),
+                 fixed(Double(i.p50) / 1000, 2), fixed(Double(i.p99) / 1000, 2), "0", i.warmup ? "warm-up" : ""]
+            }
+        }
+        for fault in result.faults ?? [] { chart.markers.append((fault.at, fault.action)) }
+        return section("Throughput", chart.render()
+            + table(["interval", "start s", "records/s", "MB/s", "p50 ms", "p99 ms", "errors", ""], rows))
+    }
+
+    /// The latency spectrum of each run: raw and corrected, send → ack and
+    /// send → consume, from the stored histograms (or the summary's
+    /// percentiles when a result was saved without them).
+    static func spectrumSection(_ runs: [(name: String, result: RunResult)]) -> String {
+        var chart = SVGChart(title: "Latency by percentile", xLabel: "percentile", yLabel: "latency (ms)", xScale: .percentile)
+        var rows: [[String]] = []
+        var color = 0
+        for (name, run) in runs {
+            let prefix = runs.count > 1 ? "\(name): " : ""
+            for (label, histogram, summary) in latencyKinds(run) {
+                let points = histogram.map(spectrum) ?? summaryPoints(summary)
+                chart.series.append(.init(name: prefix + label, points: points, color: ChartColors.series[color % ChartColors.series.count],
+                                          dashed: label.contains("scheduled") || label.contains("corrected")))
+                color += 1
+                rows.append([prefix + label, fixed(summary.p50, 2), fixed(summary.p90, 2), fixed(summary.p99, 2), fixed(summary.p999, 2),
+                             fixed(summary.p9999, 2), fixed(summary.max, 2), fixed(summary.mean, 2), String(summary.count)])
+            }
+        }
+        return section("Latency spectrum", chart.render()
+            + table(["latency", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "p99.99 ms", "max ms", "mean ms", "records"], rows))
+    }
+
+    static func latencyOverTimeSection(_ result: RunResult) -> String {
+        var chart = SVGChart(title: "Latency per interval", xLabel: "seconds from the start", yLabel: "latency (ms)")
+        if !result.timeline.isEmpty {
+            chart.series.append(.init(name: "send→ack p50", points: result.timeline.map { ($0.start + $0.seconds, Double($0.p50) / 1000) },
+                                      color: ChartColors.series[0]))
+            chart.series.append(.init(name: "send→ack p99", points: result.timeline.map { ($0.start + $0.seconds, Double($0.p99) / 1000) },
+                                      color: ChartColors.series[1]))
+        }
+        if result.timeline.isEmpty, let consume = result.consume, consume.timeline.contains(where: { $0.p99 > 0 }) {
+            chart.series.append(.init(name: "p50", points: consume.timeline.map { ($0.start + $0.seconds, Double($0.p50) / 1000) },
+                                      color: ChartColors.series[0]))
+            chart.series.append(.init(name: "p99", points: consume.timeline.map { ($0.start + $0.seconds, Double($0.p99) / 1000) },
+                                      color: ChartColors.series[1]))
+        }
+        for fault in result.faults ?? [] { chart.markers.append((fault.at, fault.action)) }
+        return section("Latency over time", chart.render())
+    }
+
+    static func compareSection(_ comparison: Comparison) -> String {
+        let rowHeight = 34.0
+        let width = 1100.0
+        let height = 50 + rowHeight * Double(comparison.metrics.count)
+        let largest = max(10, comparison.metrics.map { abs($0.changePercent) }.max() ?? 10)
+        let middle = 560.0
+        let scale = 440 / largest
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" aria-label=\"Change of each metric\"><title>Change of each metric</title>"
+        svg += "<text x=\"20\" y=\"22\" class=\"chart-title\">Change against the baseline (%), coloured by verdict</text>"
+        svg += "<line x1=\"\(middle)\" y1=\"34\" x2=\"\(middle)\" y2=\"\(Int(height) - 6)\" class=\"axis\"/>"
+        for (index, metric) in comparison.metrics.enumerated() {
+            let y = 40 + rowHeight * Double(index)
+            let length = metric.changePercent * scale
+            let color = metric.verdict == .regression ? ChartColors.bad : metric.verdict == .improvement ? ChartColors.good : ChartColors.neutral
+            let x = length >= 0 ? middle : middle + length
+            let label = (metric.cell.map { "\($0) " } ?? "") + metric.metric
+            svg += "<text x=\"20\" y=\"\(SVGChart.format(y + 18))\" class=\"tick\">\(HTML.escape(label))</text>"
+            svg += "<rect x=\"\(SVGChart.format(x))\" y=\"\(SVGChart.format(y + 4))\" width=\"\(SVGChart.format(max(1, abs(length))))\" "
+                + "height=\"20\" fill=\"\(color)\"/>"
+            svg += "<text x=\"\(SVGChart.format(length >= 0 ? middle + length + 6 : middle + length - 6))\" y=\"\(SVGChart.format(y + 18))\" "
+                + "class=\"tick\" text-anchor=\"\(length >= 0 ? "start" : "end")\">\(String(format: "%+.1f", metric.changePercent)) % "
+                + "\(metric.verdict.rawValue)</text>"
+        }
+        svg += "</svg>"
+        let rows = comparison.metrics.map { m in
+            [(m.cell.map { "\($0) " } ?? "") + m.metric, fixed(m.baseline, 2), fixed(m.current, 2),
+             String(format: "%+.1f", m.changePercent), String(format: "%+.1f", m.limitPercent), m.verdict.rawValue]
+        }
+        return section("Compared with \(comparison.baseline)", svg
+            + table(["metric", "baseline", "current", "change %", "limit %", "verdict"], rows))
+    }
+
+    static func heatmap(_ sweep: SweepResult, xIndex: Int, yIndex: Int?, label: String, value: (CellFigures) -> Double,
+                        higherIsBetter: Bool) -> String {
+        let xValues = sweep.axes[xIndex].values
+        let yValues = yIndex.map { sweep.axes[$0].values } ?? [""]
+        // A cell of the map is the median over the other axes' cells with these two values.
+        func figure(_ x: String, _ y: String) -> Double? {
+            let values = sweep.cells.filter { $0.axisValues[xIndex] == x && (yIndex.map { $0 < 0 } ?? true || $0.axisValues[yIndex!] == y) }
+                .map { value($0.figures) }.sorted()
+            return values.isEmpty ? nil : values[values.count / 2]
+        }
+        let all = xValues.flatMap { x in yValues.compactMap { figure(x, $0) } }
+        let low = all.min() ?? 0, high = all.max() ?? 1
+        let cellWidth = min(160.0, 900 / Double(max(1, xValues.count)))
+        let cellHeight = 40.0
+        let left = 150.0, top = 50.0
+        let width = left + cellWidth * Double(xValues.count) + 20
+        let height = top + cellHeight * Double(yValues.count) + 40
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" aria-label=\"\(HTML.escape(label)) heatmap\"><title>\(HTML.escape(label))</title>"
+        svg += "<text x=\"10\" y=\"22\" class=\"chart-title\">\(HTML.escape(label)) (darker is better; median over other axes)</text>"
+        for (column, x) in xValues.enumerated() {
+            svg += "<text x=\"\(SVGChart.format(left + cellWidth * (Double(column) + 0.5)))\" y=\"\(SVGChart.format(top - 8))\" "
+                + "class=\"tick\" text-anchor=\"middle\">\(HTML.escape(x))</text>"
+        }
+        for (row, y) in yValues.enumerated() {
+            svg += "<text x=\"\(SVGChart.format(left - 8))\" y=\"\(SVGChart.format(top + cellHeight * (Double(row) + 0.5) + 4))\" "
+                + "class=\"tick\" text-anchor=\"end\">\(HTML.escape(y.isEmpty ? sweep.axes[xIndex].name : y))</text>"
+            for (column, x) in xValues.enumerated() {
+                let cellX = left + cellWidth * Double(column), cellY = top + cellHeight * Double(row)
+                guard let number = figure(x, y) else { continue }
+                var share = high > low ? (number - low) / (high - low) : 1
+                if !higherIsBetter { share = 1 - share }
+                // From a pale to a deep blue: darker is better.
+                let shade = Int(235 - share * 175)
+                let fill = String(format: "#%02X%02X%02X", shade / 3, shade - 40 > 0 ? shade - 40 : 0, 235 - Int(share * 60))
+                svg += "<rect x=\"\(SVGChart.format(cellX))\" y=\"\(SVGChart.format(cellY))\" width=\"\(SVGChart.format(cellWidth - 2))\" "
+                    + "height=\"\(SVGChart.format(cellHeight - 2))\" fill=\"\(fill)\"/>"
+                svg += "<text x=\"\(SVGChart.format(cellX + cellWidth / 2))\" y=\"\(SVGChart.format(cellY + cellHeight / 2 + 4))\" "
+                    + "class=\"cell\" text-anchor=\"middle\" fill=\"\(share > 0.5 ? "#FFFFFF" : "#000000")\">\(SVGChart.format(number))</text>"
+            }
+        }
+        return svg + "<text x=\"\(SVGChart.format(left))\" y=\"\(SVGChart.format(height - 12))\" class=\"label\">"
+            + "\(HTML.escape(sweep.axes[xIndex].name))</text></svg>"
+    }
+
+    // MARK: Pieces
+
+    /// Each latency the run has: label, histogram (when stored) and percentiles.
+    static func latencyKinds(_ run: RunResult) -> [(String, Histogram<UInt64>?, LatencyPercentiles)] {
+        var kinds: [(String, Histogram<UInt64>?, LatencyPercentiles)] = []
+        if let s = run.summary, s.latency.count > 0 {
+            kinds.append(("send→ack", run.histograms?.latency, s.latency))
+            if let corrected = s.correctedLatency { kinds.append(("send→ack, scheduled", run.histograms?.correctedLatency, corrected)) }
+        }
+        if let e2e = run.endToEnd {
+            kinds.append(("send→consume", e2e.histogram, e2e.latency))
+            if let corrected = e2e.correctedLatency { kinds.append(("send→consume, scheduled", e2e.correctedHistogram, corrected)) }
+        }
+        return kinds
+    }
+
+    /// Points of the percentile spectrum, 0 to 99.999 in even steps of nines, in ms.
+    static func spectrum(_ histogram: Histogram<UInt64>) -> [(x: Double, y: Double)] {
+        guard histogram.totalCount > 0 else { return [] }
+        return stride(from: 0.0, through: 5.0, by: 0.05).map { nines in
+            let percentile = 100 * (1 - pow(10, -nines))
+            return (percentile, Double(histogram.valueAtPercentile(percentile)) / 1000)
+        }
+    }
+
+    static func summaryPoints(_ p: LatencyPercentiles) -> [(x: Double, y: Double)] {
+        [(50, p.p50), (75, p.p75), (90, p.p90), (95, p.p95), (99, p.p99), (99.9, p.p999), (99.99, p.p9999), (99.999, p.max)]
+    }
+
+    static func verdicts(_ result: RunResult) -> [String] {
+        var lines: [String] = []
+        for report in result.integrity ?? [] { lines.append(report.verdict + (report.group.map { " (group \($0))" } ?? "")) }
+        if let allocations = result.allocations { lines.append(allocations.verdictLine) }
+        if let s = result.summary, let growth = s.brokerOffsetGrowth {
+            let delivered = s.delivered + (result.warmup?.delivered ?? 0)
+            lines.append(growth == Int64(delivered) ? "broker end offsets grew by \(growth): matches records delivered"
+                         : "broker end offsets grew by \(growth) for \(delivered) records delivered")
+        }
+        if result.partial { lines.append("partial: the run was stopped before its end") }
+        return lines
+    }
+
+    static func header(title: String, _ startedAt: Date, partial: Bool) -> String {
+        "<header><h1>\(HTML.escape(title))</h1><p class=\"when\">started \(ISO8601DateFormatter().string(from: startedAt))"
+            + (partial ? " — <strong>partial</strong>" : "") + "</p></header>"
+    }
+
+    static func facts(workload: String?, environment: RunEnvironment, verdicts: [String]) -> String {
+        var rows: [[String]] = []
+        if let workload { rows.append(["workload", workload]) }
+        rows.append(["zoobench", "\(environment.zoobenchVersion) (librdkafka \(environment.librdkafkaVersion))"])
+        rows.append(["host", "\(environment.host), \(environment.cores) cores, \(environment.operatingSystem)"])
+        rows.append(["cluster", "\(environment.clusterKind.rawValue): \(environment.bootstrapServers), "
+                        + "\(environment.brokers.count) brokers, \(environment.topicPartitions) partitions"])
+        var html = "<section class=\"facts\">" + table(["", ""], rows, header: false)
+        if let note = environment.clusterNote {
+            html += "<p class=\"caveat\">\(HTML.escape(note))</p>"
+        }
+        for verdict in verdicts {
+            let bad = verdict.contains("VIOLATED") || (verdict.hasPrefix("integrity:") && !verdict.contains(" 0 lost, 0 duplicated, 0 reordered"))
+            html += "<p class=\"verdict \(bad ? "bad" : "good")\">\(HTML.escape(verdict))</p>"
+        }
+        return html + "</section>"
+    }
+
+    static func section(_ title: String, _ content: String) -> String {
+        "<section><h2>\(HTML.escape(title))</h2>\(content)</section>"
+    }
+
+    static func table(_ columns: [String], _ rows: [[String]], header: Bool = true) -> String {
+        var html = "<table>"
+        if header { html += "<thead><tr>" + columns.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead>" }
+        html += "<tbody>" + rows.map { "<tr>" + $0.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>" }.joined() + "</tbody>"
+        return html + "</table>"
+    }
+
+    static func fixed(_ value: Double, _ digits: Int) -> String { ProduceSummary.fixed(value, digits) }
+
+    static func page(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/><title>\(HTML.escape(title))</title>
+        <style>
+        body { font: 14px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1a1a1a; background: #ffffff; margin: 24px auto; max-width: 1140px; padding: 0 12px; }
+        h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #d0d0d0; padding-bottom: 4px; }
+        .when { color: #555555; margin: 0 0 12px; }
+        table { border-collapse: collapse; margin: 8px 0 4px; font-variant-numeric: tabular-nums; }
+        th, td { border: 1px solid #d6d6d6; padding: 3px 8px; text-align: right; } th { background: #f3f3f3; }
+        td:first-child, th:first-child { text-align: left; }
+        .facts td { text-align: left; }
+        .caveat { background: #fff6e0; border-left: 4px solid #E69F00; padding: 6px 10px; }
+        .verdict { padding: 4px 10px; margin: 4px 0; border-left: 4px solid; } .verdict.good { border-color: #009E73; } .verdict.bad { border-color: #D55E00; background: #fdecea; }
+        svg.chart { display: block; margin: 8px 0; background: #ffffff; }
+        svg .chart-title { font-size: 15px; font-weight: 600; fill: #1a1a1a; }
+        svg .tick, svg .legend, svg .cell { font-size: 12px; fill: #333333; } svg .label { font-size: 13px; fill: #1a1a1a; } svg .note { font-size: 11px; fill: #555555; }
+        svg .grid { stroke: #e4e4e4; stroke-width: 1; } svg .axis { stroke: #555555; stroke-width: 1; }
+        </style></head>
+        <body>\(body)<footer><p class="when">Made by zoobench; every number in a chart is in the table under it.</p></footer></body></html>
+
+        """
+    }
+}
+
+/// A report that cannot be made from the files given.
+public enum ReportError: Error, CustomStringConvertible {
+    case badInput(String)
+    public var description: String {
+        switch self {
+        case .badInput(let message): return message
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import ZooBench
+import ZooPipe
+import ZooReport
+
+/// `zoobench report`: a self-contained HTML page from result files, and
+/// HdrHistogram `.hgrm` files for other tools.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Make a self-contained HTML report (charts and tables) from result files.",
+        discussion: """
+            One file: a page for a run (produce, consume, e2e), a sweep or a plan. \
+            Several run files: one page comparing them, their latency spectra \
+            overlaid; with two, the second is compared with the first as \
+            'zoobench compare' does. The page has inline CSS and SVG and needs no \
+            network to view. It goes beside the first file (RESULT.html) unless \
+            -o says where.
+
+            --hgrm also writes each latency histogram of each run in HdrHistogram's \
+            percentile distribution format (values in ms), for HdrHistogram's plotter.
+
+            Examples:
+              zoobench report results/20261129-101500-produce.json --open
+              zoobench report baseline.json current.json -o compare.html
+              zoobench report results/20261129-111000-sweep.json --x acks --y compression
+              zoobench report results/20261129-101500-e2e.json --hgrm
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Result files (.json) written by zoobench.", valueName: "result.json"))
+    var files: [String]
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Where the HTML goes.", valueName: "path"))
+    var output: String?
+    @Flag(help: "Print the report's path and open it with xdg-open when there is one.") var open = false
+    @Flag(help: "Also write each latency histogram as an .hgrm file beside the result.") var hgrm = false
+    @Option(help: ArgumentHelp("Sweep axis across the heatmaps. Default the first.", valueName: "axis")) var x: String?
+    @Option(help: ArgumentHelp("Sweep axis down the heatmaps. Default the second.", valueName: "axis")) var y: String?
+
+    func run() throws {
+        let documents = try files.map { try ReportInput.load($0) }
+        let html: String
+        if documents.count == 1 {
+            switch documents[0] {
+            case .run(let run): html = HTMLReport.run(run)
+            case .sweep(let sweep): html = try HTMLReport.sweep(sweep, xAxis: x, yAxis: y)
+            case .plan(let plan): html = HTMLReport.plan(plan)
+            }
+        } else {
+            var runs: [(name: String, result: RunResult)] = []
+            for (file, document) in zip(files, documents) {
+                guard case .run(let run) = document else {
+                    throw ValidationError("'\(file)': only runs can be compared in one report (a sweep or plan gets a page of its own)")
+                }
+                runs.append((URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, run))
+            }
+            var comparison: Comparison?
+            if runs.count == 2 {
+                comparison = try? Compare.compare(baseline: .run(runs[0].result), current: .run(runs[1].result),
+                                                  baselineName: files[0], currentName: files[1], thresholds: CompareThresholds())
+            }
+            html = HTMLReport.comparison(runs, comparison: comparison)
+        }
+        let target = output ?? (files[0].hasSuffix(".json") ? String(files[0].dropLast(5)) : files[0]) + ".html"
+        try ResultFiles.writeAtomically(Data(html.utf8), to: URL(fileURLWithPath: target))
+        print("report    \(target)")
+        if hgrm {
+            for (file, document) in zip(files, documents) {
+                guard case .run(let run) = document else { continue }
+                for path in try HgrmFiles.write(run, beside: file) { print("hgrm      \(path)") }
+            }
+        }
+        if open { Self.open(target) }
+    }
+
+    /// Opens `path` with xdg-open when the machine has it.
+    static func open(_ path: String) {
+        guard let opener = ["/usr/bin/xdg-open", "/usr/local/bin/xdg-open"].first(where: FileManager.default.isExecutableFile) else {
+            print("open      no xdg-open here; open \(path) in a browser")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: opener)
+        process.arguments = [path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+    }
+}
+
+/// A result file of any kind zoobench writes.
+enum ReportInput {
+    case run(RunResult)
+    case sweep(SweepResult)
+    case plan(PlanResult)
+
+    static func load(_ path: String) throws -> ReportInput {
+        let data: Data
+        switch FileProblem.contents(of: path) {
+        case .failure(let reason): throw ValidationError("'\(path)': cannot read it (\(reason))")
+        case .success(let bytes): data = bytes
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let kind = object["kind"] as? String else {
+            throw ValidationError("'\(path)': not a zoobench result (not JSON with a kind)")
+        }
+        do {
+            switch kind {
+            case "produce", "consume", "e2e": return .run(try ResultFiles.decode(data))
+            case "sweep": return .sweep(try SweepReport.decode(data))
+            case "plan": return .plan(try PlanReport.decode(data))
+            default: throw ValidationError("'\(path)': a \(kind) result has no report (runs, sweeps and plans do)")
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("'\(path)': a \(kind) result zoobench cannot read (\(String(describing: error).prefix(160)))")
+        }
+    }
+}
