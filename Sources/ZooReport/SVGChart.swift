@@ -89,7 +89,7 @@ public struct SVGChart {
         for band in bands {
             let x0 = px(band.from), x1 = px(band.to)
             svg += "<rect x=\(q(x0)) y=\(q(top)) width=\(q(max(0, x1 - x0))) height=\(q(plotHeight)) fill=\"\(ChartColors.band)\"/>"
-            svg += "<text x=\(q(x0 + 4)) y=\(q(top + 14)) class=\"note\">\(HTML.escape(band.label))</text>"
+            svg += "<text x=\(q(x0 + 4)) y=\(q(top + 14)) class=\"note\" fill=\"#555555\">\(HTML.escape(band.label))</text>"
         }
         // Grid and y axis.
         for tick in yTicks {
@@ -136,7 +136,7 @@ public struct SVGChart {
         }
         for point in labelled {
             svg += "<circle cx=\(q(px(point.x))) cy=\(q(py(point.y))) r=\"6\" fill=\"none\" stroke=\"#000000\" stroke-width=\"2\"/>"
-            svg += "<text x=\(q(px(point.x) + 9)) y=\(q(py(point.y) - 9)) class=\"note\">\(HTML.escape(point.label))</text>"
+            svg += "<text x=\(q(px(point.x) + 9)) y=\(q(py(point.y) - 9)) class=\"note\" fill=\"#1a1a1a\">\(HTML.escape(point.label))</text>"
         }
         // Legend.
         var legendX = left + 8
