@@ -93,16 +93,14 @@ struct EndToEndCommand: ParsableCommand {
         defer { interrupt.cancel() }
         let before = try? target.admin.endOffsetTotal(topic: produce.topic)
         let quietIntervals = output.quiet || output.json
+        let progress = Progress(quiet: quietIntervals, workload: produce)
         var run = EndToEndRun(produce: produce, consume: consume, verify: !noVerify)
         run.allocationCounter = counter
         let outcome = try run.run(
             target: target.uri, admin: target.admin, stop: stop, faults: schedule,
-            onProduceInterval: { interval in
-                if !quietIntervals { print("produce " + ProduceSummary.intervalLine(interval)) }
-            },
-            onConsumeInterval: { interval in
-                if !quietIntervals { print("consume " + ConsumeSummary.intervalLine(interval, endToEnd: true)) }
-            })
+            onProduceInterval: { interval in progress.interval(interval, prefix: "produce ") },
+            onConsumeInterval: { interval in progress.consumeInterval(interval, endToEnd: true, prefix: "consume ") })
+        progress.finish()
         let after = try? target.admin.endOffsetTotal(topic: produce.topic)
         let growth = before.flatMap { b in after.map { $0 - b } }
 

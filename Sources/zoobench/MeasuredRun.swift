@@ -41,7 +41,8 @@ enum MeasuredRun {
             throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
         }
         return try FaultSchedule(workload.faults, cluster: cluster, topic: workload.topic) { event in
-            if print { Swift.print("fault     \(ProduceSummary.fixed(event.at, 2))s  \(event.action)") }
+            // On a terminal the line first clears the live status line.
+            if print { Swift.print((isatty(STDOUT_FILENO) == 1 ? "\r\u{1B}[2K" : "") + "fault     \(ProduceSummary.fixed(event.at, 2))s  \(event.action)") }
         }
     }
 }

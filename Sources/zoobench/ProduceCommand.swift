@@ -56,9 +56,9 @@ struct ProduceCommand: ParsableCommand {
         var swarm = ProducerSwarm(workload: workload, target: target.uri)
         swarm.allocationCounter = counter
         schedule?.start()
-        let outcome = try swarm.run(stop: stop) { interval in
-            if !quietIntervals { print(ProduceSummary.intervalLine(interval)) }
-        }
+        let progress = Progress(quiet: quietIntervals, workload: workload)
+        let outcome = try swarm.run(stop: stop) { interval in progress.interval(interval) }
+        progress.finish()
         schedule?.stop()
         let after = try? target.admin.endOffsetTotal(topic: workload.topic)
         let growth = before.flatMap { b in after.map { $0 - b } }

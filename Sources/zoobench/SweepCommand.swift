@@ -138,6 +138,8 @@ struct SweepCommand: ParsableCommand {
                                     .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: plan.base.acks,
                                                           deliveryTimeout: plan.base.deliveryTimeout)))
         var paths: [String] = []
+        // Cell lines are shown even with --quiet (a sweep is long); on a terminal they share one status line.
+        let progress = Progress(quiet: false, quietInCI: false)
         let sweepStart = MonotonicClock.nanoseconds()
         var done = 0
         cellLoop: for cell in cells {
@@ -154,8 +156,10 @@ struct SweepCommand: ParsableCommand {
                 let elapsed = Double(MonotonicClock.nanoseconds() - sweepStart) / 1e9
                 let left = cells.count * plan.repeats - done
                 let eta = done > 0 ? " (ETA \(DurationText.format(.seconds(Int64(elapsed / Double(done) * Double(left))))))" : ""
-                say("cell \(cell.index + 1)/\(cells.count)" + (plan.repeats > 1 ? " run \(attempt + 1)/\(plan.repeats)" : "")
-                    + ": \(plan.label(cell))\(eta)")
+                if !output.json {
+                    progress.step(done + 1, of: cells.count * plan.repeats, "cell \(cell.index + 1)/\(cells.count)"
+                        + (plan.repeats > 1 ? " run \(attempt + 1)/\(plan.repeats)" : "") + ": \(plan.label(cell))\(eta)")
+                }
                 let cpuBefore = processCPUSeconds()
                 let result = try MeasuredRun.run(mode: plan.mode, workload: workload, consume: consume, target: target,
                                                  environment: sweep.environment, stop: stop)
@@ -167,6 +171,7 @@ struct SweepCommand: ParsableCommand {
             sweep.cells.append(SweepCell(index: cell.index, axisValues: cell.values, runs: runs, runFigures: figures))
             if !output.noSave { paths = try SweepReport.write(sweep, to: output.output) }
         }
+        progress.finish()
         sweep.partial = sweep.cells.count < cells.count
         if output.json {
             print(String(decoding: try SweepReport.json(sweep), as: UTF8.self))

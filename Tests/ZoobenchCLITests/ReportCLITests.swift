@@ -136,3 +136,40 @@ struct ReportCLITests {
         #expect(white < image.pixels.count * 97 / 100, "the page is almost all white")
     }
 }
+
+@Suite("Progress on a terminal")
+struct ProgressCLITests {
+    /// On a terminal (made by `script`), one status line rewritten in place
+    /// with a bar; into a file, plain interval lines; with CI set, none.
+    @Test func liveLineOnATerminalPlainLinesElsewhere() throws {
+        let script = "/usr/bin/script"
+        guard FileManager.default.isExecutableFile(atPath: script) else {
+            print("progress: no 'script' here to make a terminal; the live-line check is skipped")
+            return
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-tty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let transcript = folder.appendingPathComponent("tty.txt")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: script)
+        process.arguments = ["-qc", "\(ZoobenchProcess.binary.path) produce --duration 3s --throughput 2000 --no-save", transcript.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["CI"] = nil
+        environment["TERM"] = "xterm"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let tty = try String(contentsOf: transcript, encoding: .utf8)
+        #expect(tty.contains("\r\u{1B}[2K1.0s of 3s  [########----------------] 33%"), "\(tty.prefix(600))")
+        #expect(!tty.contains("in-flight"), "interval lines on a terminal")
+
+        let plain = try ZoobenchProcess.run(["produce", "--duration", "2s", "--throughput", "2000", "--no-save"],
+                                            environment: ["CI": ""])
+        #expect(!plain.stdout.contains("\u{1B}["))
+        let ci = try ZoobenchProcess.run(["produce", "--duration", "2s", "--throughput", "2000", "--no-save"], environment: ["CI": "true"])
+        #expect(!ci.stdout.contains("in-flight"), "interval lines with CI set")
+    }
+}
