@@ -39,6 +39,7 @@ struct Zoobench: ParsableCommand {
             fail(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message,
                  hint: "see 'zoobench \(subcommand.map { "\($0) " } ?? "")--help'", code: .usage)
         }
+        MemoryTrim.start()
         do {
             var command = command
             try command.run()
