@@ -40,6 +40,8 @@ enum ExitStatus: Int32 {
             return (.failure, error.description)
         case let error as CompareError:
             return (.usage, error.description)
+        case let error as ReportError:
+            return (.usage, error.description)
         case let error as ValidationError:
             return (.usage, error.message)
         default:

@@ -39,8 +39,21 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Sweep axis across the heatmaps. Default the first.", valueName: "axis")) var x: String?
     @Option(help: ArgumentHelp("Sweep axis down the heatmaps. Default the second.", valueName: "axis")) var y: String?
 
+    func validate() throws {
+        if let output {
+            let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("-o: the folder of '\(output)' does not exist")
+            }
+        }
+    }
+
     func run() throws {
         let documents = try files.map { try ReportInput.load($0) }
+        if x != nil || y != nil, documents.count != 1 || !documents[0].isSweep {
+            throw ValidationError("--x and --y choose a sweep's heatmap axes; '\(files[0])' is not a sweep")
+        }
         let html: String
         if documents.count == 1 {
             switch documents[0] {
@@ -95,6 +108,11 @@ enum ReportInput {
     case run(RunResult)
     case sweep(SweepResult)
     case plan(PlanResult)
+
+    var isSweep: Bool {
+        if case .sweep = self { return true }
+        return false
+    }
 
     static func load(_ path: String) throws -> ReportInput {
         let data: Data
