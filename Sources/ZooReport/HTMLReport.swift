@@ -218,8 +218,9 @@ public enum HTMLReport {
         let yValues = yIndex.map { sweep.axes[$0].values } ?? [""]
         // A cell of the map is the median over the other axes' cells with these two values.
         func figure(_ x: String, _ y: String) -> Double? {
-            let values = sweep.cells.filter { $0.axisValues[xIndex] == x && (yIndex.map { $0 < 0 } ?? true || $0.axisValues[yIndex!] == y) }
-                .map { value($0.figures) }.sorted()
+            let values = sweep.cells.filter { cell in
+                cell.axisValues[xIndex] == x && (yIndex.map { cell.axisValues[$0] == y } ?? true)
+            }.map { value($0.figures) }.sorted()
             return values.isEmpty ? nil : values[values.count / 2]
         }
         let all = xValues.flatMap { x in yValues.compactMap { figure(x, $0) } }
