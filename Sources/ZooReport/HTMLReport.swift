@@ -271,6 +271,11 @@ public enum HTMLReport {
             kinds.append(("send→consume", e2e.histogram, e2e.latency))
             if let corrected = e2e.correctedLatency { kinds.append(("send→consume, scheduled", e2e.correctedHistogram, corrected)) }
         }
+        // A consume run has no record latency of its own: its fetch waits and commits.
+        if run.summary == nil, run.endToEnd == nil, let consume = run.consume {
+            kinds.append(("fetch wait", consume.fetchWaitHistogram, consume.fetchWait))
+            if let commits = consume.commitLatency { kinds.append(("commit", consume.commitHistogram, commits)) }
+        }
         return kinds
     }
 

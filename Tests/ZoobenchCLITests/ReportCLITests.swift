@@ -83,6 +83,7 @@ struct ReportCLITests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let runs: [[String]] = [
             ["produce", "--num-records", "20000", "--name", "first"],
+            ["consume", "--backlog", "2MB", "--name", "drain"],
             ["e2e", "--throughput", "4000", "--duration", "3s", "--name", "ends", "--fault", "at=1s rtt broker=all 20ms for=1s"],
             ["sweep", "--acks", "0,1", "--compression", "none,lz4", "--duration", "1s", "--warmup", "0s", "--name", "grid"],
             ["plan", "--slo", "p99<=200ms", "--max-rate", "4000", "--steps", "2", "--step-duration", "1s", "--step-warmup", "200ms",
@@ -93,7 +94,7 @@ struct ReportCLITests {
             #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-        for name in ["first", "ends", "grid", "cap"] {
+        for name in ["first", "drain", "ends", "grid", "cap"] {
             #expect(files.contains { $0.hasSuffix("-\(name).html") }, "no page for \(name): \(files)")
         }
         let first = try #require(files.first { $0.hasSuffix("-first.json") })
@@ -110,6 +111,9 @@ struct ReportCLITests {
                               encoding: .utf8)
         #expect(page.contains("every broker rtt 20ms"))
         #expect(page.components(separatedBy: "<svg").count - 1 == 3)
+        let drain = try String(contentsOfFile: folder.appendingPathComponent(try #require(files.first { $0.hasSuffix("-drain.html") })).path,
+                               encoding: .utf8)
+        #expect(drain.contains("fetch wait") && drain.contains("consumed records/s"))
 
         guard let chromium = Self.chromium else {
             print("zoobench report: no Chromium here (apt-get install chromium); the rendering check is skipped")
