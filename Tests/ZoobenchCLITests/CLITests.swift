@@ -354,14 +354,17 @@ struct FaultCLITests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("faults    at=1s broker=all down for=1s"))
-        #expect(lines.contains { $0.hasPrefix("fault     1.") && $0.hasSuffix("every broker down") })
-        #expect(lines.contains { $0.hasPrefix("fault     2.") && $0.hasSuffix("every broker up") })
+        // When, exactly, depends on a busy machine waking the fault thread: checked below from the JSON.
+        #expect(lines.contains { $0.hasPrefix("fault     ") && $0.hasSuffix("s  every broker down") })
+        #expect(lines.contains { $0.hasPrefix("fault     ") && $0.hasSuffix("s  every broker up") })
         #expect(lines.contains { $0.hasPrefix("retries   ") && $0.contains(" disconnects (librdkafka statistics)") })
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         let json = try #require(files.first { $0.hasSuffix("-faulted.json") })
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
         let faults = try #require(object?["faults"] as? [[String: Any]])
         #expect(faults.map { $0["action"] as? String } == ["every broker down", "every broker up"])
+        let times = faults.compactMap { $0["at"] as? Double }
+        #expect(times.count == 2 && times[0] >= 0.99 && times[1] - times[0] >= 0.99, "faults at \(times) s")
         let timeline = try #require(files.first { $0.hasSuffix("-faulted-timeline.csv") })
         let rows = try String(contentsOf: folder.appendingPathComponent(timeline), encoding: .utf8).split(separator: "\n")
         #expect(rows.filter { $0.hasSuffix("s every broker down") }.count == 1, "\(rows)")
