@@ -70,8 +70,7 @@ struct BadInputCorpusTests {
     @Test func everyCaseGetsOneClearLineAndItsExitCode() throws {
         let cases = try Self.load()
         #expect(cases.count >= 200, "the corpus has \(cases.count) cases")
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let work = try scratchFolder("bad")
         defer { try? FileManager.default.removeItem(at: work) }
         // One 2 MB line: over librdkafka's default message.max.bytes and the 1 MiB a workload file may have.
         try Data(repeating: UInt8(ascii: "x"), count: 2_000_000).write(to: work.appendingPathComponent("gigantic.txt"))

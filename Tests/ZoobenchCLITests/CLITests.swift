@@ -50,6 +50,14 @@ struct ZoobenchProcess {
     }
 }
 
+/// A new empty folder under the temporary directory, named `zoobench-<label>-…`;
+/// the caller removes it (`defer { try? FileManager.default.removeItem(at:) }`).
+func scratchFolder(_ label: String) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-\(label)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}
+
 extension ZoobenchProcess {
     /// Runs the binary with its output discarded, sends Ctrl-C (SIGINT) after
     /// `seconds`, and returns its exit status (30 s at most for it to end).
@@ -193,7 +201,7 @@ struct InterruptTests {
         (["plan", "--slo", "p99<=50ms", "--probe-duration", "30s"], SIGTERM, "-plan-probe.json"),
     ])
     func stopsSoonAfterASignal(_ arguments: [String], _ signal: Int32, _ suffix: String) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-stop-\(UUID().uuidString)")
+        let folder = try scratchFolder("stop")
         defer { try? FileManager.default.removeItem(at: folder) }
         let (status, seconds) = try ZoobenchProcess.interruptedTimed(
             arguments + ["--quiet", "--output", folder.path], after: 6, signal: signal)
@@ -293,8 +301,7 @@ struct AtomicWriteTests {
     /// temporary file is seen before the rename; that must happen in one of
     /// a few tries.
     @Test func killedMidWriteLeavesTheOldFileOrTheNewOne() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-kill-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try scratchFolder("kill")
         defer { try? FileManager.default.removeItem(at: folder) }
         let target = folder.appendingPathComponent("sample.bin")
         let old = Data("the old file\n".utf8)
@@ -337,8 +344,7 @@ struct FaultCLITests {
     /// happens, counted in the summary, stored in the JSON and written in the
     /// timeline CSV row of its interval.
     @Test func workloadFileFaultsReachEveryOutput() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-faults-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try scratchFolder("faults")
         defer { try? FileManager.default.removeItem(at: folder) }
         let workload = folder.appendingPathComponent("faults.yaml")
         try """

@@ -78,8 +78,7 @@ struct ReportCLITests {
     /// written, the .hgrm files exist, and (where Chromium is installed) a
     /// page renders to a screenshot that is not blank.
     @Test func reportsForRealRuns() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try scratchFolder("report")
         defer { try? FileManager.default.removeItem(at: folder) }
         let runs: [[String]] = [
             ["produce", "--num-records", "20000", "--name", "first"],
@@ -151,8 +150,7 @@ struct ProgressCLITests {
             print("progress: no 'script' here to make a terminal; the live-line check is skipped")
             return
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-tty-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try scratchFolder("tty")
         defer { try? FileManager.default.removeItem(at: folder) }
         let transcript = folder.appendingPathComponent("tty.txt")
         let process = Process()
