@@ -88,6 +88,9 @@ struct ConsumeCommand: ParsableCommand {
             help: ArgumentHelp("Same as --consumer-props.", valueName: "key=value"))
     var properties: [PropertyArgument] = []
 
+    @Option(help: ArgumentHelp("A fault for the embedded cluster, timed from the start of reading (repeatable; "
+                                   + "as for produce: 'at=2s broker=1 down for=2s', rtt, leader, error).", valueName: "spec"))
+    var fault: [String] = []
     @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
@@ -110,6 +113,10 @@ struct ConsumeCommand: ParsableCommand {
         let startedAt = Date()
         let counter = try allocations.counter()  // may run zoobench again with the interposer preloaded
         var workload = try makeWorkload()
+        let specs = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
+        if !specs.isEmpty, try target.bootstrap() != nil {
+            throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
+        }
         let say = output.say
         let bootstrap = try target.bootstrap()
         if bootstrap == nil && workload.backlog == nil {
@@ -163,18 +170,29 @@ struct ConsumeCommand: ParsableCommand {
         say("workload  " + Self.describe(workload))
 
         let quietIntervals = output.quiet || output.json
+        var faults = ProduceWorkload()
+        faults.topic = workload.topic
+        faults.faults = specs
+        let schedule = try MeasuredRun.faultSchedule(faults, target: target, print: !quietIntervals)
+        if !specs.isEmpty { say("faults    " + specs.map(\.description).joined(separator: "; ")) }
         let fleet = try ConsumerFleet(workload: workload, target: target.uri, admin: target.admin, expecting: expecting)
         fleet.allocationCounter = counter
+        schedule?.start()
         let outcome = try fleet.run(stop: stop) { interval in
             if !quietIntervals { print(ConsumeSummary.intervalLine(interval)) }
         }
+        schedule?.stop()
         let configuration = workload.consumerConfiguration()
             .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, groupID: fleet.groups[0])
-        let result = RunResult(consume: workload, outcome: outcome,
+        var result = RunResult(consume: workload, outcome: outcome,
                                environment: .current(target: target, producerConfiguration: [:],
                                                      consumerConfiguration: configuration),
                                startedAt: startedAt, backlog: backlogFigures)
-        try output.finish(result) { ConsumeSummary.perfTestLines(result) + "\n" + ConsumeSummary.table(result) }
+        if let schedule, !schedule.events.isEmpty { result.faults = schedule.events }
+        try output.finish(result) {
+            ConsumeSummary.perfTestLines(result) + "\n" + ConsumeSummary.table(result)
+                + (result.faults.map { "\nfaults    " + $0.map { "\(ProduceSummary.fixed($0.at, 2))s \($0.action)" }.joined(separator: ", ") } ?? "")
+        }
         if outcome.partial { throw Interrupt.exit }
         try allocations.check(result)
     }

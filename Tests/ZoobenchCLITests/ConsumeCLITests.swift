@@ -190,3 +190,21 @@ struct ConsumeCLITests {
     }
 
 }
+
+@Suite("zoobench consume with faults")
+struct ConsumeFaultCLITests {
+    /// A fault while a backlog drains: printed, kept in the result, and every record still read.
+    @Test func faultDuringADrainIsRecorded() throws {
+        let folder = try scratchFolder("consume-fault")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try ZoobenchProcess.run(["consume", "--backlog", "5MB", "--name", "slowed", "--output", folder.path,
+                                              "--fault", "at=0s rtt broker=all 20ms for=1s"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("s  every broker rtt 20ms"))
+        #expect(result.stdout.contains("s  every broker rtt 0ms"))
+        #expect(result.stdout.contains("0 missing"), "\(result.stdout)")
+        let json = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasSuffix("-slowed.json") })
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
+        #expect((object?["faults"] as? [[String: Any]])?.count == 2)
+    }
+}
