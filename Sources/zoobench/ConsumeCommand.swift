@@ -115,7 +115,7 @@ struct ConsumeCommand: ParsableCommand {
         var workload = try makeWorkload()
         let specs = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
         if !specs.isEmpty, try target.bootstrap() != nil {
-            throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
+            throw MeasuredRun.faultsNeedTheEmbeddedCluster
         }
         let say = output.say
         let bootstrap = try target.bootstrap()
@@ -170,10 +170,7 @@ struct ConsumeCommand: ParsableCommand {
         say("workload  " + Self.describe(workload))
 
         let quietIntervals = output.quiet || output.json
-        var faults = ProduceWorkload()
-        faults.topic = workload.topic
-        faults.faults = specs
-        let schedule = try MeasuredRun.faultSchedule(faults, target: target, print: !quietIntervals)
+        let schedule = try MeasuredRun.faultSchedule(specs, topic: workload.topic, target: target, print: !quietIntervals)
         if !specs.isEmpty { say("faults    " + specs.map(\.description).joined(separator: "; ")) }
         let fleet = try ConsumerFleet(workload: workload, target: target.uri, admin: target.admin, expecting: expecting)
         fleet.allocationCounter = counter

@@ -85,7 +85,7 @@ struct EndToEndCommand: ParsableCommand {
         say("consumers " + ConsumeCommand.describe(consume).replacingOccurrences(of: "from earliest, until ", with: "from the current end, until the producers' last record, or "))
         say("clock     " + endToEndClockNote)
 
-        let schedule = try MeasuredRun.faultSchedule(produce, target: target, print: !(output.quiet || output.json))
+        let schedule = try MeasuredRun.faultSchedule(produce.faults, topic: produce.topic, target: target, print: !(output.quiet || output.json))
         if !produce.faults.isEmpty { say("faults    " + produce.faults.map(\.description).joined(separator: "; ")) }
 
         let stop = StopSignal()

@@ -11,7 +11,7 @@ enum MeasuredRun {
     static func run(mode: SweepMode, workload: ProduceWorkload, consume: ConsumeWorkload, target: BenchTarget,
                     environment: RunEnvironment, stop: StopSignal) throws -> RunResult {
         let before = try? target.admin.endOffsetTotal(topic: workload.topic)
-        let schedule = try faultSchedule(workload, target: target, print: false)
+        let schedule = try faultSchedule(workload.faults, topic: workload.topic, target: target, print: false)
         switch mode {
         case .produce:
             schedule?.start()
@@ -33,16 +33,18 @@ enum MeasuredRun {
         }
     }
 
-    /// The workload's faults on a timeline for the embedded cluster (nil when
-    /// it has none); with `print`, each prints a `fault` line as it happens.
-    static func faultSchedule(_ workload: ProduceWorkload, target: BenchTarget, print: Bool) throws -> FaultSchedule? {
-        guard !workload.faults.isEmpty else { return nil }
-        guard let cluster = target.embedded else {
-            throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
-        }
-        return try FaultSchedule(workload.faults, cluster: cluster, topic: workload.topic) { event in
+    /// Faults on a timeline for the embedded cluster (nil when there are
+    /// none); `topic` is the run's, for leader faults that name none. With
+    /// `print`, each prints a `fault` line as it happens.
+    static func faultSchedule(_ specs: [FaultSpec], topic: String, target: BenchTarget, print: Bool) throws -> FaultSchedule? {
+        guard !specs.isEmpty else { return nil }
+        guard let cluster = target.embedded else { throw faultsNeedTheEmbeddedCluster }
+        return try FaultSchedule(specs, cluster: cluster, topic: topic) { event in
             // On a terminal the line first clears the live status line.
             if print { Swift.print((isatty(STDOUT_FILENO) == 1 ? "\r\u{1B}[2K" : "") + "fault     \(ProduceSummary.fixed(event.at, 2))s  \(event.action)") }
         }
     }
+
+    /// Faults given for a cluster other than the embedded one.
+    static let faultsNeedTheEmbeddedCluster = ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
 }

@@ -161,7 +161,7 @@ struct ProducerOptions: ParsableArguments {
             workload.faults = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
         }
         if !workload.faults.isEmpty, try target.bootstrap() != nil {
-            throw ValidationError("--fault needs the embedded cluster (no --brokers or --uri)")
+            throw MeasuredRun.faultsNeedTheEmbeddedCluster
         }
     }
 

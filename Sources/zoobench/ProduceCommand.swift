@@ -46,7 +46,7 @@ struct ProduceCommand: ParsableCommand {
         say("workload  " + Self.describe(workload))
 
         let quietIntervals = output.quiet || output.json
-        let schedule = try MeasuredRun.faultSchedule(workload, target: target, print: !quietIntervals)
+        let schedule = try MeasuredRun.faultSchedule(workload.faults, topic: workload.topic, target: target, print: !quietIntervals)
         if !workload.faults.isEmpty { say("faults    " + workload.faults.map(\.description).joined(separator: "; ")) }
 
         let stop = StopSignal()
