@@ -33,6 +33,7 @@ struct ClusterCommand: ParsableCommand {
 
             Examples:
               zoobench cluster --topic bench:4 --for 10m --bootstrap-file /tmp/bootstrap
+              zoobench cluster --brokers 3 --topic orders:12:3 --rtt 2ms
               zoobench consume --brokers "$(cat /tmp/bootstrap)" --topic bench --until-end
               mkfifo /tmp/ctl; zoobench cluster --topic bench:4 --control < /tmp/ctl &
               exec 3> /tmp/ctl; echo "down 2" >&3; sleep 5; echo "up 2" >&3
@@ -40,8 +41,12 @@ struct ClusterCommand: ParsableCommand {
     )
 
     @Option(help: "Brokers. Default 3.") var brokers = 3
-    @Option(help: ArgumentHelp("A topic to create, name:partitions (repeatable).", valueName: "name:partitions"))
+    @Option(help: ArgumentHelp("A topic to create, name[:partitions[:replication-factor]] (repeatable).",
+                               valueName: "name:partitions:rf"))
     var topic: [String] = []
+    @Option(help: ArgumentHelp("Every broker answers this late from the start (0ms by default; --control's rtt changes it).",
+                               valueName: "duration"))
+    var rtt: String?
     @Option(name: .customLong("for"), help: ArgumentHelp("Serve this long, then exit 0. Default: until Ctrl-C.",
                                                          valueName: "duration"))
     var serveFor: String?
@@ -50,14 +55,24 @@ struct ClusterCommand: ParsableCommand {
     @Flag(help: "Read fault commands from stdin while serving (see above).") var control = false
 
     func run() throws {
-        var topics: [(String, Int32)] = []
+        var topics: [(name: String, partitions: Int32, replicas: Int32)] = []
         for spec in topic {
             let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count <= 2, let name = parts.first.map(String.init), !name.isEmpty,
-                  let partitions = parts.count == 2 ? Int32(parts[1]) : 1, partitions >= 1 else {
-                throw ValidationError("--topic: '\(spec)' is not name:partitions (e.g. bench:4)")
+            guard parts.count <= 3, let name = parts.first.map(String.init), !name.isEmpty,
+                  let partitions = parts.count >= 2 ? Int32(parts[1]) : 1, (1...10_000).contains(partitions),
+                  let replicas = parts.count == 3 ? Int32(parts[2]) : 1, replicas >= 1 else {
+                throw ValidationError("--topic: '\(spec)' is not name:partitions (e.g. bench:4) or name:partitions:rf (bench:4:3)")
             }
-            topics.append((name, partitions))
+            guard replicas <= Int32(brokers) else {
+                throw ValidationError("--topic: '\(spec)' asks for \(replicas) replicas; the cluster has \(brokers) brokers")
+            }
+            topics.append((name, partitions, replicas))
+        }
+        let latency = try rtt.map { text -> Duration in
+            guard let duration = DurationText.parse(text), duration <= .seconds(3600) else {
+                throw ValidationError("--rtt: '\(text)' is not a latency such as 2ms (at most 1h)")
+            }
+            return duration
         }
         let limit = try serveFor.map { text -> Duration in
             guard let duration = DurationText.parse(text), duration > .zero else {
@@ -66,20 +81,22 @@ struct ClusterCommand: ParsableCommand {
             return duration
         }
         let cluster = try EmbeddedCluster(brokers: brokers)
-        for (name, partitions) in topics { try cluster.createTopic(name, partitions: partitions) }
+        for topic in topics { try cluster.createTopic(topic.name, partitions: topic.partitions, replicationFactor: topic.replicas) }
+        if let latency {
+            for id in 1...Int32(brokers) { try cluster.setRoundTripTime(broker: id, latency) }
+        }
         if let bootstrapFile {
-            let url = URL(fileURLWithPath: bootstrapFile)
-            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
             do {
-                try Data((cluster.bootstrapServers + "\n").utf8).write(to: temporary)
-                guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+                try ResultFiles.writeAtomically(Data((cluster.bootstrapServers + "\n").utf8), to: URL(fileURLWithPath: bootstrapFile))
             } catch {
                 throw ValidationError("--bootstrap-file: cannot write '\(bootstrapFile)'")
             }
         }
         // Written straight to the descriptor, so a script reading a pipe sees it at once.
-        let serving = "serving   \(brokers) brokers" + (topics.isEmpty ? "" : "; topics " + topics.map { "\($0.0) (\($0.1))" }
-            .joined(separator: ", ")) + (limit.map { " for \(DurationText.format($0))" } ?? " until Ctrl-C")
+        let serving = "serving   \(brokers) brokers" + (topics.isEmpty ? "" : "; topics " + topics.map {
+            "\($0.name) (\($0.partitions)" + ($0.replicas > 1 ? ", rf \($0.replicas)" : "") + ")"
+        }.joined(separator: ", ")) + (latency.map { "; rtt \(DurationText.format($0))" } ?? "")
+            + (limit.map { " for \(DurationText.format($0))" } ?? " until Ctrl-C")
         FileHandle.standardOutput.write(Data("bootstrap \(cluster.bootstrapServers)\n\(serving)\n".utf8))
 
         let done = DispatchSemaphore(value: 0)

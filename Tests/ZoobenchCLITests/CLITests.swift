@@ -267,13 +267,13 @@ final class ClusterProcess {
     }
 
     /// Starts it with `topics` (name:partitions) and waits for its bootstrap list.
-    static func start(topics: [String]) throws -> ClusterProcess {
+    static func start(topics: [String], extra: [String] = []) throws -> ClusterProcess {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-cluster-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("bootstrap")
         let process = Process()
         process.executableURL = ZoobenchProcess.binary
-        process.arguments = ["cluster", "--for", "10m", "--bootstrap-file", file.path] + topics.flatMap { ["--topic", $0] }
+        process.arguments = ["cluster", "--for", "10m", "--bootstrap-file", file.path] + topics.flatMap { ["--topic", $0] } + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZooPipe
 
 @Suite("zoobench consume, e2e and cluster")
 struct ConsumeCLITests {
@@ -206,5 +207,28 @@ struct ConsumeFaultCLITests {
         let json = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasSuffix("-slowed.json") })
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
         #expect((object?["faults"] as? [[String: Any]])?.count == 2)
+    }
+}
+
+@Suite("zoobench cluster options")
+struct ClusterOptionTests {
+    /// `--topic name:partitions:rf` gives each partition that many replicas,
+    /// and `--rtt` slows every broker from the start: a produce through it
+    /// waits at least that long for each acknowledgement.
+    @Test func replicationFactorAndRoundTripTime() throws {
+        let cluster = try ClusterProcess.start(topics: ["orders:4:3"], extra: ["--rtt", "25ms"])
+        defer { cluster.stop() }
+        let admin = try KafkaAdmin(bootstrapServers: cluster.bootstrap)
+        let topic = try admin.describeTopic("orders")
+        #expect(topic.partitions.count == 4)
+        #expect(topic.partitions.allSatisfy { $0.replicas.count == 3 }, "\(topic.partitions.map(\.replicas))")
+        let produce = try ZoobenchProcess.run(["produce", "--brokers", cluster.bootstrap, "--topic", "orders",
+                                               "--num-records", "300", "--acks", "1", "--no-save", "--quiet"])
+        #expect(produce.status == 0, "\(produce.stderr)")
+        let perf = try #require(produce.stdout.split(separator: "\n").first { $0.contains(" records sent, ") })
+        // "…, 27.31 ms 50th, …"
+        let p50 = perf.components(separatedBy: ", ").first { $0.hasSuffix(" ms 50th") }
+            .flatMap { Double($0.dropLast(" ms 50th".count)) } ?? 0
+        #expect(p50 >= 25, "p50 \(p50) ms through brokers 25 ms late")
     }
 }
