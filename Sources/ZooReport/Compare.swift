@@ -122,13 +122,15 @@ public struct Comparison: Sendable, Codable {
     public var regressions: [MetricComparison] { metrics.filter { $0.verdict == .regression } }
 }
 
-/// A result file compare can read: a run or a sweep.
-public enum ComparedResult: Sendable {
+/// Any result file zoobench writes that can be read back: a run, a sweep or
+/// a plan, told apart by its `kind` and checked against its schema version.
+public enum ResultDocument: Sendable {
     case run(RunResult)
     case sweep(SweepResult)
+    case plan(PlanResult)
 
-    /// Reads a result file, refusing other files and other schema versions.
-    public static func load(_ path: String) throws(CompareError) -> ComparedResult {
+    /// Reads `path`; every problem is a ``CompareError`` naming the file.
+    public static func load(_ path: String) throws(CompareError) -> ResultDocument {
         let data: Data
         switch FileProblem.contents(of: path) {
         case .failure(let reason): throw .badInput("'\(path)': cannot read it (\(reason))")
@@ -140,23 +142,46 @@ public enum ComparedResult: Sendable {
         guard let kind = object["kind"] as? String, let version = object["schemaVersion"] as? Int else {
             throw .badInput("'\(path)': not a zoobench result (no kind or schemaVersion)")
         }
-        guard version == RunResult.currentSchemaVersion else {
-            throw .badInput("'\(path)': schema version \(version), this zoobench reads version \(RunResult.currentSchemaVersion) "
+        guard ["produce", "consume", "e2e", "sweep", "plan"].contains(kind) else {
+            throw .badInput("'\(path)': unknown kind '\(kind)'")
+        }
+        let expected = kind == "plan" ? PlanResult.currentSchemaVersion : RunResult.currentSchemaVersion
+        guard version == expected else {
+            throw .badInput("'\(path)': schema version \(version), this zoobench reads version \(expected) "
                 + "(re-run it, or compare with the zoobench that wrote it)")
         }
         do {
-            if kind == "sweep" { return .sweep(try SweepReport.decode(data)) }
-            guard ["produce", "consume", "e2e"].contains(kind) else { throw CompareError.badInput("'\(path)': unknown kind '\(kind)'") }
-            let run = try ResultFiles.decode(data)
-            let complete = kind == "consume" ? run.consume != nil : run.summary != nil
-            guard complete else {
-                throw CompareError.badInput("'\(path)': a \(kind) result without its \(kind == "consume" ? "consume" : "summary") section")
+            switch kind {
+            case "sweep": return .sweep(try SweepReport.decode(data))
+            case "plan": return .plan(try PlanReport.decode(data))
+            default:
+                let run = try ResultFiles.decode(data)
+                let complete = kind == "consume" ? run.consume != nil : run.summary != nil
+                guard complete else {
+                    throw CompareError.badInput("'\(path)': a \(kind) result without its \(kind == "consume" ? "consume" : "summary") section")
+                }
+                return .run(run)
             }
-            return .run(run)
         } catch let error as CompareError {
             throw error
         } catch {
             throw .badInput("'\(path)': a \(kind) result zoobench cannot read (\(error))")
+        }
+    }
+}
+
+/// A result file compare can read: a run or a sweep.
+public enum ComparedResult: Sendable {
+    case run(RunResult)
+    case sweep(SweepResult)
+
+    /// Reads a run or sweep result file; other files, other kinds and other
+    /// schema versions are refused with the file named.
+    public static func load(_ path: String) throws(CompareError) -> ComparedResult {
+        switch try ResultDocument.load(path) {
+        case .run(let run): return .run(run)
+        case .sweep(let sweep): return .sweep(sweep)
+        case .plan: throw .badInput("'\(path)': a plan is not compared (runs and sweeps are)")
         }
     }
 

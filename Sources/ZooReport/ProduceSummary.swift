@@ -34,6 +34,11 @@ public enum ProduceSummary {
         return parts.joined(separator: ", ")
     }
 
+    /// `faults    2.00s every broker down, 4.00s every broker up`: what the faults did, and when.
+    public static func faultsLine(_ events: [FaultEvent]) -> String {
+        "faults    " + events.map { "\(fixed($0.at, 2))s \($0.action)" }.joined(separator: ", ")
+    }
+
     /// zoobench's fuller table: counts, rates, latency percentiles (raw and,
     /// with a rate, corrected), the warm-up and the broker check.
     public static func table(_ result: RunResult) -> String {
@@ -84,9 +89,7 @@ public enum ProduceSummary {
                     + "(librdkafka statistics)")
             }
         }
-        if let faults = result.faults {
-            lines.append("faults    " + faults.map { "\(fixed($0.at, 2))s \($0.action)" }.joined(separator: ", "))
-        }
+        if let faults = result.faults { lines.append(faultsLine(faults)) }
         if let growth = s.brokerOffsetGrowth {
             let expected = s.delivered + warmup.delivered
             if growth == Int64(expected) {

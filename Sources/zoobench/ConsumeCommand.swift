@@ -171,7 +171,7 @@ struct ConsumeCommand: ParsableCommand {
 
         let quietIntervals = output.quiet || output.json
         let schedule = try MeasuredRun.faultSchedule(specs, topic: workload.topic, target: target, print: !quietIntervals)
-        if !specs.isEmpty { say("faults    " + specs.map(\.description).joined(separator: "; ")) }
+        TargetLines.faults(specs, say: say)
         let fleet = try ConsumerFleet(workload: workload, target: target.uri, admin: target.admin, expecting: expecting)
         fleet.allocationCounter = counter
         schedule?.start()
@@ -188,7 +188,7 @@ struct ConsumeCommand: ParsableCommand {
         if let schedule, !schedule.events.isEmpty { result.faults = schedule.events }
         try output.finish(result) {
             ConsumeSummary.perfTestLines(result) + "\n" + ConsumeSummary.table(result)
-                + (result.faults.map { "\nfaults    " + $0.map { "\(ProduceSummary.fixed($0.at, 2))s \($0.action)" }.joined(separator: ", ") } ?? "")
+                + (result.faults.map { "\n" + ProduceSummary.faultsLine($0) } ?? "")
         }
         if outcome.partial { throw Interrupt.exit }
         try allocations.check(result)

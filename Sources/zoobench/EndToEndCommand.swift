@@ -86,7 +86,7 @@ struct EndToEndCommand: ParsableCommand {
         say("clock     " + endToEndClockNote)
 
         let schedule = try MeasuredRun.faultSchedule(produce.faults, topic: produce.topic, target: target, print: !(output.quiet || output.json))
-        if !produce.faults.isEmpty { say("faults    " + produce.faults.map(\.description).joined(separator: "; ")) }
+        TargetLines.faults(produce.faults, say: say)
 
         let stop = StopSignal()
         let interrupt = Interrupt.install { stop.stop() }

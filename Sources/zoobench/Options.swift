@@ -239,6 +239,12 @@ enum TargetLines {
             + "here (librdkafka's default is 500; --consumer-props fetch.wait.max.ms=… overrides)")
     }
 
+    /// `faults    at=2s broker=1 down for=2s; …`: the faults a run will apply, when it has any.
+    static func faults(_ specs: [FaultSpec], note: String = "", say: (String) -> Void) {
+        guard !specs.isEmpty else { return }
+        say("faults    " + specs.map(\.description).joined(separator: "; ") + note)
+    }
+
     static func describe(_ target: BenchTarget, topic: String, say: (String) -> Void) {
         let partitionCount = target.topic?.partitions.count ?? 0
         switch target.kind {

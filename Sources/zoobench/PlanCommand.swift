@@ -129,7 +129,7 @@ struct PlanCommand: ParsableCommand {
         if mode == .e2e { TargetLines.adaptToEmbedded(&consume, target: target, say: say) }
         say("workload  " + ProduceCommand.describe(base))
         say("slo       \(slo) (\(mode == .e2e ? "send → consume" : "send → ack"), from the intended send time)")
-        if !base.faults.isEmpty { say("faults    " + base.faults.map(\.description).joined(separator: "; ") + " (in every step)") }
+        TargetLines.faults(base.faults, note: " (in every step)", say: say)
 
         let stop = StopSignal()
         let interrupt = Interrupt.install { stop.stop() }

@@ -47,7 +47,7 @@ struct ProduceCommand: ParsableCommand {
 
         let quietIntervals = output.quiet || output.json
         let schedule = try MeasuredRun.faultSchedule(workload.faults, topic: workload.topic, target: target, print: !quietIntervals)
-        if !workload.faults.isEmpty { say("faults    " + workload.faults.map(\.description).joined(separator: "; ")) }
+        TargetLines.faults(workload.faults, say: say)
 
         let stop = StopSignal()
         let interrupt = Interrupt.install { stop.stop() }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Histogram
 import ZooBench
-import ZooPipe
 import ZooReport
 
 /// `zoobench report`: a self-contained HTML page from result files, and
@@ -50,7 +49,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let documents = try files.map { try ReportInput.load($0) }
+        let documents = try files.map { path throws(CompareError) in try ResultDocument.load(path) }
         if x != nil || y != nil, documents.count != 1 || !documents[0].isSweep {
             throw ValidationError("--x and --y choose a sweep's heatmap axes; '\(files[0])' is not a sweep")
         }
@@ -103,37 +102,9 @@ struct ReportCommand: ParsableCommand {
     }
 }
 
-/// A result file of any kind zoobench writes.
-enum ReportInput {
-    case run(RunResult)
-    case sweep(SweepResult)
-    case plan(PlanResult)
-
+extension ResultDocument {
     var isSweep: Bool {
         if case .sweep = self { return true }
         return false
-    }
-
-    static func load(_ path: String) throws -> ReportInput {
-        let data: Data
-        switch FileProblem.contents(of: path) {
-        case .failure(let reason): throw ValidationError("'\(path)': cannot read it (\(reason))")
-        case .success(let bytes): data = bytes
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let kind = object["kind"] as? String else {
-            throw ValidationError("'\(path)': not a zoobench result (not JSON with a kind)")
-        }
-        do {
-            switch kind {
-            case "produce", "consume", "e2e": return .run(try ResultFiles.decode(data))
-            case "sweep": return .sweep(try SweepReport.decode(data))
-            case "plan": return .plan(try PlanReport.decode(data))
-            default: throw ValidationError("'\(path)': a \(kind) result has no report (runs, sweeps and plans do)")
-            }
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw ValidationError("'\(path)': a \(kind) result zoobench cannot read (\(String(describing: error).prefix(160)))")
-        }
     }
 }
