@@ -59,6 +59,9 @@ public struct ProduceOutcome: Sendable {
         elapsedSeconds > 0 ? Double(deliveredBytes) / 1_048_576 / elapsedSeconds : 0
     }
 
+    /// Nothing yet: to be filled (a swarm's merged outcome starts here).
+    public init() {}
+
     /// The most latency a histogram holds: 10 minutes (longer values are clamped to it).
     public static let highestLatency: UInt64 = 600_000_000
 

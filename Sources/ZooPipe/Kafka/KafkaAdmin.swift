@@ -37,6 +37,29 @@ public final class KafkaAdmin: @unchecked Sendable {
         try metadata().topic(name) != nil
     }
 
+    /// Asks for `name`'s metadata alone, which makes a broker with topic
+    /// auto-creation create it (with the broker's default partitions and
+    /// replication, as librdkafka's mock cluster does). Returns whether the
+    /// topic exists afterwards.
+    public func requestTopic(_ name: String) throws(KafkaError) -> Bool {
+        try KafkaURI.validateTopic(name)
+        guard let handle = rd_kafka_topic_new(client.handle, name, nil) else { throw .from(rd_kafka_last_error()) }
+        defer { rd_kafka_topic_destroy(handle) }
+        var raw: UnsafePointer<rd_kafka_metadata>?
+        let err = rd_kafka_metadata(client.handle, 0, handle, &raw, Int32(clamping: milliseconds(timeout)))
+        if let raw { rd_kafka_metadata_destroy(raw) }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART { throw .from(err) }
+        let deadline = MonotonicClock.nanoseconds() + 2_000_000_000
+        while MonotonicClock.nanoseconds() < deadline {
+            if let topic = try metadata().topic(name), !topic.partitions.isEmpty,
+               topic.partitions.allSatisfy({ $0.leader >= 0 }) {
+                return true
+            }
+            rd_kafka_poll(client.handle, 50)
+        }
+        return false
+    }
+
     /// Creates a topic with the CreateTopics API and waits until its metadata
     /// shows every partition with a leader. An existing topic is an error
     /// unless `ifNotExists` is set.
