@@ -17,6 +17,7 @@ public enum HTMLReport {
         body += throughputSection(result)
         body += spectrumSection([(result.name, result)])
         body += latencyOverTimeSection(result)
+        body += workersSection(result)
         return page(title: "zoobench \(result.kind) \(result.name)", body: body)
     }
 
@@ -292,6 +293,25 @@ public enum HTMLReport {
         [(50, p.p50), (75, p.p75), (90, p.p90), (95, p.p95), (99, p.p99), (99.9, p.p999), (99.99, p.p9999), (99.999, p.max)]
     }
 
+    /// A swarm run's workers: each one's share, how it ended and its clock.
+    static func workersSection(_ result: RunResult) -> String {
+        guard let swarm = result.workers else { return "" }
+        let rows = swarm.members.map { m -> [String] in
+            [m.id, m.host, m.status.rawValue + (m.reason.map { ": \($0)" } ?? ""), String(m.producers),
+             String(m.sent), String(m.delivered) + (m.fromIntervals ? " (intervals)" : ""), fixed(m.recordsPerSecond, 0),
+             m.p99Ms.map { fixed($0, 2) } ?? "–", m.endToEndP99Ms.map { fixed($0, 2) } ?? "–",
+             m.clockOffsetMs.map { String(format: "%+.1f ± %.1f", $0, m.clockUncertaintyMs ?? 0) } ?? "–"]
+        }
+        var html = table(["worker", "host", "status", "producers", "sent", "delivered", "records/s", "p99 ms",
+                          "send→consume p99 ms", "clock ms"], rows)
+        html += "<p class=\"note\">\(HTML.escape(swarm.clockNote)). \(HTML.escape(swarm.timelineNote)).</p>"
+        for problem in swarm.problems { html += "<p class=\"verdict bad\">degraded: \(HTML.escape(problem))</p>" }
+        if !swarm.late.isEmpty {
+            html += "<p class=\"note\">Arrived after the start, not part of the run: \(HTML.escape(swarm.late.joined(separator: ", "))).</p>"
+        }
+        return section("Workers (\(swarm.members.filter { $0.status == .complete }.count) of \(swarm.requested) complete)", html)
+    }
+
     static func verdicts(_ result: RunResult) -> [String] {
         var lines: [String] = []
         for report in result.integrity ?? [] { lines.append(report.verdict + (report.group.map { " (group \($0))" } ?? "")) }
@@ -302,6 +322,9 @@ public enum HTMLReport {
                          : "broker end offsets grew by \(growth) for \(delivered) records delivered")
         }
         if result.partial { lines.append("partial: the run was stopped before its end") }
+        if let swarm = result.workers, swarm.degraded {
+            lines.append("DEGRADED swarm run: " + swarm.problems.joined(separator: "; "))
+        }
         return lines
     }
 
@@ -322,7 +345,7 @@ public enum HTMLReport {
             html += "<p class=\"caveat\">\(HTML.escape(note))</p>"
         }
         for verdict in verdicts {
-            let bad = verdict.contains("VIOLATED") || (verdict.hasPrefix("integrity:") && !verdict.contains(" 0 lost, 0 duplicated, 0 reordered"))
+            let bad = verdict.contains("VIOLATED") || verdict.hasPrefix("DEGRADED") || (verdict.hasPrefix("integrity:") && !verdict.contains(" 0 lost, 0 duplicated, 0 reordered"))
             html += "<p class=\"verdict \(bad ? "bad" : "good")\">\(HTML.escape(verdict))</p>"
         }
         return html + "</section>"

@@ -144,6 +144,9 @@ public struct RunResult: Sendable, Codable {
     public var faults: [FaultEvent]?
     /// Allocations counted over the measured window, with the zero-copy verdict (`--count-allocations`).
     public var allocations: AllocationFigures?
+    /// A swarm run's workers: each one's share and figures, whether the run
+    /// was degraded, and the clock-skew bound (`zoobench swarm`).
+    public var workers: SwarmFigures?
 
     public init(workload: ProduceWorkload, outcome: ProduceOutcome, environment: RunEnvironment,
                 startedAt: Date, brokerOffsetGrowth: Int64?) {
@@ -178,8 +181,6 @@ extension RunEnvironment {
     public static func current(target: BenchTarget, producerConfiguration: [String: String],
                                consumerConfiguration: [String: String]? = nil,
                                clockNote: String? = nil) -> RunEnvironment {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
         let cpu = processCPUSeconds()
         let info = ProcessInfo.processInfo
         return RunEnvironment(
@@ -194,7 +195,7 @@ extension RunEnvironment {
             topicPartitions: target.topic?.partitions.count ?? 0,
             producerConfiguration: redactSecrets(producerConfiguration),
             consumerConfiguration: consumerConfiguration.map(redactSecrets), clockNote: clockNote,
-            cpuSeconds: cpu, peakRSSBytes: Int(usage.ru_maxrss) * 1024)
+            cpuSeconds: cpu, peakRSSBytes: processPeakRSSBytes())
     }
 }
 
@@ -204,4 +205,11 @@ public func processCPUSeconds() -> Double {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
         + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+/// The most resident memory this process has had, in bytes.
+public func processPeakRSSBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss) * 1024
 }
