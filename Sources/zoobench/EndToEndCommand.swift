@@ -46,33 +46,8 @@ struct EndToEndCommand: ParsableCommand {
     func run() throws {
         let startedAt = Date()
         let counter = try allocations.counter()  // may run zoobench again with the interposer preloaded
-        let loaded = try producer.load(target: target, interval: output.interval, defaultName: "e2e")
-        let produce = loaded.workload
-        // e2e uses the consumer fields an OMB file has; the rest stay unused.
-        var notes = loaded.notes.compactMap { note -> String? in
-            guard note.hasPrefix("not used by produce: ") else { return note }
-            let rest = note.dropFirst("not used by produce: ".count).split(separator: ",")
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { $0 != "subscriptionsPerTopic" && $0 != "consumerPerSubscription" }
-            return rest.isEmpty ? nil : "not used by e2e: " + rest.joined(separator: ", ")
-        }
-        var consume = ConsumeWorkload()
-        // An OMB workload's subscriptions are consumer groups, its consumers per
-        // subscription the members of each (flags given win).
-        if let groups = loaded.consumerGroups, consumer.groups == nil, assign == nil {
-            consume.groups = max(1, groups)
-            notes.append("OMB subscriptionsPerTopic \(groups) → \(consume.groups) consumer group(s)")
-        }
-        if let members = loaded.consumersPerGroup, consumer.consumers == nil {
-            consume.consumers = max(1, members)
-            notes.append("OMB consumerPerSubscription \(members) → \(consume.consumers) consumer(s) per group")
-        }
-        consume.name = produce.name
-        consume.topic = produce.topic
-        consume.interval = produce.interval
-        consume.connectTimeout = produce.connectTimeout
-        try consumer.apply(to: &consume, extra: [("partitions", assign)])
-        try consume.validate()
+        var (produce, consume, notes) = try Self.workloads(producer: producer, consumer: consumer, assign: assign,
+                                                           target: target, interval: output.interval)
         let say = output.say
         notes.forEach { say("workload  " + $0) }
 
@@ -127,6 +102,40 @@ struct EndToEndCommand: ParsableCommand {
         if let bad = outcome.integrity.first(where: { !$0.clean }) {
             throw IntegrityFailure(report: bad)
         }
+    }
+
+    /// The producer and consumer workloads from the flags (and a workload
+    /// file), with notes on what an OMB file's fields became.
+    static func workloads(producer: ProducerOptions, consumer: ConsumerOptions, assign: String?, target: TargetOptions,
+                          interval: String?, defaultName: String = "e2e") throws -> (ProduceWorkload, ConsumeWorkload, [String]) {
+        let loaded = try producer.load(target: target, interval: interval, defaultName: defaultName)
+        let produce = loaded.workload
+        // e2e uses the consumer fields an OMB file has; the rest stay unused.
+        var notes = loaded.notes.compactMap { note -> String? in
+            guard note.hasPrefix("not used by produce: ") else { return note }
+            let rest = note.dropFirst("not used by produce: ".count).split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0 != "subscriptionsPerTopic" && $0 != "consumerPerSubscription" }
+            return rest.isEmpty ? nil : "not used by e2e: " + rest.joined(separator: ", ")
+        }
+        var consume = ConsumeWorkload()
+        // An OMB workload's subscriptions are consumer groups, its consumers per
+        // subscription the members of each (flags given win).
+        if let groups = loaded.consumerGroups, consumer.groups == nil, assign == nil {
+            consume.groups = max(1, groups)
+            notes.append("OMB subscriptionsPerTopic \(groups) → \(consume.groups) consumer group(s)")
+        }
+        if let members = loaded.consumersPerGroup, consumer.consumers == nil {
+            consume.consumers = max(1, members)
+            notes.append("OMB consumerPerSubscription \(members) → \(consume.consumers) consumer(s) per group")
+        }
+        consume.name = produce.name
+        consume.topic = produce.topic
+        consume.interval = produce.interval
+        consume.connectTimeout = produce.connectTimeout
+        try consumer.apply(to: &consume, extra: [("partitions", assign)])
+        try consume.validate()
+        return (produce, consume, notes)
     }
 }
 

@@ -16,6 +16,8 @@ enum ExitStatus: Int32 {
     case regression = 4
     /// `--require-zero-copy`: the run allocated more than the zero-copy budget allows.
     case zeroCopy = 5
+    /// `swarm`: too few workers answered, or a worker was lost, refused or failed (result written, marked degraded).
+    case swarm = 6
 
     /// The exit code and one-line message for `error`.
     static func classify(_ error: any Error) -> (ExitStatus, String) {
@@ -42,6 +44,13 @@ enum ExitStatus: Int32 {
             return (.usage, error.description)
         case let error as ReportError:
             return (.usage, error.description)
+        case let error as SwarmError:
+            switch error {
+            case .tooFewWorkers: return (.swarm, error.description)
+            case .message: return (.failure, error.description)
+            }
+        case let error as SwarmDegraded:
+            return (.swarm, error.description)
         case let error as ValidationError:
             return (.usage, error.message)
         default:

@@ -9,13 +9,14 @@ import ZooReport
 /// and after, the outcome made a ``RunResult``.
 enum MeasuredRun {
     static func run(mode: SweepMode, workload: ProduceWorkload, consume: ConsumeWorkload, target: BenchTarget,
-                    environment: RunEnvironment, stop: StopSignal) throws -> RunResult {
+                    environment: RunEnvironment, stop: StopSignal,
+                    onInterval: (@Sendable (IntervalSnapshot) -> Void)? = nil) throws -> RunResult {
         let before = try? target.admin.endOffsetTotal(topic: workload.topic)
         let schedule = try faultSchedule(workload.faults, topic: workload.topic, target: target, print: false)
         switch mode {
         case .produce:
             schedule?.start()
-            let outcome = try ProducerSwarm(workload: workload, target: target.uri).run(stop: stop)
+            let outcome = try ProducerSwarm(workload: workload, target: target.uri).run(stop: stop, onInterval: onInterval)
             schedule?.stop()
             let after = try? target.admin.endOffsetTotal(topic: workload.topic)
             var result = RunResult(workload: workload, outcome: outcome, environment: environment, startedAt: Date(),
@@ -26,7 +27,8 @@ enum MeasuredRun {
             var consume = consume
             consume.topic = workload.topic
             let run = EndToEndRun(produce: workload, consume: consume)
-            let outcome = try run.run(target: target.uri, admin: target.admin, stop: stop, faults: schedule)
+            let outcome = try run.run(target: target.uri, admin: target.admin, stop: stop, faults: schedule,
+                                      onProduceInterval: onInterval)
             let after = try? target.admin.endOffsetTotal(topic: workload.topic)
             return RunResult(endToEnd: run, outcome: outcome, environment: environment, startedAt: Date(),
                              brokerOffsetGrowth: before.flatMap { b in after.map { $0 - b } })

@@ -14,12 +14,12 @@ struct Zoobench: ParsableCommand {
             (librdkafka's mock cluster, 3 brokers on loopback) so every command works \
             on a fresh machine; figures measured there describe the client, not a cluster.
 
-            Exit codes: 0 ok, 1 failure, 2 bad input, 3 cannot reach the cluster, 4 regression (compare), 5 zero-copy budget broken (--require-zero-copy), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); \
+            Exit codes: 0 ok, 1 failure, 2 bad input, 3 cannot reach the cluster, 4 regression (compare), 5 zero-copy budget broken (--require-zero-copy), 6 swarm short of workers or degraded, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); \
             what was measured is saved, marked partial.
             """,
         version: "zoobench \(ZooBenchVersion.current) (librdkafka \(KafkaVersion.librdkafka))",
         subcommands: [ProduceCommand.self, ConsumeCommand.self, EndToEndCommand.self, SweepCommand.self, PlanCommand.self, CodecsCommand.self, CompareCommand.self, ReportCommand.self,
-                      ClusterCommand.self, PipeCommand.self]
+                      ClusterCommand.self, SwarmCommand.self, WorkerCommand.self, PipeCommand.self]
     )
 
     /// Parses and runs; every error becomes one line on stderr and an exit code.

@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import ZooBench
+import ZooPipe
+import ZooReport
+
+/// Where a swarm talks: the control and results topics, shared by `worker` and `swarm`.
+struct SwarmTopicOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The topic of heartbeats, pings, run specs and stops.", valueName: "topic"))
+    var controlTopic = SwarmTopics.defaultControl
+    @Option(help: ArgumentHelp("The topic of the workers' intervals and results.", valueName: "topic"))
+    var resultsTopic = SwarmTopics.defaultResults
+
+    func validate() throws {
+        for name in [controlTopic, resultsTopic] {
+            do {
+                try KafkaURI.validateTopic(name)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        if controlTopic == resultsTopic { throw ValidationError("--control-topic and --results-topic must differ") }
+    }
+
+    func topics(brokers: String, properties: [String: String], connectTimeout: Duration) -> SwarmTopics {
+        var topics = SwarmTopics(brokers: brokers)
+        topics.control = controlTopic
+        topics.results = resultsTopic
+        topics.properties = properties
+        topics.connectTimeout = connectTimeout
+        return topics
+    }
+}
+
+/// `zoobench worker`: one member of a swarm, waiting for runs on the control topic.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Join a swarm: wait for runs from 'zoobench swarm' and run this machine's share.",
+        discussion: """
+            Heartbeats go to the control topic (__zoobench_control) every second with \
+            this worker's id, host, cores and version. When a coordinator ('zoobench \
+            swarm') publishes a run that names this worker, it starts its share at the \
+            run's start time (corrected by the clock offset the coordinator measured), \
+            sends every interval and its final result to the results topic \
+            (__zoobench_results), and waits for the next run.
+
+            A run that arrives after its start time, or while another runs, is refused. \
+            A stop from the coordinator ends the share early; its result is sent, marked \
+            partial. Ctrl-C does the same, then exits 130.
+
+            Secrets stay here: the run spec carries none, and -X properties given to the \
+            worker (TLS, SASL …) apply to all its clients, the run's included.
+
+            Examples:
+              zoobench worker --brokers kafka1:9092
+              zoobench worker --brokers kafka1:9093 --worker-id "$(hostname)" \\
+                -X security.protocol=SASL_SSL sasl.mechanism=PLAIN sasl.username=bench sasl.password="$PW"
+            """
+    )
+
+    @Option(help: ArgumentHelp("Bootstrap brokers of the cluster the swarm uses.", valueName: "host:port,…"))
+    var brokers: String
+    @Option(help: ArgumentHelp("This worker's id. Default HOST-PID.", valueName: "id")) var workerId: String?
+    @OptionGroup(title: "Swarm topics") var swarmTopics: SwarmTopicOptions
+    @Option(name: [.customShort("X"), .customLong("props")], parsing: .upToNextOption,
+            help: ArgumentHelp("librdkafka properties for every client of this worker (security …).", valueName: "key=value"))
+    var properties: [PropertyArgument] = []
+    @Option(name: .customLong("swarm-props"), parsing: .upToNextOption,
+            help: ArgumentHelp("librdkafka properties for the swarm topics' clients only, after -X (fetch.wait.max.ms …).",
+                               valueName: "key=value"))
+    var swarmProperties: [PropertyArgument] = []
+    @Option(help: ArgumentHelp("How often to send a heartbeat. Default 1s.", valueName: "duration"))
+    var heartbeat: DurationArgument?
+    @Option(help: ArgumentHelp("Exit after this many runs. Default: serve until Ctrl-C.", valueName: "n"))
+    var runs: Int?
+    @Option(help: ArgumentHelp("How long to wait for the cluster. Default 10s.", valueName: "duration"))
+    var connectTimeout: DurationArgument?
+
+    func validate() throws {
+        if brokers.isEmpty { throw ValidationError("--brokers is empty") }
+        if let workerId {
+            if workerId.isEmpty || workerId.count > 100 || workerId.contains(where: { $0.isWhitespace || $0.isNewline }) {
+                throw ValidationError("--worker-id must be 1 to 100 characters without spaces")
+            }
+        }
+        if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if let heartbeat, heartbeat.duration < .milliseconds(100) || heartbeat.duration > .seconds(60) {
+            throw ValidationError("--heartbeat must be 100ms to 60s")
+        }
+        if let connectTimeout, connectTimeout.duration <= .zero { throw ValidationError("--connect-timeout must be above 0") }
+        _ = try KafkaURI("kafka://\(brokers)/\(swarmTopics.controlTopic)")
+    }
+
+    func run() throws {
+        let local = Dictionary(properties.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        SecretValues.remember(local.map { ($0.key, $0.value) })
+        let linkProperties = local.merging(swarmProperties.map { ($0.key, $0.value) }) { $1 }
+        SecretValues.remember(linkProperties.map { ($0.key, $0.value) })
+        let topics = swarmTopics.topics(brokers: brokers, properties: linkProperties,
+                                        connectTimeout: connectTimeout?.duration ?? .seconds(10))
+        let info = SwarmWorkerInfo.current(id: workerId ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())")
+        let link = try SwarmLink(topics, readResults: false)
+        let worker = SwarmWorker(link: link, info: info)
+        if let heartbeat { worker.heartbeat = heartbeat.duration }
+        print("worker    \(info.id) on \(info.host) (\(info.cores) cores), zoobench \(info.zoobenchVersion), librdkafka \(info.librdkafkaVersion)")
+        print("swarm     waiting for runs on \(topics.control) at \(brokers) (heartbeat every "
+              + "\(DurationText.format(worker.heartbeat)))")
+        worker.onEvent = { event in
+            switch event {
+            case let .accepted(runID, share, startsIn):
+                print("run       \(runID) accepted as worker \(share.index): " + ProduceSummary.describe(share.workload)
+                      + String(format: "; starts in %.2f s", startsIn))
+            case let .refused(runID, reason): print("run       \(runID) refused: \(reason)")
+            case let .started(runID): print("run       \(runID) started")
+            case let .stopRequested(runID, reason): print("run       \(runID) stopping: \(reason)")
+            case let .finished(runID, partial): print("run       \(runID) \(partial ? "stopped, partial" : "done"): result sent")
+            case let .failed(runID, reason): print("run       \(runID) failed: \(SecretValues.scrub(reason))")
+            }
+        }
+
+        let stop = StopSignal()
+        let interrupt = Interrupt.install { stop.stop() }
+        defer { interrupt.cancel() }
+        let brokers = self.brokers
+        try worker.serve(runs: runs, stop: stop) { spec, share, runStop, onInterval in
+            try Self.execute(spec, share: share, brokers: brokers, local: local, stop: runStop, onInterval: onInterval)
+        }
+        if stop.isStopped { throw Interrupt.exit }
+    }
+
+    /// Runs one share against `brokers` with this worker's own properties added.
+    static func execute(_ spec: SwarmRunSpec, share: SwarmShare, brokers: String, local: [String: String],
+                        stop: StopSignal, onInterval: @escaping @Sendable (IntervalSnapshot) -> Void) throws -> SwarmShareResult {
+        let startedAt = Date()
+        let cpuBefore = processCPUSeconds()
+        var workload = share.workload
+        workload.properties.merge(local) { $1 }
+        var consume = share.consume ?? ConsumeWorkload()
+        consume.properties.merge(local) { $1 }
+        try workload.validate()
+        let target = try BenchTarget(brokers: brokers, topic: workload.topic, partitions: workload.partitions,
+                                     replicationFactor: workload.replicationFactor, connectTimeout: workload.connectTimeout)
+        let producerConfiguration = workload.producerConfiguration(producerIndex: 0)
+            .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: workload.acks,
+                                  deliveryTimeout: workload.deliveryTimeout)
+        let consumerConfiguration = spec.mode == .e2e
+            ? consume.consumerConfiguration().librdkafkaProperties(bootstrap: target.uri.bootstrapServers,
+                                                                   groupID: consume.groupMode ? "(generated)" : nil)
+            : nil
+        let environment = RunEnvironment.current(target: target, producerConfiguration: producerConfiguration,
+                                                 consumerConfiguration: consumerConfiguration,
+                                                 clockNote: spec.mode == .e2e ? endToEndClockNote : nil)
+        var result = try MeasuredRun.run(mode: spec.mode, workload: workload, consume: consume, target: target,
+                                         environment: environment, stop: stop, onInterval: onInterval)
+        result.startedAt = startedAt
+        // A worker lives for many runs: its CPU time is this run's; peak memory is its highest so far.
+        result.environment.cpuSeconds = processCPUSeconds() - cpuBefore
+        result.environment.peakRSSBytes = processPeakRSSBytes()
+        // A shared topic grows with every worker's records: the coordinator reads that growth.
+        if spec.mode == .produce { result.summary?.brokerOffsetGrowth = nil }
+        return SwarmShareResult(json: String(decoding: try ResultFiles.json(result), as: UTF8.self), partial: result.partial)
+    }
+}
