@@ -86,8 +86,12 @@ public final class SwarmLink: @unchecked Sendable {
             configuration.client = client
             configuration.linger = .zero
             configuration.idempotence = true
-            // Results carry histograms and timelines: compressed, they stay far below a broker's message limit.
-            if compressed { configuration.compression = .zstd }
+            // Results carry histograms and timelines (up to a few MB as JSON): librdkafka checks a
+            // record's size before compression, the broker the compressed batch (1 MB by default).
+            if compressed {
+                configuration.compression = .zstd
+                configuration.client.properties["message.max.bytes"] = configuration.client.properties["message.max.bytes"] ?? "67108864"
+            }
             return try KafkaOutputAdapter(uri: KafkaURI("kafka://\(topics.brokers)/\(topic)"), acks: .all,
                                           timeout: .seconds(30), configuration: configuration)
         }

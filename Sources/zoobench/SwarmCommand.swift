@@ -33,8 +33,10 @@ struct SwarmCommand: ParsableCommand {
             serves one on this machine).
 
             Examples:
-              zoobench swarm produce --workers 4 --brokers kafka1:9092 --throughput 400000 --duration 60s
-              zoobench swarm e2e --workers 8 --brokers kafka1:9092 --throughput 80000 --duration 2m --acks=all --idempotence
+              zoobench swarm produce --workers 4 --brokers kafka1:9092 \\
+                --throughput 400000 --duration 60s
+              zoobench swarm e2e --workers 8 --brokers kafka1:9092 \\
+                --throughput 80000 --duration 2m --acks=all --idempotence
             """,
         subcommands: [SwarmProduceCommand.self, SwarmEndToEndCommand.self]
     )
@@ -127,7 +129,8 @@ struct SwarmRun {
                                   + "('zoobench cluster' serves one on this machine)")
         }
         if !workload.faults.isEmpty { throw MeasuredRun.faultsNeedTheEmbeddedCluster }
-        let say = output.say
+        let silent = output.json
+        let say: (String) -> Void = { line in if !silent { printNow(line) } }
         let quiet = output.quiet || output.json
         notes.forEach { say("workload  " + $0) }
 
@@ -150,11 +153,10 @@ struct SwarmRun {
         let coordinator = SwarmCoordinator(link: link)
         if let timeout = options.heartbeatTimeout { coordinator.heartbeatTimeout = timeout.duration }
         let progress = Progress(quiet: quiet, workload: workload)
-        let silent = output.json
         let clear = isatty(STDOUT_FILENO) == 1 && !quiet ? "\r\u{1B}[2K" : ""
         // On a terminal an event line first clears the live status line.
         coordinator.onEvent = { event in
-            Self.show(event, progress: progress) { line in if !silent { print(clear + line) } }
+            Self.show(event, progress: progress) { line in if !silent { printNow(clear + line) } }
         }
 
         let stop = StopSignal()

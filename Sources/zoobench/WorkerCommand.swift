@@ -103,19 +103,19 @@ struct WorkerCommand: ParsableCommand {
         let link = try SwarmLink(topics, readResults: false)
         let worker = SwarmWorker(link: link, info: info)
         if let heartbeat { worker.heartbeat = heartbeat.duration }
-        print("worker    \(info.id) on \(info.host) (\(info.cores) cores), zoobench \(info.zoobenchVersion), librdkafka \(info.librdkafkaVersion)")
-        print("swarm     waiting for runs on \(topics.control) at \(brokers) (heartbeat every "
+        printNow("worker    \(info.id) on \(info.host) (\(info.cores) cores), zoobench \(info.zoobenchVersion), librdkafka \(info.librdkafkaVersion)")
+        printNow("swarm     waiting for runs on \(topics.control) at \(brokers) (heartbeat every "
               + "\(DurationText.format(worker.heartbeat)))")
         worker.onEvent = { event in
             switch event {
             case let .accepted(runID, share, startsIn):
-                print("run       \(runID) accepted as worker \(share.index): " + ProduceSummary.describe(share.workload)
+                printNow("run       \(runID) accepted as worker \(share.index): " + ProduceSummary.describe(share.workload)
                       + String(format: "; starts in %.2f s", startsIn))
-            case let .refused(runID, reason): print("run       \(runID) refused: \(reason)")
-            case let .started(runID): print("run       \(runID) started")
-            case let .stopRequested(runID, reason): print("run       \(runID) stopping: \(reason)")
-            case let .finished(runID, partial): print("run       \(runID) \(partial ? "stopped, partial" : "done"): result sent")
-            case let .failed(runID, reason): print("run       \(runID) failed: \(SecretValues.scrub(reason))")
+            case let .refused(runID, reason): printNow("run       \(runID) refused: \(reason)")
+            case let .started(runID): printNow("run       \(runID) started")
+            case let .stopRequested(runID, reason): printNow("run       \(runID) stopping: \(reason)")
+            case let .finished(runID, partial): printNow("run       \(runID) \(partial ? "stopped, partial" : "done"): result sent")
+            case let .failed(runID, reason): printNow("run       \(runID) failed: \(SecretValues.scrub(reason))")
             }
         }
 
@@ -159,6 +159,13 @@ struct WorkerCommand: ParsableCommand {
         result.environment.peakRSSBytes = processPeakRSSBytes()
         // A shared topic grows with every worker's records: the coordinator reads that growth.
         if spec.mode == .produce { result.summary?.brokerOffsetGrowth = nil }
-        return SwarmShareResult(json: String(decoding: try ResultFiles.json(result), as: UTF8.self), partial: result.partial)
+        return SwarmShareResult(json: String(decoding: try ResultFiles.compactJSON(result), as: UTF8.self), partial: result.partial)
     }
+}
+
+/// Prints `line` and flushes it at once: into a file or a pipe too, a
+/// worker's or coordinator's log is read while it runs (`kubectl logs -f`).
+func printNow(_ line: String) {
+    print(line)
+    fflush(nil)
 }

@@ -108,3 +108,23 @@ struct SwarmTests {
         #expect(merged.seconds == 1.02 && merged.index == 3)
     }
 }
+
+extension SwarmTests {
+    /// The run spec is one record on the control topic: for the 100 workers
+    /// docs/scale-out.md sizes, it must fit a broker's default 1 MB message
+    /// limit with room to spare (and so must a share's heartbeat).
+    @Test func runSpecForAHundredWorkersFitsInOneRecord() throws {
+        var workload = ProduceWorkload()
+        workload.producers = 400
+        workload.throughput = 4_000_000
+        workload.properties = ["linger.ms": "5", "batch.size": "1000000", "security.protocol": "SASL_SSL"]
+        let ids = (1...100).map { "zoobench-worker-\($0)-7f9c8d6b5-x2k4q" }
+        var message = SwarmMessage(.run, from: "coordinator", runID: "run-1")
+        message.spec = SwarmRunSpec(runID: "run-1", mode: .e2e, startAt: 1_800_000_000, workload: workload,
+                                    shares: SwarmSplit.shares(of: workload, consume: ConsumeWorkload(), mode: .e2e,
+                                                              workers: ids, clockOffsets: Dictionary(uniqueKeysWithValues: ids.map { ($0, 0.0123) })))
+        let bytes = try JSONEncoder().encode(message).count
+        print("run spec for 100 workers: \(bytes) bytes")
+        #expect(bytes < 100_000, "\(bytes) bytes: about 740 a worker, so a 1 MB record holds some 1,300")
+    }
+}
