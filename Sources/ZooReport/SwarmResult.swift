@@ -65,6 +65,9 @@ public struct SwarmFigures: Sendable, Codable, Hashable {
     public var members: [SwarmMemberFigures]
     /// Workers that appeared after the run was published and took no part.
     public var late: [String]
+    /// The coordinator's own CPU time over the whole command, seconds
+    /// (`environment.cpuSeconds` is the workers' sum).
+    public var coordinatorCPUSeconds: Double?
 }
 
 extension RunResult {
@@ -131,6 +134,7 @@ extension RunResult {
                                startedAt: startedAt, brokerOffsetGrowth: brokerOffsetGrowth)
         merged.kind = spec.mode == .e2e ? "e2e" : "produce"
         if spec.mode == .e2e { mergeEndToEnd(into: &merged, results) }
+        let coordinatorCPU = environment.cpuSeconds
         merged.environment.cpuSeconds = results.reduce(0) { $0 + $1.1.environment.cpuSeconds }
         merged.environment.peakRSSBytes = results.map(\.1.environment.peakRSSBytes).max() ?? 0
         if let first = results.first?.1.environment {
@@ -139,6 +143,7 @@ extension RunResult {
         }
         merged.workers = swarmFigures(spec: spec, outcomes: outcomes, results: results, requested: requested, late: late,
                                       stopped: stopped)
+        merged.workers?.coordinatorCPUSeconds = coordinatorCPU
         merged.environment.clockNote = merged.workers?.clockNote
         return merged
     }
@@ -289,7 +294,7 @@ extension RunResult {
             clockNote: clockNote,
             timelineNote: "intervals aligned by index across workers: counts add up; p50–p99.9 are the highest of any "
                 + "worker's (an upper bound of the merged value); max is exact",
-            members: members, late: late)
+            members: members, late: late, coordinatorCPUSeconds: nil)
     }
 }
 
@@ -353,6 +358,9 @@ public enum SwarmSummary {
             lines.append("late      \(swarm.late.joined(separator: ", ")): arrived after the start, not part of the run")
         }
         lines.append("timeline  " + swarm.timelineNote)
+        if let cpu = swarm.coordinatorCPUSeconds {
+            lines.append("cpu       workers \(fixed(result.environment.cpuSeconds, 2)) s in all, coordinator \(fixed(cpu, 2)) s")
+        }
         return lines.joined(separator: "\n")
     }
 }

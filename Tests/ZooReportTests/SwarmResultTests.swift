@@ -107,6 +107,7 @@ struct SwarmResultTests {
         #expect(merged.warmup?.delivered == 4)
         #expect(merged.workload?.producers == 4)
         #expect(merged.environment.cpuSeconds == 10 && merged.environment.peakRSSBytes == 4 << 20)
+        #expect(merged.workers?.coordinatorCPUSeconds == 0.5)
         #expect(!merged.partial)
 
         // Timeline: aligned by index, counts summed, the highest percentiles kept.
@@ -130,6 +131,7 @@ struct SwarmResultTests {
         #expect(html.contains("Workers (4 of 4 complete)") && html.contains("host-3"))
         let text = SwarmSummary.text(decoded)
         #expect(text.contains("workers   4 of 4 complete; clocks within ±8.0 ms"))
+        #expect(text.contains("cpu       workers 10.00 s in all, coordinator 0.50 s"))
     }
 
     @Test func aLostWorkerMakesTheRunDegradedWithItsIntervalsKept() throws {
