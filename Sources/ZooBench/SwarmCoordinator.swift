@@ -99,6 +99,9 @@ public final class SwarmCoordinator: @unchecked Sendable {
         var protocolVersion: Int
     }
     private var seen: [String: Seen] = [:]
+    /// Workers already reported joined or ignored (once each, across runs).
+    private var announced: Set<String> = []
+    private var ignored: [String: String] = [:]
     /// Workers that appeared after the last run was published (they took no part).
     public private(set) var late: [SwarmWorkerInfo] = []
 
@@ -133,8 +136,6 @@ public final class SwarmCoordinator: @unchecked Sendable {
         let started = Self.now
         let limit = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         let stale = seconds(heartbeatTimeout)
-        var announced: Set<String> = []
-        var ignored: [String: String] = [:]
         while true {
             if stop.isStopped { return nil }
             let now = Self.now

@@ -38,7 +38,7 @@ struct SwarmCommand: ParsableCommand {
               zoobench swarm e2e --workers 8 --brokers kafka1:9092 \\
                 --throughput 80000 --duration 2m --acks=all --idempotence
             """,
-        subcommands: [SwarmProduceCommand.self, SwarmEndToEndCommand.self]
+        subcommands: [SwarmProduceCommand.self, SwarmEndToEndCommand.self, SwarmSweepCommand.self]
     )
 }
 
@@ -106,6 +106,45 @@ struct SwarmEndToEndCommand: ParsableCommand {
     }
 }
 
+struct SwarmSweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "A sweep whose every cell is a run on the swarm's workers (every sweep flag applies).",
+        discussion: """
+            The workers are gathered (and their clocks measured) again for each cell, \
+            so a worker lost in one cell is missed in the next: the sweep then stops with \
+            exit 6, the finished cells saved. A degraded cell is kept and named; the sweep \
+            exits 6 at its end.
+            """)
+
+    @OptionGroup var sweep: SweepCommand
+    @OptionGroup(title: "Swarm") var swarm: SwarmOptions
+
+    func run() throws {
+        let brokers = try SwarmSession.brokers(sweep.target)
+        let plan = try sweep.makePlan()
+        if !plan.base.faults.isEmpty { throw MeasuredRun.faultsNeedTheEmbeddedCluster }
+        let silent = sweep.output.json
+        SwarmSession.noteSecrets(plan.base, nil) { line in if !silent { printNow(line) } }
+        let session = try SwarmSession(options: swarm, brokers: brokers, connectTimeout: plan.base.connectTimeout,
+                                       silent: silent, progress: Progress(quiet: true))
+        var problems: [String] = []
+        var runs = 0
+        try sweep.execute(targetTopic: { SwarmSession.firstTopic(mode: $0.mode, base: $0.base.topic) }) {
+            mode, workload, consume, target, _, stop in
+            guard let result = try session.run(mode: mode, workload: workload, consume: mode == .e2e ? consume : nil,
+                                               target: target, stop: stop, startedAt: Date(), say: { _ in })
+            else { throw Interrupt.exit }
+            runs += 1
+            if let figures = result.workers, figures.degraded {
+                problems += figures.problems.map { "run \(runs): \($0)" }
+            }
+            return result
+        }
+        if !problems.isEmpty { throw SwarmDegraded(problems: problems) }
+    }
+}
+
 /// A swarm run lost, refused or failed a worker: the result is written, marked degraded.
 struct SwarmDegraded: Error, CustomStringConvertible {
     var problems: [String]
@@ -124,88 +163,27 @@ struct SwarmRun {
 
     func run() throws {
         let startedAt = Date()
-        guard let brokers = try target.bootstrap() else {
-            throw ValidationError("swarm needs --brokers (or --uri): every worker must reach the same cluster "
-                                  + "('zoobench cluster' serves one on this machine)")
-        }
+        let brokers = try SwarmSession.brokers(target)
         if !workload.faults.isEmpty { throw MeasuredRun.faultsNeedTheEmbeddedCluster }
         let silent = output.json
         let say: (String) -> Void = { line in if !silent { printNow(line) } }
-        let quiet = output.quiet || output.json
         notes.forEach { say("workload  " + $0) }
 
         // e2e workers have topics of their own (TOPIC.w1 …); the base topic is not used.
-        let firstTopic = mode == .e2e ? SwarmSplit.topic(workload.topic, worker: 1) : workload.topic
+        let firstTopic = SwarmSession.firstTopic(mode: mode, base: workload.topic)
         let target = try BenchTarget(brokers: brokers, topic: firstTopic, partitions: workload.partitions,
                                      replicationFactor: workload.replicationFactor, connectTimeout: workload.connectTimeout)
         TargetLines.describe(target, topic: firstTopic, say: say)
-        let dropped = (workload.properties.keys.filter(isSecretProperty)
-            + (consume?.properties.keys.filter(isSecretProperty) ?? [])).sorted()
-        if !dropped.isEmpty {
-            say("secrets   not sent to workers: \(dropped.joined(separator: ", ")) (each worker's own -X applies)")
-        }
-
-        let swarmProperties = Dictionary(options.swarmProperties.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
-        SecretValues.remember(swarmProperties.map { ($0.key, $0.value) })
-        let topics = options.swarmTopics.topics(brokers: brokers, properties: swarmProperties,
-                                                connectTimeout: workload.connectTimeout)
-        let link = try SwarmLink(topics, readResults: true)
-        let coordinator = SwarmCoordinator(link: link)
-        if let timeout = options.heartbeatTimeout { coordinator.heartbeatTimeout = timeout.duration }
-        let progress = Progress(quiet: quiet, workload: workload)
-        let clear = isatty(STDOUT_FILENO) == 1 && !quiet ? "\r\u{1B}[2K" : ""
-        // On a terminal an event line first clears the live status line.
-        coordinator.onEvent = { event in
-            Self.show(event, progress: progress) { line in if !silent { printNow(clear + line) } }
-        }
-
+        SwarmSession.noteSecrets(workload, consume, say: say)
+        let progress = Progress(quiet: output.quiet || output.json, workload: workload)
+        let session = try SwarmSession(options: options, brokers: brokers, connectTimeout: workload.connectTimeout,
+                                       silent: silent, progress: progress)
         let stop = StopSignal()
         let interrupt = Interrupt.install { stop.stop() }
         defer { interrupt.cancel() }
-        let wait = options.wait?.duration ?? .seconds(30)
-        say("swarm     waiting for \(options.workers) worker(s) on \(topics.control) (up to \(DurationText.format(wait)))")
-        guard let workers = try coordinator.gather(count: options.workers, timeout: wait, stop: stop) else {
-            throw Interrupt.exit
-        }
-        let clocks = coordinator.measureClocks(workers)
-        say("clock     " + workers.map { worker in
-            clocks[worker.id].map { String(format: "%@ %+.1f ±%.1f ms", worker.id, $0.offset * 1000, $0.uncertainty * 1000) }
-                ?? "\(worker.id) unmeasured"
-        }.joined(separator: ", "))
-
-        let shares = SwarmSplit.shares(of: workload, consume: consume, mode: mode, workers: workers.map(\.id),
-                                       clockOffsets: clocks.mapValues(\.offset))
-        let topicsMeasured = mode == .e2e ? shares.map(\.workload.topic) : [workload.topic]
-        for name in topicsMeasured where name != firstTopic {
-            try target.ensureTopic(name, partitions: workload.partitions, replicationFactor: workload.replicationFactor)
-        }
-        if workload.producers < workers.count {
-            say("workload  --producers \(workload.producers) raised to \(workers.count): one per worker at least")
-        }
-        for share in shares {
-            say("share     w\(share.index) \(share.worker): " + ProduceSummary.describe(share.workload)
-                + (mode == .e2e ? " → " + ConsumeCommand.describe(share.consume ?? ConsumeWorkload()) : ""))
-        }
-        let before = try? topicsMeasured.reduce(Int64(0)) { $0 + (try target.admin.endOffsetTotal(topic: $1)) }
-        let delay = options.startDelay?.duration ?? .seconds(3)
-        let runID = "run-" + String(UInt64.random(in: 1...UInt64.max), radix: 36)
-        let spec = SwarmRunSpec(runID: runID, mode: mode,
-                                startAt: Date().timeIntervalSince1970 + Double(delay.components.seconds)
-                                    + Double(delay.components.attoseconds) / 1e18,
-                                workload: SwarmSplit.withoutSecrets(workload), shares: shares)
-        say("run       \(runID) starts in \(DurationText.format(delay)) on \(workers.count) worker(s)")
-        var outcomes = try coordinator.run(spec, workers: workers, clocks: clocks, stop: stop)
+        guard let result = try session.run(mode: mode, workload: workload, consume: consume, target: target, stop: stop,
+                                           startedAt: startedAt, say: say) else { throw Interrupt.exit }
         progress.finish()
-        let after = try? topicsMeasured.reduce(Int64(0)) { $0 + (try target.admin.endOffsetTotal(topic: $1)) }
-        let growth = before.flatMap { b in after.map { $0 - b } }
-        outcomes.sort { $0.share.index < $1.share.index }
-
-        let configuration = workload.producerConfiguration(producerIndex: 0)
-            .librdkafkaProperties(bootstrap: brokers, acks: workload.acks, deliveryTimeout: workload.deliveryTimeout)
-        let result = RunResult.swarm(
-            spec: spec, outcomes: outcomes, requested: options.workers, late: coordinator.late.map(\.id),
-            environment: .current(target: target, producerConfiguration: configuration),
-            startedAt: startedAt, brokerOffsetGrowth: growth, stopped: stop.isStopped)
         try output.finish(result) {
             (mode == .e2e ? EndToEndSummary.text(result) : ProduceSummary.table(result)) + "\n" + SwarmSummary.text(result)
         }
@@ -219,6 +197,100 @@ struct SwarmRun {
         }
         if let bad = result.integrity?.first(where: { !$0.clean }) { throw IntegrityFailure(report: bad) }
     }
+}
+
+/// The coordinator's link and workers, for one run or a sweep's many.
+final class SwarmSession {
+    let options: SwarmOptions
+    let brokers: String
+    let topics: SwarmTopics
+    let coordinator: SwarmCoordinator
+
+    /// The bootstrap list a swarm needs (no embedded cluster: workers elsewhere must reach it).
+    static func brokers(_ target: TargetOptions) throws -> String {
+        guard let brokers = try target.bootstrap() else {
+            throw ValidationError("swarm needs --brokers (or --uri): every worker must reach the same cluster "
+                                  + "('zoobench cluster' serves one on this machine)")
+        }
+        return brokers
+    }
+
+    /// The topic the coordinator's target is made for: e2e workers use TOPIC.w1 …, not TOPIC.
+    static func firstTopic(mode: SweepMode, base: String) -> String {
+        mode == .e2e ? SwarmSplit.topic(base, worker: 1) : base
+    }
+
+    /// Says which secret properties stay behind.
+    static func noteSecrets(_ workload: ProduceWorkload, _ consume: ConsumeWorkload?, say: (String) -> Void) {
+        let dropped = (workload.properties.keys.filter(isSecretProperty)
+            + (consume?.properties.keys.filter(isSecretProperty) ?? [])).sorted()
+        if !dropped.isEmpty {
+            say("secrets   not sent to workers: \(dropped.joined(separator: ", ")) (each worker's own -X applies)")
+        }
+    }
+
+    /// Opens the link. Events print as they come unless `silent`; merged
+    /// intervals go to `progress`.
+    init(options: SwarmOptions, brokers: String, connectTimeout: Duration, silent: Bool, progress: Progress) throws {
+        self.options = options
+        self.brokers = brokers
+        let properties = Dictionary(options.swarmProperties.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        SecretValues.remember(properties.map { ($0.key, $0.value) })
+        topics = options.swarmTopics.topics(brokers: brokers, properties: properties, connectTimeout: connectTimeout)
+        coordinator = SwarmCoordinator(link: try SwarmLink(topics, readResults: true))
+        if let timeout = options.heartbeatTimeout { coordinator.heartbeatTimeout = timeout.duration }
+        // On a terminal an event line first clears the live status line.
+        let clear = isatty(STDOUT_FILENO) == 1 && !silent ? "\r\u{1B}[2K" : ""
+        coordinator.onEvent = { event in
+            Self.show(event, progress: progress) { line in if !silent { printNow(clear + line) } }
+        }
+    }
+
+    /// One run on `options.workers` workers: gather them, measure their
+    /// clocks, split the workload, publish, collect, merge. Nil if stopped
+    /// before the run began.
+    func run(mode: SweepMode, workload: ProduceWorkload, consume: ConsumeWorkload?, target: BenchTarget,
+             stop: StopSignal, startedAt: Date, say: (String) -> Void) throws -> RunResult? {
+        let wait = options.wait?.duration ?? .seconds(30)
+        say("swarm     waiting for \(options.workers) worker(s) on \(topics.control) (up to \(DurationText.format(wait)))")
+        guard let workers = try coordinator.gather(count: options.workers, timeout: wait, stop: stop) else { return nil }
+        let clocks = coordinator.measureClocks(workers)
+        say("clock     " + workers.map { worker in
+            clocks[worker.id].map { String(format: "%@ %+.1f ±%.1f ms", worker.id, $0.offset * 1000, $0.uncertainty * 1000) }
+                ?? "\(worker.id) unmeasured"
+        }.joined(separator: ", "))
+
+        let shares = SwarmSplit.shares(of: workload, consume: consume, mode: mode, workers: workers.map(\.id),
+                                       clockOffsets: clocks.mapValues(\.offset))
+        let topicsMeasured = mode == .e2e ? shares.map(\.workload.topic) : [workload.topic]
+        for name in topicsMeasured where name != target.uri.topic {
+            try target.ensureTopic(name, partitions: workload.partitions, replicationFactor: workload.replicationFactor)
+        }
+        if workload.producers < workers.count {
+            say("workload  --producers \(workload.producers) raised to \(workers.count): one per worker at least")
+        }
+        for share in shares {
+            say("share     w\(share.index) \(share.worker): " + ProduceSummary.describe(share.workload)
+                + (mode == .e2e ? " → " + ConsumeCommand.describe(share.consume ?? ConsumeWorkload()) : ""))
+        }
+        let before = try? topicsMeasured.reduce(Int64(0)) { $0 + (try target.admin.endOffsetTotal(topic: $1)) }
+        let delay = options.startDelay?.duration ?? .seconds(3)
+        let runID = "run-" + String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        let spec = SwarmRunSpec(runID: runID, mode: mode, startAt: Date().timeIntervalSince1970 + DurationText.seconds(delay),
+                                workload: SwarmSplit.withoutSecrets(workload), shares: shares)
+        say("run       \(runID) starts in \(DurationText.format(delay)) on \(workers.count) worker(s)")
+        var outcomes = try coordinator.run(spec, workers: workers, clocks: clocks, stop: stop)
+        let after = try? topicsMeasured.reduce(Int64(0)) { $0 + (try target.admin.endOffsetTotal(topic: $1)) }
+        let growth = before.flatMap { b in after.map { $0 - b } }
+        outcomes.sort { $0.share.index < $1.share.index }
+
+        let configuration = workload.producerConfiguration(producerIndex: 0)
+            .librdkafkaProperties(bootstrap: brokers, acks: workload.acks, deliveryTimeout: workload.deliveryTimeout)
+        return RunResult.swarm(
+            spec: spec, outcomes: outcomes, requested: options.workers, late: coordinator.late.map(\.id),
+            environment: .current(target: target, producerConfiguration: configuration),
+            startedAt: startedAt, brokerOffsetGrowth: growth, stopped: stop.isStopped)
+    }
 
     private static func show(_ event: SwarmEvent, progress: Progress, say: (String) -> Void) {
         switch event {
@@ -231,8 +303,7 @@ struct SwarmRun {
         case let .lost(id, silentFor): say(String(format: "worker    %@ lost: silent for %.1f s", id, silentFor))
         case let .done(id, status): if status != .complete { say("worker    \(id) ended \(status.rawValue)") }
         case let .failed(id, reason): say("worker    \(id) failed: \(SecretValues.scrub(reason))")
-        case .late(let info):
-            say("worker    \(info.id) arrived after the start: not part of this run")
+        case .late(let info): say("worker    \(info.id) arrived after the start: not part of this run")
         case .stopping: say("swarm     stop sent to every worker; waiting for their results")
         }
     }

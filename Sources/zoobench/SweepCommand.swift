@@ -107,6 +107,19 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
+        try execute { mode, workload, consume, target, environment, stop in
+            try MeasuredRun.run(mode: mode, workload: workload, consume: consume, target: target,
+                                environment: environment, stop: stop)
+        }
+    }
+
+    /// Runs one cell's workload (a swarm sweep runs it on its workers).
+    typealias Measure = (_ mode: SweepMode, _ workload: ProduceWorkload, _ consume: ConsumeWorkload, _ target: BenchTarget,
+                         _ environment: RunEnvironment, _ stop: StopSignal) throws -> RunResult
+
+    /// The sweep, each cell measured by `measure`; `targetTopic` is the topic
+    /// the target is made for (default the base workload's).
+    func execute(targetTopic: ((SweepPlan) -> String)? = nil, measure: Measure) throws {
         let startedAt = Date()
         guard let order = SweepReport.Order(rawValue: sort) else {
             throw ValidationError("--sort: '\(sort)' is not throughput, p99 or cell")
@@ -117,10 +130,11 @@ struct SweepCommand: ParsableCommand {
         try consume.validate()
         let say = output.say
         let cells = plan.cells
-        let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: plan.base.topic,
+        let topic = targetTopic?(plan) ?? plan.base.topic
+        let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: topic,
                                      partitions: plan.base.partitions, replicationFactor: plan.base.replicationFactor,
                                      connectTimeout: plan.base.connectTimeout)
-        TargetLines.describe(target, topic: plan.base.topic, say: say)
+        TargetLines.describe(target, topic: topic, say: say)
         if plan.mode == .e2e { TargetLines.adaptToEmbedded(&consume, target: target, say: say) }
         let perCell = (plan.base.duration.map(DurationText.seconds) ?? 0) + (plan.base.warmup.map(DurationText.seconds) ?? 0)
         say("sweep     \(cells.count) cells × \(plan.repeats) run(s): "
@@ -161,11 +175,12 @@ struct SweepCommand: ParsableCommand {
                         + (plan.repeats > 1 ? " run \(attempt + 1)/\(plan.repeats)" : "") + ": \(plan.label(cell))\(eta)")
                 }
                 let cpuBefore = processCPUSeconds()
-                let result = try MeasuredRun.run(mode: plan.mode, workload: workload, consume: consume, target: target,
-                                                 environment: sweep.environment, stop: stop)
+                let result = try measure(plan.mode, workload, consume, target, sweep.environment, stop)
                 if result.partial { break cellLoop }  // Ctrl-C: an unfinished cell is not kept
                 runs.append(keepHistograms ? result : result.withoutHistograms())
-                figures.append(CellFigures(result, cpuSeconds: processCPUSeconds() - cpuBefore))
+                // A swarm run's CPU is its workers' (their sum), not this coordinator's.
+                let cpu = result.workers != nil ? result.environment.cpuSeconds : processCPUSeconds() - cpuBefore
+                figures.append(CellFigures(result, cpuSeconds: cpu))
                 done += 1
             }
             sweep.cells.append(SweepCell(index: cell.index, axisValues: cell.values, runs: runs, runFigures: figures))

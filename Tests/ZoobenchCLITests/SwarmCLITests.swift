@@ -146,7 +146,9 @@ struct SwarmCLITests {
         let html = try String(contentsOf: page, encoding: .utf8)
         #expect(html.contains("Workers (4 of 4 complete)"))
 
-        // Nothing secret went over the swarm's topics; the run spec did.
+        // Nothing secret went over the swarm's topics; the run spec did. (Workers
+        // stopped first: their heartbeats would keep the topic growing.)
+        bench.workers.forEach { $0.stop() }
         var seen: [String] = []
         for topic in ["__zoobench_control", "__zoobench_results"] {
             var configuration = KafkaConsumerConfiguration()
@@ -265,5 +267,36 @@ struct SwarmCLITests {
         #expect(integrity.compactMap { $0["group"] as? String }.map { String($0.prefix(3)) } == ["w1/", "w2/"])
         #expect(result.object("endToEnd").object("latency").int("count") == delivered)
         #expect(result.object("workers").list("members").map { $0["topic"] as? String } == ["sw.w1", "sw.w2"])
+    }
+}
+
+extension SwarmCLITests {
+    /// A sweep whose cells are swarm runs: each cell's run has its workers
+    /// section and their counts, and the cell's CPU is the workers'.
+    @Test func sweepCellsRunOnTheSwarm() throws {
+        let bench = try SwarmBench(topics: ["zoobench:6"], workers: 2, label: "swarmsweep")
+        defer { bench.stop() }
+        let run = try bench.swarm(["sweep", "--workers", "2", "--acks", "1,all", "--throughput", "4000",
+                                   "--duration-per-cell", "2s", "--warmup-per-cell", "1s"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let sweep = try bench.result()
+        #expect(sweep["kind"] as? String == "sweep")
+        let cells = sweep.list("cells")
+        #expect(cells.count == 2)
+        for cell in cells {
+            let result = try #require(cell.list("runs").first)
+            let members = result.object("workers").list("members")
+            #expect(members.count == 2 && members.allSatisfy { $0["status"] as? String == "complete" })
+            #expect(members.map { $0.int("delivered") }.reduce(0, +) == result.object("summary").int("delivered"))
+            #expect(abs(result.object("summary").int("delivered") - 8_000) <= 10, "4000/s for 2 s")
+            #expect(result.object("summary").int("brokerOffsetGrowth") == result.object("summary").int("delivered")
+                + result.object("warmup").int("delivered"))
+            let workerCPU = result.object("environment")["cpuSeconds"] as? Double ?? 0
+            let figures = try #require(cell.list("runFigures").first)
+            let perGB = figures["cpuSecondsPerGB"] as? Double ?? 0
+            let gigabytes = Double(result.object("summary").int("deliveredBytes")) / 1_073_741_824
+            #expect(workerCPU > 0 && abs(perGB * gigabytes - workerCPU) < 0.05 * workerCPU + 0.01,
+                    "cpu s/GB \(perGB) from the workers' \(workerCPU) s")
+        }
     }
 }
