@@ -99,6 +99,8 @@ public final class SwarmCoordinator: @unchecked Sendable {
         var protocolVersion: Int
     }
     private var seen: [String: Seen] = [:]
+    /// The last run each worker ended for this coordinator (result, refusal or failure).
+    private var ended: [String: String] = [:]
     /// Workers already reported joined or ignored (once each, across runs).
     private var announced: Set<String> = []
     private var ignored: [String: String] = [:]
@@ -114,7 +116,10 @@ public final class SwarmCoordinator: @unchecked Sendable {
 
     private func note(_ message: SwarmMessage, at time: Double) {
         guard message.kind == .heartbeat, let info = message.worker else { return }
-        seen[info.id] = Seen(info: info, heard: time, state: message.state ?? .idle, protocolVersion: message.protocolVersion)
+        var state = message.state ?? .idle
+        // A heartbeat sent before the worker's result, read after it: the run is over for it.
+        if state == .running, let run = message.runID, ended[info.id] == run { state = .idle }
+        seen[info.id] = Seen(info: info, heard: time, state: state, protocolVersion: message.protocolVersion)
     }
 
     /// Why worker `seen` cannot join a run, or nil if it can.
@@ -222,6 +227,10 @@ public final class SwarmCoordinator: @unchecked Sendable {
         }
         func end(_ worker: String, _ status: SwarmWorkerStatus, reason: String? = nil) {
             guard active.remove(worker) != nil else { return }
+            if status != .lost {
+                ended[worker] = spec.runID
+                seen[worker]?.state = .idle
+            }
             outcomes[worker]?.status = status
             outcomes[worker]?.reason = reason
         }
