@@ -56,11 +56,12 @@ final class SwarmBench: @unchecked Sendable {
     private var started: [WorkerProcess] = []
     var workers: [WorkerProcess] { lock.withLock { started } }
 
-    init(topics: [String], workers count: Int, label: String) throws {
+    init(topics: [String], workers count: Int, label: String, workerArguments: [String] = []) throws {
         folder = try scratchFolder(label)
         cluster = try ClusterProcess.start(topics: topics)
         for index in 1...max(1, count) where count > 0 {
-            started.append(try WorkerProcess(id: "w\(index)", bootstrap: cluster.bootstrap, folder: folder))
+            started.append(try WorkerProcess(id: "w\(index)", bootstrap: cluster.bootstrap, folder: folder,
+                                             extra: workerArguments))
         }
         for worker in workers { worker.await("waiting for runs", timeout: 30) }
     }
@@ -249,7 +250,8 @@ struct SwarmCLITests {
     /// e2e on two workers, each on its own topic: integrity per worker and
     /// counts that match the topics' growth.
     @Test func e2eOnTwoWorkers() throws {
-        let bench = try SwarmBench(topics: ["sw.w1:3", "sw.w2:3"], workers: 2, label: "swarme2e")
+        let bench = try SwarmBench(topics: ["sw.w1:3", "sw.w2:3"], workers: 2, label: "swarme2e",
+                                   workerArguments: ["--runs", "1"])
         defer { bench.stop() }
         let run = try bench.swarm(["e2e", "--workers", "2", "--topic", "sw", "--throughput", "4000", "--duration", "3s",
                                    "--acks=all", "--idempotence", "--consumer-props", "fetch.wait.max.ms=10"])
@@ -267,6 +269,12 @@ struct SwarmCLITests {
         #expect(integrity.compactMap { $0["group"] as? String }.map { String($0.prefix(3)) } == ["w1/", "w2/"])
         #expect(result.object("endToEnd").object("latency").int("count") == delivered)
         #expect(result.object("workers").list("members").map { $0["topic"] as? String } == ["sw.w1", "sw.w2"])
+        // --runs 1: each worker exits 0 after its run.
+        for worker in bench.workers {
+            let deadline = Date().addingTimeInterval(15)
+            while worker.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            #expect(!worker.process.isRunning && worker.process.terminationStatus == 0, "\(worker.output)")
+        }
     }
 }
 
