@@ -83,6 +83,16 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
+        try execute { mode, workload, consume, target, environment, stop in
+            try MeasuredRun.run(mode: mode, workload: workload, consume: consume, target: target,
+                                environment: environment, stop: stop)
+        }
+    }
+
+    /// The plan, each probe and step measured by `measure` (a swarm plan runs
+    /// them on its workers); `targetTopic` names the topic the target is made
+    /// for, from the mode and the base topic (default the base topic).
+    func execute(targetTopic: ((SweepMode, String) -> String)? = nil, measure: SweepCommand.Measure) throws {
         let startedAt = Date()
         guard let mode = SweepMode(rawValue: mode) else { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
         let slo = try SLO(parsing: slo)
@@ -123,9 +133,10 @@ struct PlanCommand: ParsableCommand {
         }
 
         let say = output.say
-        let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: base.topic, partitions: base.partitions,
+        let topic = targetTopic?(mode, base.topic) ?? base.topic
+        let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: topic, partitions: base.partitions,
                                      replicationFactor: base.replicationFactor, connectTimeout: base.connectTimeout)
-        TargetLines.describe(target, topic: base.topic, say: say)
+        TargetLines.describe(target, topic: topic, say: say)
         if mode == .e2e { TargetLines.adaptToEmbedded(&consume, target: target, say: say) }
         say("workload  " + ProduceCommand.describe(base))
         say("slo       \(slo) (\(mode == .e2e ? "send → consume" : "send → ack"), from the intended send time)")
@@ -151,8 +162,7 @@ struct PlanCommand: ParsableCommand {
             workload.duration = probeDuration
             workload.warmup = .seconds(1)
             say("probe     unlimited rate for \(DurationText.format(probeDuration)) to find the ceiling")
-            let run = try MeasuredRun.run(mode: mode, workload: workload, consume: consume, target: target,
-                                          environment: environment, stop: stop)
+            let run = try measure(mode, workload, consume, target, environment, stop)
             if run.partial {
                 // Stopped during the probe: keep what it measured, as a run result of its own.
                 if !output.noSave { say("results   " + (try ResultFiles.write(run, to: output.output)).joined(separator: "  ")) }
@@ -184,8 +194,7 @@ struct PlanCommand: ParsableCommand {
             workload.name = "\(base.name)-step\(plan.steps.count + 1)"
             workload.throughput = rate
             let phase = plan.search.phase.rawValue
-            let run = try MeasuredRun.run(mode: mode, workload: workload, consume: consume, target: target,
-                                          environment: environment, stop: stop)
+            let run = try measure(mode, workload, consume, target, environment, stop)
             if run.partial { break }  // Ctrl-C: an unfinished step is not judged
             let step = PlanStep(index: plan.steps.count + 1, phase: phase, askedRate: rate,
                                 run: keepHistograms ? run : run.withoutHistograms(), slo: slo)

@@ -38,7 +38,7 @@ struct SwarmCommand: ParsableCommand {
               zoobench swarm e2e --workers 8 --brokers kafka1:9092 \\
                 --throughput 80000 --duration 2m --acks=all --idempotence
             """,
-        subcommands: [SwarmProduceCommand.self, SwarmEndToEndCommand.self, SwarmSweepCommand.self]
+        subcommands: [SwarmProduceCommand.self, SwarmEndToEndCommand.self, SwarmSweepCommand.self, SwarmPlanCommand.self]
     )
 }
 
@@ -126,6 +126,7 @@ struct SwarmSweepCommand: ParsableCommand {
         if !plan.base.faults.isEmpty { throw MeasuredRun.faultsNeedTheEmbeddedCluster }
         let silent = sweep.output.json
         SwarmSession.noteSecrets(plan.base, nil) { line in if !silent { printNow(line) } }
+        SwarmSession.noteProducers(plan.base, workers: swarm.workers) { line in if !silent { printNow(line) } }
         let session = try SwarmSession(options: swarm, brokers: brokers, connectTimeout: plan.base.connectTimeout,
                                        silent: silent, progress: Progress(quiet: true))
         var problems: [String] = []
@@ -138,6 +139,48 @@ struct SwarmSweepCommand: ParsableCommand {
             runs += 1
             if let figures = result.workers, figures.degraded {
                 problems += figures.problems.map { "run \(runs): \($0)" }
+            }
+            return result
+        }
+        if !problems.isEmpty { throw SwarmDegraded(problems: problems) }
+    }
+}
+
+struct SwarmPlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "A capacity plan whose probe and every step is a run on the swarm's workers (every plan flag applies).",
+        discussion: """
+            For rates one machine cannot send: the probe's unlimited rate and each step's \
+            rate are split over the workers. A degraded step is judged as it ran and named; \
+            the plan exits 6 at its end. Workers are gathered again for each step.
+            """)
+
+    @OptionGroup var plan: PlanCommand
+    @OptionGroup(title: "Swarm") var swarm: SwarmOptions
+
+    func run() throws {
+        let brokers = try SwarmSession.brokers(plan.target)
+        let silent = plan.output.json
+        let session = try SwarmSession(options: swarm, brokers: brokers, connectTimeout: .seconds(10),
+                                       silent: silent, progress: Progress(quiet: true))
+        var problems: [String] = []
+        var runs = 0
+        var checked = false
+        try plan.execute(targetTopic: { SwarmSession.firstTopic(mode: $0, base: $1) }) {
+            mode, workload, consume, target, _, stop in
+            if !checked {
+                checked = true
+                if !workload.faults.isEmpty { throw MeasuredRun.faultsNeedTheEmbeddedCluster }
+                SwarmSession.noteSecrets(workload, nil) { line in if !silent { printNow(line) } }
+                SwarmSession.noteProducers(workload, workers: swarm.workers) { line in if !silent { printNow(line) } }
+            }
+            guard let result = try session.run(mode: mode, workload: workload, consume: mode == .e2e ? consume : nil,
+                                               target: target, stop: stop, startedAt: Date(), say: { _ in })
+            else { throw Interrupt.exit }
+            runs += 1
+            if let figures = result.workers, figures.degraded {
+                problems += figures.problems.map { "run \(runs) (\(result.name)): \($0)" }
             }
             return result
         }
@@ -220,6 +263,13 @@ final class SwarmSession {
         mode == .e2e ? SwarmSplit.topic(base, worker: 1) : base
     }
 
+    /// Says when the producers were raised to one per worker.
+    static func noteProducers(_ workload: ProduceWorkload, workers: Int, say: (String) -> Void) {
+        if workload.producers < workers {
+            say("workload  --producers \(workload.producers) raised to \(workers): one per worker at least")
+        }
+    }
+
     /// Says which secret properties stay behind.
     static func noteSecrets(_ workload: ProduceWorkload, _ consume: ConsumeWorkload?, say: (String) -> Void) {
         let dropped = (workload.properties.keys.filter(isSecretProperty)
@@ -266,9 +316,7 @@ final class SwarmSession {
         for name in topicsMeasured where name != target.uri.topic {
             try target.ensureTopic(name, partitions: workload.partitions, replicationFactor: workload.replicationFactor)
         }
-        if workload.producers < workers.count {
-            say("workload  --producers \(workload.producers) raised to \(workers.count): one per worker at least")
-        }
+        Self.noteProducers(workload, workers: workers.count, say: say)
         for share in shares {
             say("share     w\(share.index) \(share.worker): " + ProduceSummary.describe(share.workload)
                 + (mode == .e2e ? " → " + ConsumeCommand.describe(share.consume ?? ConsumeWorkload()) : ""))

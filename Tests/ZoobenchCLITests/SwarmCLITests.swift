@@ -309,3 +309,30 @@ extension SwarmCLITests {
         }
     }
 }
+
+extension SwarmCLITests {
+    /// A capacity plan whose steps are swarm runs: each step's run is a
+    /// merged result with its workers, holding the rate it asked for.
+    @Test func planStepsRunOnTheSwarm() throws {
+        let bench = try SwarmBench(topics: ["zoobench:6"], workers: 2, label: "swarmplan")
+        defer { bench.stop() }
+        let run = try bench.swarm(["plan", "--workers", "2", "--slo", "p99<=2s", "--max-rate", "6000", "--steps", "2",
+                                   "--step-duration", "2s", "--step-warmup", "1s", "--precision", "50%"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("workload  --producers 1 raised to 2: one per worker at least"))
+        let plan = try bench.result()
+        #expect(plan["kind"] as? String == "plan")
+        let steps = plan.list("steps")
+        #expect(steps.count == 2)
+        for step in steps {
+            let result = step.object("run")
+            let asked = step["askedRate"] as? Double ?? 0
+            let members = result.object("workers").list("members")
+            #expect(members.count == 2 && members.allSatisfy { $0["status"] as? String == "complete" })
+            let delivered = result.object("summary").int("delivered")
+            #expect(members.map { $0.int("delivered") }.reduce(0, +) == delivered)
+            #expect(abs(Double(delivered) - asked * 2) <= asked * 2 * 0.02 + 2, "asked \(asked)/s for 2 s: \(delivered)")
+            #expect(step["passed"] as? Bool == true)
+        }
+    }
+}
