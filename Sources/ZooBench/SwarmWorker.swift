@@ -159,7 +159,7 @@ public final class SwarmWorker: @unchecked Sendable {
             try link.flush()
             onEvent?(.finished(runID: spec.runID, partial: message.partial ?? false))
         } catch {
-            let reason = (error as? CustomStringConvertible)?.description ?? String(describing: error)
+            let reason = String(describing: error)
             var message = SwarmMessage(.failed, from: info.id, runID: spec.runID)
             message.reason = reason
             try? link.send(message, to: .results)

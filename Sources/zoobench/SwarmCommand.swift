@@ -29,8 +29,10 @@ struct SwarmCommand: ParsableCommand {
             Fewer workers than --workers within --wait: exit 6. Ctrl-C sends a stop to \
             every worker and saves what they sent, marked partial.
 
+            'swarm sweep' and 'swarm plan' run every cell, probe and step that way.
+
             Needs --brokers: the workers must reach the same cluster ('zoobench cluster' \
-            serves one on this machine).
+            serves one on this machine). See docs/scale-out.md.
 
             Examples:
               zoobench swarm produce --workers 4 --brokers kafka1:9092 \\
