@@ -184,7 +184,11 @@ struct SweepCommand: ParsableCommand {
                 done += 1
             }
             sweep.cells.append(SweepCell(index: cell.index, axisValues: cell.values, runs: runs, runFigures: figures))
-            if !output.noSave { paths = try SweepReport.write(sweep, to: output.output) }
+            if !output.noSave {
+                // Written after each cell, partial until the last: a sweep ended by an error leaves a file that says so.
+                sweep.partial = true
+                paths = try SweepReport.write(sweep, to: output.output)
+            }
         }
         progress.finish()
         sweep.partial = sweep.cells.count < cells.count
