@@ -296,15 +296,19 @@ public enum HTMLReport {
     /// A swarm run's workers: each one's share, how it ended and its clock.
     static func workersSection(_ result: RunResult) -> String {
         guard let swarm = result.workers else { return "" }
+        let e2e = result.kind == "e2e"
         let rows = swarm.members.map { m -> [String] in
-            [m.id, m.host, m.status.rawValue + (m.reason.map { ": \($0)" } ?? ""), String(m.producers),
-             String(m.sent), String(m.delivered) + (m.fromIntervals ? " (intervals)" : ""), fixed(m.recordsPerSecond, 0),
-             m.p99Ms.map { fixed($0, 2) } ?? "–", m.endToEndP99Ms.map { fixed($0, 2) } ?? "–",
-             m.clockOffsetMs.map { String(format: "%+.1f ± %.1f", $0, m.clockUncertaintyMs ?? 0) } ?? "–"]
+            var row = [m.id, m.host, m.status.rawValue + (m.reason.map { ": \($0)" } ?? ""), String(m.producers),
+                       String(m.sent), String(m.delivered) + (m.fromIntervals ? " (intervals)" : ""),
+                       fixed(m.recordsPerSecond, 0), m.p99Ms.map { fixed($0, 2) } ?? "–"]
+            if e2e { row.append(m.endToEndP99Ms.map { fixed($0, 2) } ?? "–") }
+            row.append(m.clockOffsetMs.map { String(format: "%+.1f ± %.1f", $0, m.clockUncertaintyMs ?? 0) } ?? "–")
+            return row
         }
-        var html = table(["worker", "host", "status", "producers", "sent", "delivered", "records/s", "p99 ms",
-                          "send→consume p99 ms", "clock ms"], rows)
-        html += "<p class=\"note\">\(HTML.escape(swarm.clockNote)). \(HTML.escape(swarm.timelineNote)).</p>"
+        var html = table(["worker", "host", "status", "producers", "sent", "delivered", "records/s", "p99 ms"]
+                            + (e2e ? ["send→consume p99 ms"] : []) + ["clock ms"], rows)
+        func sentence(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() + "." }
+        html += "<p class=\"note\">\(HTML.escape(sentence(swarm.clockNote))) \(HTML.escape(sentence(swarm.timelineNote)))</p>"
         for problem in swarm.problems { html += "<p class=\"verdict bad\">degraded: \(HTML.escape(problem))</p>" }
         if !swarm.late.isEmpty {
             html += "<p class=\"note\">Arrived after the start, not part of the run: \(HTML.escape(swarm.late.joined(separator: ", "))).</p>"
