@@ -123,28 +123,12 @@ struct SwarmSweepCommand: ParsableCommand {
     @OptionGroup(title: "Swarm") var swarm: SwarmOptions
 
     func run() throws {
-        let brokers = try SwarmSession.brokers(sweep.target)
-        let plan = try sweep.makePlan()
-        if !plan.base.faults.isEmpty { throw MeasuredRun.faultsNeedTheEmbeddedCluster }
-        let silent = sweep.output.json
-        SwarmSession.noteSecrets(plan.base, nil) { line in if !silent { printNow(line) } }
-        SwarmSession.noteProducers(plan.base, workers: swarm.workers) { line in if !silent { printNow(line) } }
-        let session = try SwarmSession(options: swarm, brokers: brokers, connectTimeout: plan.base.connectTimeout,
-                                       silent: silent, progress: Progress(quiet: true))
-        var problems: [String] = []
-        var runs = 0
-        try sweep.execute(targetTopic: { SwarmSession.firstTopic(mode: $0.mode, base: $0.base.topic) }) {
-            mode, workload, consume, target, _, stop in
-            guard let result = try session.run(mode: mode, workload: workload, consume: mode == .e2e ? consume : nil,
-                                               target: target, stop: stop, startedAt: Date(), say: { _ in })
-            else { throw Interrupt.exit }
-            runs += 1
-            if let figures = result.workers, figures.degraded {
-                problems += figures.problems.map { "run \(runs): \($0)" }
-            }
-            return result
-        }
-        if !problems.isEmpty { throw SwarmDegraded(problems: problems) }
+        let session = try SwarmSession(options: swarm, brokers: try SwarmSession.brokers(sweep.target),
+                                       connectTimeout: try sweep.makePlan().base.connectTimeout,
+                                       silent: sweep.output.json, progress: Progress(quiet: true))
+        try sweep.execute(targetTopic: { SwarmSession.firstTopic(mode: $0.mode, base: $0.base.topic) },
+                          measure: session.measure(silent: sweep.output.json))
+        if !session.problems.isEmpty { throw SwarmDegraded(problems: session.problems) }
     }
 }
 
@@ -162,31 +146,12 @@ struct SwarmPlanCommand: ParsableCommand {
     @OptionGroup(title: "Swarm") var swarm: SwarmOptions
 
     func run() throws {
-        let brokers = try SwarmSession.brokers(plan.target)
-        let silent = plan.output.json
-        let session = try SwarmSession(options: swarm, brokers: brokers, connectTimeout: .seconds(10),
-                                       silent: silent, progress: Progress(quiet: true))
-        var problems: [String] = []
-        var runs = 0
-        var checked = false
-        try plan.execute(targetTopic: { SwarmSession.firstTopic(mode: $0, base: $1) }) {
-            mode, workload, consume, target, _, stop in
-            if !checked {
-                checked = true
-                if !workload.faults.isEmpty { throw MeasuredRun.faultsNeedTheEmbeddedCluster }
-                SwarmSession.noteSecrets(workload, nil) { line in if !silent { printNow(line) } }
-                SwarmSession.noteProducers(workload, workers: swarm.workers) { line in if !silent { printNow(line) } }
-            }
-            guard let result = try session.run(mode: mode, workload: workload, consume: mode == .e2e ? consume : nil,
-                                               target: target, stop: stop, startedAt: Date(), say: { _ in })
-            else { throw Interrupt.exit }
-            runs += 1
-            if let figures = result.workers, figures.degraded {
-                problems += figures.problems.map { "run \(runs) (\(result.name)): \($0)" }
-            }
-            return result
-        }
-        if !problems.isEmpty { throw SwarmDegraded(problems: problems) }
+        let session = try SwarmSession(options: swarm, brokers: try SwarmSession.brokers(plan.target),
+                                       connectTimeout: .seconds(10), silent: plan.output.json,
+                                       progress: Progress(quiet: true))
+        try plan.execute(targetTopic: { SwarmSession.firstTopic(mode: $0, base: $1) },
+                         measure: session.measure(silent: plan.output.json))
+        if !session.problems.isEmpty { throw SwarmDegraded(problems: session.problems) }
     }
 }
 
@@ -209,7 +174,6 @@ struct SwarmRun {
     func run() throws {
         let startedAt = Date()
         let brokers = try SwarmSession.brokers(target)
-        if !workload.faults.isEmpty { throw MeasuredRun.faultsNeedTheEmbeddedCluster }
         let silent = output.json
         let say: (String) -> Void = { line in if !silent { printNow(line) } }
         notes.forEach { say("workload  " + $0) }
@@ -250,6 +214,9 @@ final class SwarmSession {
     let brokers: String
     let topics: SwarmTopics
     let coordinator: SwarmCoordinator
+    /// Degraded runs of a sweep or plan, one line per problem (see ``measure(silent:)``).
+    private(set) var problems: [String] = []
+    private var runs = 0
 
     /// The bootstrap list a swarm needs (no embedded cluster: workers elsewhere must reach it).
     static func brokers(_ target: TargetOptions) throws -> String {
@@ -298,11 +265,33 @@ final class SwarmSession {
         }
     }
 
+    /// A sweep's or plan's measuring step: every cell, probe or step a swarm
+    /// run. The first run's notes are printed; degraded runs are kept in ``problems``.
+    func measure(silent: Bool) -> SweepCommand.Measure {
+        { [self] mode, workload, consume, target, _, stop in
+            if runs == 0 {
+                let say: (String) -> Void = { line in if !silent { printNow(line) } }
+                Self.noteSecrets(workload, nil, say: say)
+                Self.noteProducers(workload, workers: options.workers, say: say)
+            }
+            guard let result = try run(mode: mode, workload: workload, consume: mode == .e2e ? consume : nil,
+                                       target: target, stop: stop, startedAt: Date(), say: { _ in })
+            else { throw Interrupt.exit }
+            runs += 1
+            if let figures = result.workers, figures.degraded {
+                problems += figures.problems.map { "run \(runs) (\(result.name)): \($0)" }
+            }
+            return result
+        }
+    }
+
     /// One run on `options.workers` workers: gather them, measure their
     /// clocks, split the workload, publish, collect, merge. Nil if stopped
     /// before the run began.
     func run(mode: SweepMode, workload: ProduceWorkload, consume: ConsumeWorkload?, target: BenchTarget,
              stop: StopSignal, startedAt: Date, say: (String) -> Void) throws -> RunResult? {
+        // Faults need the embedded cluster in this process; workers run elsewhere.
+        if !workload.faults.isEmpty { throw MeasuredRun.faultsNeedTheEmbeddedCluster }
         let wait = options.wait?.duration ?? .seconds(30)
         say("swarm     waiting for \(options.workers) worker(s) on \(topics.control) (up to \(DurationText.format(wait)))")
         guard let workers = try coordinator.gather(count: options.workers, timeout: wait, stop: stop) else { return nil }

@@ -198,7 +198,9 @@ struct SwarmCLITests {
         #expect(members.map { $0["status"] as? String } == ["complete", "lost", "complete"])
         let lost = members[1]
         #expect(lost["fromIntervals"] as? Bool == true)
-        #expect(lost.int("delivered") > 2_000 && lost.int("delivered") < 16_000, "\(lost)")
+        // Killed 2.5 s in: at least its first interval (about 2,000 records) reached the coordinator.
+        #expect(lost.int("delivered") > 1_000 && lost.int("delivered") < 16_000, "\(lost)")
+        #expect(lost.int("intervals") >= 1)
         for member in [members[0], members[2]] {
             // Within 2.5 %: on 2 busy cores a sender thread can fall a little behind its rate.
             #expect(abs(member.int("delivered") - 16_000) <= 400, "2000/s for 8 s: \(member)")
