@@ -139,8 +139,8 @@ public final class SwarmCoordinator: @unchecked Sendable {
     /// if fewer answer, and returns nil if `stop` is pulled first.
     public func gather(count: Int, timeout: Duration, stop: StopSignal) throws(SwarmError) -> [SwarmWorkerInfo]? {
         let started = Self.now
-        let limit = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let stale = seconds(heartbeatTimeout)
+        let limit = DurationText.seconds(timeout)
+        let stale = DurationText.seconds(heartbeatTimeout)
         while true {
             if stop.isStopped { return nil }
             let now = Self.now
@@ -158,7 +158,7 @@ public final class SwarmCoordinator: @unchecked Sendable {
             }
             if fit.count >= count { return Array(fit.prefix(count)) }
             if now - started >= limit {
-                throw .tooFewWorkers(wanted: count, found: fit.map(\.id), waited: limit,
+                throw .tooFewWorkers(wanted: count, found: fit.map(\.id), waited: timeout,
                                      other: live.compactMap(unfit).sorted())
             }
             if let (_, message) = link.receive(timeout: .milliseconds(100)) { note(message, at: Self.now) }
@@ -218,7 +218,7 @@ public final class SwarmCoordinator: @unchecked Sendable {
         }
         let knownBefore = Set(seen.keys)
 
-        let stale = seconds(heartbeatTimeout)
+        let stale = DurationText.seconds(heartbeatTimeout)
         var stopSentAt: Double?
         var nextMerged = 0
         func heard(_ worker: String, _ time: Double) {
@@ -256,9 +256,9 @@ public final class SwarmCoordinator: @unchecked Sendable {
                 try? link.flush(timeout: .seconds(2))
                 onEvent?(.stopping)
             }
-            if let stopSentAt, now - stopSentAt > seconds(stopGrace) {
+            if let stopSentAt, now - stopSentAt > DurationText.seconds(stopGrace) {
                 for worker in active.sorted() {
-                    end(worker, .lost, reason: "no result within \(Int(seconds(stopGrace))) s of the stop")
+                    end(worker, .lost, reason: "no result within \(Int(DurationText.seconds(stopGrace))) s of the stop")
                     onEvent?(.lost(worker, silentFor: now - (seen[worker]?.heard ?? published)))
                 }
                 break
@@ -317,11 +317,6 @@ public final class SwarmCoordinator: @unchecked Sendable {
         mergeReady()
         return workers.compactMap { outcomes[$0.id] }
     }
-}
-
-/// `duration` in seconds.
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 extension IntervalSnapshot {

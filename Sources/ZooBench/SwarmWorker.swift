@@ -65,7 +65,7 @@ public final class SwarmWorker: @unchecked Sendable {
         let heartbeats = Thread { [self] in
             while beating.load(ordering: .relaxed) {
                 sendHeartbeat()
-                let next = Self.now + seconds(heartbeat)
+                let next = Self.now + DurationText.seconds(heartbeat)
                 while beating.load(ordering: .relaxed) && Self.now < next { Thread.sleep(forTimeInterval: 0.02) }
             }
         }
@@ -99,7 +99,7 @@ public final class SwarmWorker: @unchecked Sendable {
                 let refusal: String?
                 if running.load(ordering: .acquiring) {
                     refusal = "busy with run \(current.0 ?? "?")"
-                } else if Self.now > localStart + seconds(lateness) {
+                } else if Self.now > localStart + DurationText.seconds(lateness) {
                     refusal = String(format: "the run arrived %.1f s after its start time", Self.now - localStart)
                 } else {
                     refusal = nil

@@ -151,7 +151,7 @@ extension RunResult {
     /// The run's workload as a whole: the coordinator's, with the producer
     /// total the shares add up to.
     static func totalWorkload(_ spec: SwarmRunSpec) -> ProduceWorkload {
-        var workload = SwarmSplit.withoutSecrets(spec.workload)
+        var workload = spec.workload  // published without secrets
         workload.producers = spec.shares.reduce(0) { $0 + $1.workload.producers }
         return workload
     }
