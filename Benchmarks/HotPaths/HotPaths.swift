@@ -153,7 +153,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("histogram-record") { benchmark in
-        var histogram = ProduceOutcome.makeHistogram()
+        var histogram = LatencyHistogram.make()
         benchmark.startMeasurement()
         for index in benchmark.scaledIterations {
             histogram.record(UInt64(100 + index % 5000))

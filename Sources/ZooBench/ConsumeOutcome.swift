@@ -120,7 +120,7 @@ public struct ConsumeOutcome: Sendable {
     public var firstRecordSeconds: Double?
     /// How long consumers waited for a fetch when their local queue ran
     /// empty (µs): one value per wait that ended with a record.
-    public var fetchWait = ProduceOutcome.makeHistogram()
+    public var fetchWait = LatencyHistogram.make()
     /// Synchronous commit latency (µs), with a commit interval.
     public var commitLatency: Histogram<UInt64>?
     /// Commits that failed, by error.

@@ -246,7 +246,7 @@ public final class ConsumerFleet: @unchecked Sendable {
             outcome.bytes += part.bytes
             outcome.fetchWait.add(part.fetchWait)
             if let commits = part.commitLatency {
-                if outcome.commitLatency == nil { outcome.commitLatency = ProduceOutcome.makeHistogram() }
+                if outcome.commitLatency == nil { outcome.commitLatency = LatencyHistogram.make() }
                 outcome.commitLatency!.add(commits)
             }
             outcome.commitFailures.merge(part.commitFailures, uniquingKeysWith: +)
@@ -266,9 +266,9 @@ public final class ConsumerFleet: @unchecked Sendable {
                 assignments: part.assignments))
             if let stamps {
                 if outcome.latency == nil {
-                    outcome.latency = ProduceOutcome.makeHistogram()
-                    outcome.warmupLatency = ProduceOutcome.makeHistogram()
-                    if stamps.rated { outcome.correctedLatency = ProduceOutcome.makeHistogram() }
+                    outcome.latency = LatencyHistogram.make()
+                    outcome.warmupLatency = LatencyHistogram.make()
+                    if stamps.rated { outcome.correctedLatency = LatencyHistogram.make() }
                 }
                 outcome.latency!.add(part.latency)
                 outcome.warmupLatency!.add(part.warmupLatency)
@@ -431,15 +431,15 @@ struct ConsumerResult {
     var stopped = false
     var assignments = 0
     var partitionsAtEnd = 0
-    var fetchWait = ProduceOutcome.makeHistogram()
+    var fetchWait = LatencyHistogram.make()
     var commitLatency: Histogram<UInt64>?
     var commitFailures: [String: Int] = [:]
     var transientErrors: [String: Int] = [:]
     /// Offset ranges read, by partition.
     var ranges: [[OffsetRange]] = []
-    var latency = ProduceOutcome.makeHistogram()
-    var correctedLatency = ProduceOutcome.makeHistogram()
-    var warmupLatency = ProduceOutcome.makeHistogram()
+    var latency = LatencyHistogram.make()
+    var correctedLatency = LatencyHistogram.make()
+    var warmupLatency = LatencyHistogram.make()
     var warmupConsumed = 0
     var ledger = ConsumedLedger(producers: 0, partitions: 0)
 }
@@ -461,10 +461,10 @@ final class ConsumerLoop: @unchecked Sendable {
 
     // Per-record state, confined to this consumer's thread.
     @exclusivity(unchecked) private var current: ConsumerInterval
-    @exclusivity(unchecked) private var latency = ProduceOutcome.makeHistogram()
-    @exclusivity(unchecked) private var corrected = ProduceOutcome.makeHistogram()
-    @exclusivity(unchecked) private var warmupLatency = ProduceOutcome.makeHistogram()
-    @exclusivity(unchecked) private var fetchWait = ProduceOutcome.makeHistogram()
+    @exclusivity(unchecked) private var latency = LatencyHistogram.make()
+    @exclusivity(unchecked) private var corrected = LatencyHistogram.make()
+    @exclusivity(unchecked) private var warmupLatency = LatencyHistogram.make()
+    @exclusivity(unchecked) private var fetchWait = LatencyHistogram.make()
     @exclusivity(unchecked) private var ledger: ConsumedLedger
 
     init(fleet: ConsumerFleet, index: Int, groupIndex: Int, configuration: KafkaConsumerConfiguration,
@@ -476,8 +476,8 @@ final class ConsumerLoop: @unchecked Sendable {
         self.interval = interval
         self.collector = collector
         self.stop = stop
-        current = ConsumerInterval(index: 0, end: 0, fetchWait: ProduceOutcome.makeHistogram(),
-                                   latency: ProduceOutcome.makeHistogram())
+        current = ConsumerInterval(index: 0, end: 0, fetchWait: LatencyHistogram.make(),
+                                   latency: LatencyHistogram.make())
         ledger = ConsumedLedger(producers: fleet.stamps?.producers ?? 0, partitions: fleet.partitionCount)
     }
 
@@ -523,7 +523,7 @@ final class ConsumerLoop: @unchecked Sendable {
         let commitEvery = workload.commitInterval.map(nanoseconds)
         // Commits start once the consumer reads (after the group's hold).
         var nextCommit = UInt64.max
-        var commitLatency = commitEvery == nil ? nil : ProduceOutcome.makeHistogram()
+        var commitLatency = commitEvery == nil ? nil : LatencyHistogram.make()
         var commitFailures: [String: Int] = [:]
         let quota = workload.numRecords != nil
         let stamps = fleet.stamps
@@ -571,7 +571,7 @@ final class ConsumerLoop: @unchecked Sendable {
             }
             let after = MonotonicClock.nanoseconds()
             if sent {
-                let micros = min(max(1, (after - before) / 1000), ProduceOutcome.highestLatency)
+                let micros = min(max(1, (after - before) / 1000), LatencyHistogram.highest)
                 _ = commitLatency?.record(micros)
                 current.commits += 1
                 current.commitMax = max(current.commitMax, micros)
@@ -626,7 +626,7 @@ final class ConsumerLoop: @unchecked Sendable {
                     now = MonotonicClock.nanoseconds()
                     if record != nil {
                         if joined {
-                            let micros = min(max(1, (now - before) / 1000), ProduceOutcome.highestLatency)
+                            let micros = min(max(1, (now - before) / 1000), LatencyHistogram.highest)
                             _ = fetchWait.record(micros)
                             _ = current.fetchWait.record(micros)
                         }
@@ -769,14 +769,14 @@ final class ConsumerLoop: @unchecked Sendable {
         let lags = adapter.progress().compactMap(\.lag)
         current.lag = lags.isEmpty ? nil : lags.reduce(0, +)
         collector.publish(current)
-        current = ConsumerInterval(index: current.index + 1, end: end, fetchWait: ProduceOutcome.makeHistogram(),
-                                   latency: ProduceOutcome.makeHistogram())
+        current = ConsumerInterval(index: current.index + 1, end: end, fetchWait: LatencyHistogram.make(),
+                                   latency: LatencyHistogram.make())
     }
 
     /// `later - earlier` in µs, at least 1 (a later time can read earlier
     /// across hosts whose clocks differ) and at most the histogram's ceiling.
     @inline(__always)
     static func micros(from earlier: UInt64, to later: UInt64) -> UInt64 {
-        later > earlier ? min(max(1, (later - earlier) / 1000), ProduceOutcome.highestLatency) : 1
+        later > earlier ? min(max(1, (later - earlier) / 1000), LatencyHistogram.highest) : 1
     }
 }

@@ -64,10 +64,10 @@ public struct EndToEndRun: Sendable {
             try fleet.waitUntilJoined()
             faults?.start()
             defer { faults?.stop() }
-            var swarm = ProducerSwarm(workload: produce, target: target, stampRun: run)
+            var fleet = ProducerFleet(workload: produce, target: target, stampRun: run)
             // The producers alone close the window: consumer threads outlive it.
-            swarm.allocationCounter = allocationCounter
-            produced = try swarm.run(stop: stop, onInterval: onProduceInterval)
+            fleet.allocationCounter = allocationCounter
+            produced = try fleet.run(stop: stop, onInterval: onProduceInterval)
         } catch {
             fleet.stopEverything(.stopped)
             _ = try? fleet.finish()

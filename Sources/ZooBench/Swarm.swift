@@ -53,14 +53,14 @@ public struct SwarmShare: Sendable, Codable {
 /// carry one are dropped, and each worker adds its own (`worker -X`).
 public struct SwarmRunSpec: Sendable, Codable {
     public var runID: String
-    public var mode: SweepMode
+    public var mode: RunMode
     /// When sending starts, on the coordinator's clock (seconds since 1970).
     public var startAt: Double
     /// The whole run's workload, as the coordinator was given it.
     public var workload: ProduceWorkload
     public var shares: [SwarmShare]
 
-    public init(runID: String, mode: SweepMode, startAt: Double, workload: ProduceWorkload, shares: [SwarmShare]) {
+    public init(runID: String, mode: RunMode, startAt: Double, workload: ProduceWorkload, shares: [SwarmShare]) {
         self.runID = runID
         self.mode = mode
         self.startAt = startAt
@@ -172,7 +172,7 @@ public enum SwarmSplit {
     ///   send → consume latency is timed on one clock; consumers (and a named
     ///   group, suffixed) are per worker.
     /// - Secret properties are dropped (each worker adds its own).
-    public static func shares(of workload: ProduceWorkload, consume: ConsumeWorkload?, mode: SweepMode,
+    public static func shares(of workload: ProduceWorkload, consume: ConsumeWorkload?, mode: RunMode,
                               workers: [String], clockOffsets: [String: Double] = [:]) -> [SwarmShare] {
         let count = workers.count
         guard count > 0 else { return [] }

@@ -19,7 +19,7 @@ public struct SweepAxis: Sendable, Hashable, Codable {
 }
 
 /// How a sweep's cells are run.
-public enum SweepMode: String, Sendable, Codable {
+public enum RunMode: String, Sendable, Codable {
     case produce
     case e2e
 }
@@ -29,7 +29,7 @@ public struct SweepPlan: Sendable {
     public var name = "sweep"
     public var base: ProduceWorkload
     public var axes: [SweepAxis]
-    public var mode: SweepMode = .produce
+    public var mode: RunMode = .produce
     /// Runs per cell (the median and spread are reported).
     public var repeats = 1
 

@@ -52,7 +52,7 @@ public struct CodecResult: Sendable, Codable {
     public static let currentSchemaVersion = 1
 
     public var schemaVersion = CodecResult.currentSchemaVersion
-    public var kind = "codecs"
+    public var kind = ResultKind.codecs
     public var name: String
     public var startedAt: Date
     /// True when Ctrl-C stopped it before every codec was measured.

@@ -139,26 +139,26 @@ public enum ResultDocument: Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw .badInput("'\(path)': not a zoobench result (not JSON)")
         }
-        guard let kind = object["kind"] as? String, let version = object["schemaVersion"] as? Int else {
+        guard let name = object["kind"] as? String, let version = object["schemaVersion"] as? Int else {
             throw .badInput("'\(path)': not a zoobench result (no kind or schemaVersion)")
         }
-        guard ["produce", "consume", "e2e", "sweep", "plan"].contains(kind) else {
-            throw .badInput("'\(path)': unknown kind '\(kind)'")
+        guard let kind = ResultKind(rawValue: name), kind != .codecs else {
+            throw .badInput("'\(path)': unknown kind '\(name)'")
         }
-        let expected = kind == "plan" ? PlanResult.currentSchemaVersion : RunResult.currentSchemaVersion
+        let expected = kind == .plan ? PlanResult.currentSchemaVersion : RunResult.currentSchemaVersion
         guard version == expected else {
             throw .badInput("'\(path)': schema version \(version), this zoobench reads version \(expected) "
                 + "(re-run it, or compare with the zoobench that wrote it)")
         }
         do {
             switch kind {
-            case "sweep": return .sweep(try SweepReport.decode(data))
-            case "plan": return .plan(try PlanReport.decode(data))
-            default:
+            case .sweep: return .sweep(try SweepReport.decode(data))
+            case .plan: return .plan(try PlanReport.decode(data))
+            case .produce, .consume, .e2e, .codecs:
                 let run = try ResultFiles.decode(data)
-                let complete = kind == "consume" ? run.consume != nil : run.summary != nil
+                let complete = kind == .consume ? run.consume != nil : run.summary != nil
                 guard complete else {
-                    throw CompareError.badInput("'\(path)': a \(kind) result without its \(kind == "consume" ? "consume" : "summary") section")
+                    throw CompareError.badInput("'\(path)': a \(name) result without its \(kind == .consume ? "consume" : "summary") section")
                 }
                 return .run(run)
             }
@@ -187,7 +187,7 @@ public enum ComparedResult: Sendable {
 
     var kind: String {
         switch self {
-        case .run(let run): return run.kind
+        case .run(let run): return run.kind.rawValue
         case .sweep(let sweep): return "sweep (\(sweep.mode.rawValue))"
         }
     }

@@ -92,7 +92,7 @@ public struct EndToEndFigures: Sendable, Codable {
         self.latency = LatencyPercentiles(latency)
         correctedLatency = outcome.correctedLatency.map(LatencyPercentiles.init)
         warmupConsumed = outcome.warmupConsumed
-        let warmup = outcome.warmupLatency ?? ProduceOutcome.makeHistogram()
+        let warmup = outcome.warmupLatency ?? LatencyHistogram.make()
         warmupLatency = LatencyPercentiles(warmup)
         histogram = latency
         correctedHistogram = outcome.correctedLatency
@@ -129,7 +129,7 @@ extension RunResult {
     public init(consume workload: ConsumeWorkload, outcome: ConsumeOutcome, environment: RunEnvironment,
                 startedAt: Date, backlog: BacklogFigures? = nil) {
         name = workload.name
-        kind = "consume"
+        kind = .consume
         self.startedAt = startedAt
         partial = outcome.partial
         consumeWorkload = workload
@@ -149,7 +149,7 @@ extension RunResult {
                 brokerOffsetGrowth: Int64?) {
         self.init(workload: run.produce, outcome: outcome.produce, environment: environment, startedAt: startedAt,
                   brokerOffsetGrowth: brokerOffsetGrowth)
-        kind = "e2e"
+        kind = .e2e
         partial = outcome.produce.partial || outcome.consume.partial
         consumeWorkload = run.consume
         consume = ConsumeFigures(outcome.consume)

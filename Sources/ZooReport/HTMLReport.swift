@@ -29,7 +29,7 @@ public enum HTMLReport {
         var rows: [[String]] = []
         for (name, run) in runs {
             let s = run.summary
-            rows.append([name, run.kind, fixed(s?.recordsPerSecond ?? run.consume?.recordsPerSecond ?? 0, 1),
+            rows.append([name, run.kind.rawValue, fixed(s?.recordsPerSecond ?? run.consume?.recordsPerSecond ?? 0, 1),
                          fixed(s?.latency.p50 ?? 0, 2), fixed(s?.latency.p99 ?? 0, 2), fixed(s?.latency.p999 ?? 0, 2),
                          String(s?.failed ?? 0)])
         }
@@ -296,7 +296,7 @@ public enum HTMLReport {
     /// A swarm run's workers: each one's share, how it ended and its clock.
     static func workersSection(_ result: RunResult) -> String {
         guard let swarm = result.workers else { return "" }
-        let e2e = result.kind == "e2e"
+        let e2e = result.kind == .e2e
         let rows = swarm.members.map { m -> [String] in
             var row = [m.id, m.host, m.status.rawValue + (m.reason.map { ": \($0)" } ?? ""), String(m.producers),
                        String(m.sent), String(m.delivered) + (m.fromIntervals ? " (intervals)" : ""),

@@ -47,7 +47,7 @@ public struct PlanStep: Sendable, Codable {
         achievedRate = window > 0 ? Double(s?.sent ?? 0) / window : s?.recordsPerSecond ?? 0
         deliveredRate = s?.recordsPerSecond ?? 0
         megabytesPerSecond = s?.megabytesPerSecond ?? 0
-        if run.kind == "e2e", let e = run.endToEnd {
+        if run.kind == .e2e, let e = run.endToEnd {
             rawLatency = e.latency
             latency = e.correctedLatency ?? e.latency
         } else {
@@ -88,13 +88,13 @@ public struct PlanResult: Sendable, Codable {
     public static let currentSchemaVersion = 1
 
     public var schemaVersion = PlanResult.currentSchemaVersion
-    public var kind = "plan"
+    public var kind = ResultKind.plan
     public var name: String
     public var startedAt: Date
     /// True when Ctrl-C stopped the search: the steps run are kept, the answer may be low.
     public var partial = false
     /// `produce` (latency send → ack) or `e2e` (send → consume).
-    public var mode: String
+    public var mode: RunMode
     public var slo: SLO
     public var workload: ProduceWorkload
     public var environment: RunEnvironment
@@ -115,7 +115,7 @@ public struct PlanResult: Sendable, Codable {
     /// The plain-language summary.
     public var summary: String = ""
 
-    public init(name: String, startedAt: Date, mode: String, slo: SLO, workload: ProduceWorkload,
+    public init(name: String, startedAt: Date, mode: RunMode, slo: SLO, workload: ProduceWorkload,
                 environment: RunEnvironment, search: RateSearch, stepDuration: Double, stepWarmup: Double) {
         self.name = name
         self.startedAt = startedAt
@@ -177,7 +177,7 @@ public struct PlanResult: Sendable, Codable {
         let w = plan.workload
         let what = "of \(PlanReport.size(w.recordSize)) \(w.payload) records with acks=\(w.acks == .all ? "all" : w.acks.description)"
             + (w.compression == .none ? "" : ", \(w.compression)") + ", \(w.producers) producer(s)"
-        let latency = plan.mode == "e2e" ? "send → consume" : "send → ack"
+        let latency = plan.mode == .e2e ? "send → consume" : "send → ack"
         guard let answer = plan.answerRecordsPerSecond else {
             let lowest = plan.steps.min { $0.askedRate < $1.askedRate }
             return "No rate meets \(plan.slo) (\(latency)) for records \(what): even \(PlanReport.rate(plan.search.minRate)) "
@@ -231,7 +231,7 @@ public enum PlanReport {
 
     /// The curve table, the answer, the knee, the model and the summary.
     public static func table(_ plan: PlanResult) -> String {
-        let latency = plan.mode == "e2e" ? "send → consume" : "send → ack"
+        let latency = plan.mode == .e2e ? "send → consume" : "send → ack"
         var lines = ["curve     latency from the intended send time (\(latency), coordinated omission corrected); "
             + "sorted by rate asked"]
         var rows = [["step", "phase", "asked/s", "achieved/s", "MB/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors",

@@ -43,7 +43,7 @@ public enum ProduceSummary {
     /// with a rate, corrected), the warm-up and the broker check.
     public static func table(_ result: RunResult) -> String {
         guard let s = result.summary, let workload = result.workload else { return "" }
-        let warmup = result.warmup ?? WarmupSummary(delivered: 0, seconds: 0, latency: LatencyPercentiles(ProduceOutcome.makeHistogram()))
+        let warmup = result.warmup ?? WarmupSummary(delivered: 0, seconds: 0, latency: LatencyPercentiles(LatencyHistogram.make()))
         var lines: [String] = []
         lines.append("records   sent \(s.sent)  delivered \(s.delivered)  failed \(s.failed)"
             + (s.undelivered > 0 ? "  unreported \(s.undelivered)" : "")

@@ -115,10 +115,10 @@ public enum ResultFiles {
 
     /// The summary CSV (header and one row) for the result's kind.
     public static func summaryCSV(_ result: RunResult) -> String {
-        if result.kind == "consume" { return consumeCSV(result) }
+        if result.kind == .consume { return consumeCSV(result) }
         guard let s = result.summary, let workload = result.workload else { return "" }
         let warmup = result.warmup ?? WarmupSummary(delivered: 0, seconds: 0,
-                                                    latency: LatencyPercentiles(ProduceOutcome.makeHistogram()))
+                                                    latency: LatencyPercentiles(LatencyHistogram.make()))
         let c = s.correctedLatency
         let formatter = ISO8601DateFormatter()
         var row: [String] = [
@@ -139,7 +139,7 @@ public enum ResultFiles {
             s.wire.map { String($0.bytes) } ?? "", s.wire.map { String($0.requests) } ?? "",
         ]
         var header = summaryHeader
-        if result.kind == "e2e" {
+        if result.kind == .e2e {
             header += "," + endToEndColumns.joined(separator: ",")
             let e = result.endToEnd
             let i = result.integrity ?? []
@@ -230,9 +230,9 @@ public enum ResultFiles {
             (base + ".json", try json(result)),
             (base + ".csv", Data(summaryCSV(result).utf8)),
         ]
-        if result.kind != "consume" { files.append((base + "-timeline.csv", Data(timelineCSV(result).utf8))) }
+        if result.kind != .consume { files.append((base + "-timeline.csv", Data(timelineCSV(result).utf8))) }
         if result.consume != nil {
-            let name = result.kind == "consume" ? "-timeline.csv" : "-consume-timeline.csv"
+            let name = result.kind == .consume ? "-timeline.csv" : "-consume-timeline.csv"
             files.append((base + name, Data(consumeTimelineCSV(result).utf8)))
         }
         for (path, data) in files {

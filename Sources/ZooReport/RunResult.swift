@@ -102,6 +102,18 @@ public struct RunHistograms: Sendable, Codable {
     }
 }
 
+/// What a run measured: `produce` (producers), `consume` (consumers) or
+/// `e2e` (both, with send → consume latency and the integrity check).
+public enum RunKind: String, Sendable, Codable, CaseIterable {
+    case produce, consume, e2e
+}
+
+/// What a result file holds, as its `kind` field says: a run of one of the
+/// ``RunKind``s, a sweep, a plan or a codec measurement.
+public enum ResultKind: String, Sendable, Codable, CaseIterable {
+    case produce, consume, e2e, sweep, plan, codecs
+}
+
 /// Everything one run measured: the workload, the environment, the figures,
 /// the timeline and the histograms. Console, CSV and JSON are views of it.
 ///
@@ -115,8 +127,8 @@ public struct RunResult: Sendable, Codable {
     public static let currentSchemaVersion = 2
 
     public var schemaVersion = RunResult.currentSchemaVersion
-    /// `produce`, `consume` or `e2e`.
-    public var kind = "produce"
+    /// What the run measured: producers, consumers or both.
+    public var kind = RunKind.produce
     public var name: String
     public var startedAt: Date
     /// True when the run was stopped early: the figures cover what ran.

@@ -103,7 +103,7 @@ extension RunResult {
         }
 
         var produced = ProduceOutcome()
-        produced.correctedLatency = spec.workload.throughput != nil ? ProduceOutcome.makeHistogram() : nil
+        produced.correctedLatency = spec.workload.throughput != nil ? LatencyHistogram.make() : nil
         for (_, result) in results {
             guard let summary = result.summary, let histograms = result.histograms else { continue }
             produced.sent += summary.sent
@@ -132,7 +132,7 @@ extension RunResult {
 
         var merged = RunResult(workload: totalWorkload(spec), outcome: produced, environment: environment,
                                startedAt: startedAt, brokerOffsetGrowth: brokerOffsetGrowth)
-        merged.kind = spec.mode == .e2e ? "e2e" : "produce"
+        merged.kind = spec.mode == .e2e ? .e2e : .produce
         if spec.mode == .e2e { mergeEndToEnd(into: &merged, results) }
         let coordinatorCPU = environment.cpuSeconds
         merged.environment.cpuSeconds = results.reduce(0) { $0 + $1.1.environment.cpuSeconds }
@@ -172,7 +172,7 @@ extension RunResult {
         consume.consumers = []
         consume.partitions = []
         consume.timeline = []
-        var fetchWait = ProduceOutcome.makeHistogram()
+        var fetchWait = LatencyHistogram.make()
         var commits: Histogram<UInt64>? = nil
         var expected: Int64? = 0
         var lag: Int64? = 0
@@ -214,9 +214,9 @@ extension RunResult {
 
         let ends = parts.compactMap { $0.2.endToEnd }
         if var endToEnd = ends.first {
-            var latency = ProduceOutcome.makeHistogram()
-            var corrected: Histogram<UInt64>? = ends.allSatisfy { $0.correctedHistogram != nil } ? ProduceOutcome.makeHistogram() : nil
-            var warmup = ProduceOutcome.makeHistogram()
+            var latency = LatencyHistogram.make()
+            var corrected: Histogram<UInt64>? = ends.allSatisfy { $0.correctedHistogram != nil } ? LatencyHistogram.make() : nil
+            var warmup = LatencyHistogram.make()
             for part in ends {
                 if let h = part.histogram { latency.add(h) }
                 if let h = part.correctedHistogram { corrected?.add(h) }
@@ -307,7 +307,7 @@ public enum SwarmSummary {
         var lines = ["workers   \(complete) of \(swarm.requested) complete"
             + (swarm.clockSkewBoundMs.map { "; clocks within ±\(fixed($0, 1)) ms of the coordinator's" } ?? "")
             + (swarm.startAlignmentMs.map { ", starts aligned to ±\(fixed($0, 1)) ms" } ?? "")]
-        let e2e = result.kind == "e2e"
+        let e2e = result.kind == .e2e
         var rows = [["worker", "id", "host", "status", "producers", "sent", "delivered", "rec/s", "p99 ms"]
             + (e2e ? ["consumed", "e2e p99 ms"] : []) + ["clock ms"]]
         for member in swarm.members {

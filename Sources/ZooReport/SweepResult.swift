@@ -25,7 +25,7 @@ public struct CellFigures: Sendable, Codable, Hashable {
     /// A run's figures (`cpuSeconds` is what the run itself used).
     public init(_ run: RunResult, cpuSeconds: Double?) {
         let s = run.summary
-        let latency = run.kind == "e2e" ? run.endToEnd?.latency : s?.latency
+        let latency = run.kind == .e2e ? run.endToEnd?.latency : s?.latency
         recordsPerSecond = s?.recordsPerSecond ?? run.consume?.recordsPerSecond ?? 0
         megabytesPerSecond = s?.megabytesPerSecond ?? run.consume?.megabytesPerSecond ?? 0
         p50 = latency?.p50 ?? 0
@@ -120,12 +120,12 @@ public struct SweepCell: Sendable, Codable {
 /// Everything a sweep measured: the plan and one entry per finished cell.
 public struct SweepResult: Sendable, Codable {
     public var schemaVersion = RunResult.currentSchemaVersion
-    public var kind = "sweep"
+    public var kind = ResultKind.sweep
     public var name: String
     public var startedAt: Date
     /// True when Ctrl-C stopped it: `cells` holds the finished ones.
     public var partial: Bool
-    public var mode: SweepMode
+    public var mode: RunMode
     public var axes: [SweepAxis]
     public var repeats: Int
     /// The number of cells planned.

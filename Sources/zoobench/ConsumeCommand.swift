@@ -156,7 +156,7 @@ struct ConsumeCommand: ParsableCommand {
                bytes / partitionCount > 3 << 20 {
                 say("note      that is over 3 MiB per partition: the embedded cluster may drop some, and the gap is reported")
             }
-            let produced = try ProducerSwarm(workload: produce, target: target.uri).run(stop: stop)
+            let produced = try ProducerFleet(workload: produce, target: target.uri).run(stop: stop)
             if produced.partial { throw Interrupt.exit }
             if produced.failed > 0 || produced.undelivered > 0 {
                 throw KafkaError.deliveryFailed(count: produced.failed + produced.undelivered,

@@ -8,7 +8,7 @@ import ZooReport
 /// plan steps make them: faults scheduled, the broker's offsets read before
 /// and after, the outcome made a ``RunResult``.
 enum MeasuredRun {
-    static func run(mode: SweepMode, workload: ProduceWorkload, consume: ConsumeWorkload, target: BenchTarget,
+    static func run(mode: RunMode, workload: ProduceWorkload, consume: ConsumeWorkload, target: BenchTarget,
                     environment: RunEnvironment, stop: StopSignal,
                     onInterval: (@Sendable (IntervalSnapshot) -> Void)? = nil) throws -> RunResult {
         let before = try? target.admin.endOffsetTotal(topic: workload.topic)
@@ -16,7 +16,7 @@ enum MeasuredRun {
         switch mode {
         case .produce:
             schedule?.start()
-            let outcome = try ProducerSwarm(workload: workload, target: target.uri).run(stop: stop, onInterval: onInterval)
+            let outcome = try ProducerFleet(workload: workload, target: target.uri).run(stop: stop, onInterval: onInterval)
             schedule?.stop()
             let after = try? target.admin.endOffsetTotal(topic: workload.topic)
             var result = RunResult(workload: workload, outcome: outcome, environment: environment, startedAt: Date(),

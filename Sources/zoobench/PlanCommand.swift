@@ -92,9 +92,9 @@ struct PlanCommand: ParsableCommand {
     /// The plan, each probe and step measured by `measure` (a swarm plan runs
     /// them on its workers); `targetTopic` names the topic the target is made
     /// for, from the mode and the base topic (default the base topic).
-    func execute(targetTopic: ((SweepMode, String) -> String)? = nil, measure: SweepCommand.Measure) throws {
+    func execute(targetTopic: ((RunMode, String) -> String)? = nil, measure: SweepCommand.Measure) throws {
         let startedAt = Date()
-        guard let mode = SweepMode(rawValue: mode) else { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
+        guard let mode = RunMode(rawValue: mode) else { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
         let slo = try SLO(parsing: slo)
         if producer.throughput != nil { throw ValidationError("--throughput: plan chooses the rate of each step; give --min-rate/--max-rate") }
         if steps < 1 || steps > 100 { throw ValidationError("--steps must be 1 to 100, not \(steps)") }
@@ -179,7 +179,7 @@ struct PlanCommand: ParsableCommand {
         guard low > 0, low <= high else {
             throw ValidationError("--min-rate (\(PlanReport.rate(low))/s) must be more than 0 and at most the top of the range (\(PlanReport.rate(high))/s)")
         }
-        var plan = PlanResult(name: base.name, startedAt: startedAt, mode: mode.rawValue, slo: slo, workload: base,
+        var plan = PlanResult(name: base.name, startedAt: startedAt, mode: mode, slo: slo, workload: base,
                               environment: environment,
                               search: RateSearch(minRate: low, maxRate: high, rampSteps: steps, precision: percent / 100),
                               stepDuration: DurationText.seconds(stepDuration), stepWarmup: DurationText.seconds(stepWarmup))

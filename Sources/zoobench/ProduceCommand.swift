@@ -53,11 +53,11 @@ struct ProduceCommand: ParsableCommand {
         let interrupt = Interrupt.install { stop.stop() }
         defer { interrupt.cancel() }
         let before = try? target.admin.endOffsetTotal(topic: workload.topic)
-        var swarm = ProducerSwarm(workload: workload, target: target.uri)
-        swarm.allocationCounter = counter
+        var fleet = ProducerFleet(workload: workload, target: target.uri)
+        fleet.allocationCounter = counter
         schedule?.start()
         let progress = Progress(quiet: quietIntervals, workload: workload)
-        let outcome = try swarm.run(stop: stop) { interval in progress.interval(interval) }
+        let outcome = try fleet.run(stop: stop) { interval in progress.interval(interval) }
         progress.finish()
         schedule?.stop()
         let after = try? target.admin.endOffsetTotal(topic: workload.topic)

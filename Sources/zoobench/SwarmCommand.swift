@@ -163,7 +163,7 @@ struct SwarmDegraded: Error, CustomStringConvertible {
 
 /// The coordinator's run, for either mode.
 struct SwarmRun {
-    var mode: SweepMode
+    var mode: RunMode
     var workload: ProduceWorkload
     var consume: ConsumeWorkload?
     var notes: [String]
@@ -228,7 +228,7 @@ final class SwarmSession {
     }
 
     /// The topic the coordinator's target is made for: e2e workers use TOPIC.w1 …, not TOPIC.
-    static func firstTopic(mode: SweepMode, base: String) -> String {
+    static func firstTopic(mode: RunMode, base: String) -> String {
         mode == .e2e ? SwarmSplit.topic(base, worker: 1) : base
     }
 
@@ -288,7 +288,7 @@ final class SwarmSession {
     /// One run on `options.workers` workers: gather them, measure their
     /// clocks, split the workload, publish, collect, merge. Nil if stopped
     /// before the run began.
-    func run(mode: SweepMode, workload: ProduceWorkload, consume: ConsumeWorkload?, target: BenchTarget,
+    func run(mode: RunMode, workload: ProduceWorkload, consume: ConsumeWorkload?, target: BenchTarget,
              stop: StopSignal, startedAt: Date, say: (String) -> Void) throws -> RunResult? {
         // Faults need the embedded cluster in this process; workers run elsewhere.
         if !workload.faults.isEmpty { throw MeasuredRun.faultsNeedTheEmbeddedCluster }

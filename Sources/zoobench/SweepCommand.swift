@@ -92,7 +92,7 @@ struct SweepCommand: ParsableCommand {
         }
         var plan = SweepPlan(base: base, axes: axes)
         plan.name = base.name == "produce" ? "sweep" : base.name
-        guard let mode = SweepMode(rawValue: mode) else { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
+        guard let mode = RunMode(rawValue: mode) else { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
         plan.mode = mode
         plan.repeats = self.repeat
         try plan.validate()
@@ -114,7 +114,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     /// Runs one cell's workload (a swarm sweep runs it on its workers).
-    typealias Measure = (_ mode: SweepMode, _ workload: ProduceWorkload, _ consume: ConsumeWorkload, _ target: BenchTarget,
+    typealias Measure = (_ mode: RunMode, _ workload: ProduceWorkload, _ consume: ConsumeWorkload, _ target: BenchTarget,
                          _ environment: RunEnvironment, _ stop: StopSignal) throws -> RunResult
 
     /// The sweep, each cell measured by `measure`; `targetTopic` is the topic

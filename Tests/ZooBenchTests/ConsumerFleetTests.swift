@@ -16,7 +16,7 @@ struct ConsumerFleetTests {
         produce.lingerMs = 1
         // A partition per record, not per batch: every partition gets records.
         produce.properties["sticky.partitioning.linger.ms"] = "0"
-        let outcome = try ProducerSwarm(workload: produce, target: target.uri).run()
+        let outcome = try ProducerFleet(workload: produce, target: target.uri).run()
         #expect(outcome.delivered == records)
         return target
     }

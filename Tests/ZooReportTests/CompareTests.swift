@@ -129,7 +129,7 @@ struct CompareTests {
     }
 
     @Test func histogramsRoundTripCompactly() throws {
-        var histogram = ProduceOutcome.makeHistogram()
+        var histogram = LatencyHistogram.make()
         var generator = SplitMix64(seed: 7)
         for _ in 0..<50_000 { _ = histogram.record(1 + generator.next() % 200_000) }
         let data = try JSONEncoder().encode(RunHistograms(latency: histogram, correctedLatency: nil, warmup: histogram))

@@ -82,7 +82,7 @@ struct ConsumeSummaryTests {
         let data = try ResultFiles.json(result)
         let decoded = try ResultFiles.decode(data)
         #expect(try ResultFiles.json(decoded) == data)
-        #expect(decoded.kind == "consume")
+        #expect(decoded.kind == .consume)
         #expect(decoded.summary == nil)
         #expect(decoded.consume?.partitions == result.consume?.partitions)
         #expect(decoded.consume?.fetchWaitHistogram?.totalCount == 100)

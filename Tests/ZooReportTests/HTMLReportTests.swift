@@ -91,7 +91,7 @@ struct HTMLReportTests {
 
     /// The .hgrm text is the library's own percentile distribution, in ms.
     @Test func hgrmIsTheLibrarysDistributionInMilliseconds() throws {
-        var histogram = ProduceOutcome.makeHistogram()
+        var histogram = LatencyHistogram.make()
         for µs in 1...10_000 { histogram.record(UInt64(µs)) }
         let text = HgrmFiles.text(histogram)
         var expected = ""

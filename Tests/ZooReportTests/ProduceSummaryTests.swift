@@ -59,7 +59,7 @@ struct ProduceSummaryTests {
         b.delivered = 1
         b.failed = 2
         b.failuresByError = ["_MSG_TIMED_OUT": 2]
-        b.correctedLatency = ProduceOutcome.makeHistogram()
+        b.correctedLatency = LatencyHistogram.make()
         a.merge(b)
         #expect(a.delivered == 2)
         #expect(a.failed == 2)

@@ -27,7 +27,7 @@ struct SwarmResultTests {
     /// One worker's result as it sends it: outcome from its samples, three intervals.
     static func workerResult(index: Int, count: Int, elapsed: Double) throws -> String {
         var outcome = ProduceOutcome()
-        outcome.correctedLatency = ProduceOutcome.makeHistogram()
+        outcome.correctedLatency = LatencyHistogram.make()
         for value in samples(worker: index, count: count) {
             outcome.latency.record(value)
             outcome.correctedLatency!.record(value + 100)
@@ -85,7 +85,7 @@ struct SwarmResultTests {
         }
         let merged = RunResult.swarm(spec: spec, outcomes: outcomes, requested: 4, late: [], environment: Self.environment,
                                      startedAt: Date(), brokerOffsetGrowth: 39_348, stopped: false)
-        var all = ProduceOutcome.makeHistogram()
+        var all = LatencyHistogram.make()
         for position in 0..<4 { for value in Self.samples(worker: position + 1, count: counts[position]) { all.record(value) } }
 
         let latency = try #require(merged.histograms?.latency)

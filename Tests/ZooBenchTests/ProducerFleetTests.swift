@@ -2,8 +2,8 @@ import Testing
 import ZooPipe
 @testable import ZooBench
 
-@Suite("Producer swarm on the embedded cluster", .serialized)
-struct ProducerSwarmTests {
+@Suite("Producer fleet on the embedded cluster", .serialized)
+struct ProducerFleetTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var producers: Int
         var partitions: Int32
@@ -41,7 +41,7 @@ struct ProducerSwarmTests {
         let before = try target.admin.endOffsetTotal(topic: "swarm")
         #expect(before == 0)
 
-        let outcome = try ProducerSwarm(workload: workload, target: target.uri).run()
+        let outcome = try ProducerFleet(workload: workload, target: target.uri).run()
 
         let marks = try target.admin.watermarks(topic: "swarm")
         #expect(marks.count == Int(example.partitions))
@@ -71,7 +71,7 @@ struct ProducerSwarmTests {
         #expect(workload.producerConfiguration(producerIndex: 1).client.properties["transactional.id"] == "zoobench-test-1")
         #expect(workload.producerConfiguration(producerIndex: 0).idempotence)
         let target = try BenchTarget(brokers: nil, topic: "tx", partitions: 3, replicationFactor: 1)
-        let outcome = try ProducerSwarm(workload: workload, target: target.uri).run()
+        let outcome = try ProducerFleet(workload: workload, target: target.uri).run()
         #expect(outcome.delivered == 10_000)
         #expect(outcome.failed == 0)
         #expect(outcome.transactions == 10)
@@ -90,7 +90,7 @@ struct ProducerSwarmTests {
             workload.compressibility = 0.9
             workload.compression = codec
             let target = try BenchTarget(brokers: nil, topic: "wire", partitions: 2, replicationFactor: 1)
-            let outcome = try ProducerSwarm(workload: workload, target: target.uri).run()
+            let outcome = try ProducerFleet(workload: workload, target: target.uri).run()
             let wire = try #require(outcome.wire)
             #expect(wire.messages == 20_000)
             #expect(wire.requests > 0)
@@ -103,9 +103,9 @@ struct ProducerSwarmTests {
     }
 
     @Test func sharesDifferByAtMostOne() {
-        #expect(ProducerSwarm.split(10, into: 3) == [4, 3, 3])
-        #expect(ProducerSwarm.split(2, into: 4) == [1, 1, 0, 0])
-        #expect(ProducerSwarm.split(9, into: 1) == [9])
+        #expect(ProducerFleet.split(10, into: 3) == [4, 3, 3])
+        #expect(ProducerFleet.split(2, into: 4) == [1, 1, 0, 0])
+        #expect(ProducerFleet.split(9, into: 1) == [9])
     }
 
     @Test func unknownPropertyIsRejectedBeforeConnecting() {
@@ -136,7 +136,7 @@ struct ScheduleTests {
         workload.throughput = 20_000
         workload.interval = .milliseconds(500)
         let target = try BenchTarget(brokers: nil, topic: "rate", partitions: 3, replicationFactor: 1)
-        let outcome = try ProducerSwarm(workload: workload, target: target.uri).run()
+        let outcome = try ProducerFleet(workload: workload, target: target.uri).run()
         #expect(outcome.failed == 0)
         // The measured window follows the schedule: the records due in 3 s and
         // never one more (a producer a few ms behind at the end, on a loaded
@@ -166,7 +166,7 @@ struct ScheduleTests {
         workload.properties = ["queue.buffering.max.messages": "1", "linger.ms": "0"]
         let target = try BenchTarget(brokers: nil, topic: "stall", partitions: 1, replicationFactor: 1)
         for broker in 1...3 { try target.embedded!.setRoundTripTime(broker: Int32(broker), .milliseconds(50)) }
-        let outcome = try ProducerSwarm(workload: workload, target: target.uri).run()
+        let outcome = try ProducerFleet(workload: workload, target: target.uri).run()
         let raw = outcome.latency
         let corrected = try #require(outcome.correctedLatency)
         #expect(outcome.delivered > 5 && outcome.delivered < 200, "delivered \(outcome.delivered)")

@@ -10,7 +10,7 @@ public struct WarmupFigures: Sendable, Codable {
     /// Seconds the warm-up lasted (first send to the first measured send).
     public var seconds = 0.0
     /// Their send → acknowledgement latency in microseconds.
-    public var latency = ProduceOutcome.makeHistogram()
+    public var latency = LatencyHistogram.make()
 }
 
 /// What a produce run measured. Latencies are in microseconds.
@@ -32,7 +32,7 @@ public struct ProduceOutcome: Sendable {
     /// Seconds from the first measured send to the last measured acknowledgement.
     public var elapsedSeconds = 0.0
     /// Send → acknowledgement latency, from the actual send.
-    public var latency = ProduceOutcome.makeHistogram()
+    public var latency = LatencyHistogram.make()
     /// Latency from the intended (scheduled) send time; nil without a rate.
     public var correctedLatency: Histogram<UInt64>?
     /// The warm-up, measured separately.
@@ -59,20 +59,11 @@ public struct ProduceOutcome: Sendable {
         elapsedSeconds > 0 ? Double(deliveredBytes) / 1_048_576 / elapsedSeconds : 0
     }
 
-    /// Nothing yet: to be filled (a swarm's merged outcome starts here).
+    /// Nothing yet: to be filled (a swarm run's merged outcome starts here).
     public init() {}
 
-    /// The most latency a histogram holds: 10 minutes (longer values are clamped to it).
-    public static let highestLatency: UInt64 = 600_000_000
-
-    /// A latency histogram: 1 µs to 10 minutes, 3 significant digits.
-    public static func makeHistogram() -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: highestLatency,
-                          numberOfSignificantValueDigits: .three)
-    }
-
     /// Adds another producer's outcome: counts sum, histograms merge.
-    /// (Elapsed time is set by the swarm from the producers' common span.)
+    /// (Elapsed time is set by the fleet from the producers' common span.)
     mutating func merge(_ other: ProduceOutcome) {
         sent += other.sent
         delivered += other.delivered
@@ -84,7 +75,7 @@ public struct ProduceOutcome: Sendable {
         failuresByError.merge(other.failuresByError, uniquingKeysWith: +)
         latency.add(other.latency)
         if let corrected = other.correctedLatency {
-            if correctedLatency == nil { correctedLatency = Self.makeHistogram() }
+            if correctedLatency == nil { correctedLatency = LatencyHistogram.make() }
             correctedLatency!.add(corrected)
         }
         warmup.delivered += other.warmup.delivered
@@ -102,7 +93,7 @@ public struct ProduceOutcome: Sendable {
 
 /// Runs `workload.producers` producers, each on its own thread with its own
 /// librdkafka handle, on a common schedule, and measures what they deliver.
-public struct ProducerSwarm: Sendable {
+public struct ProducerFleet: Sendable {
     public let workload: ProduceWorkload
     public let target: KafkaURI
     /// Stamp every record with a `zb.seq` header of this run id (producer,
@@ -222,15 +213,15 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
     // Per-record state, touched only on this producer's thread and never
     // re-entrantly, so exclusivity checks are off for it (they cost more
     // than the work they guard on this path).
-    @exclusivity(unchecked) private var raw = ProduceOutcome.makeHistogram()
-    @exclusivity(unchecked) private var corrected = ProduceOutcome.makeHistogram()
-    @exclusivity(unchecked) private var warmupLatency = ProduceOutcome.makeHistogram()
+    @exclusivity(unchecked) private var raw = LatencyHistogram.make()
+    @exclusivity(unchecked) private var corrected = LatencyHistogram.make()
+    @exclusivity(unchecked) private var warmupLatency = LatencyHistogram.make()
     // This interval's latencies (from the schedule when rated), measured and
     // warm-up apart. Without a rate they are the only per-record recording:
     // the run's histograms take them in once per interval (one record per
     // delivery instead of two, on the path that limits throughput).
-    @exclusivity(unchecked) private var intervalMeasured = ProduceOutcome.makeHistogram()
-    @exclusivity(unchecked) private var intervalWarm = ProduceOutcome.makeHistogram()
+    @exclusivity(unchecked) private var intervalMeasured = LatencyHistogram.make()
+    @exclusivity(unchecked) private var intervalWarm = LatencyHistogram.make()
     @exclusivity(unchecked) private var delivered = 0
     @exclusivity(unchecked) private var failed = 0
     @exclusivity(unchecked) private var bytes = 0
@@ -258,7 +249,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         self.allocationCounter = allocationCounter
         sendInterval = workload.throughput.map { 1e9 / ($0 / Double(workload.producers)) } ?? 0
         rated = sendInterval > 0
-        current = ProducerInterval(index: 0, end: start, histogram: ProduceOutcome.makeHistogram())
+        current = ProducerInterval(index: 0, end: start, histogram: LatencyHistogram.make())
         super.init()
     }
 
@@ -424,8 +415,8 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
             return
         }
         if stampRun != nil { ledger.acknowledge(record, partition: report.partition) }
-        let latency = min(max(1, report.latency / 1000), ProduceOutcome.highestLatency)
-        let fromSchedule = rated ? min(max(1, report.correctedLatency / 1000), ProduceOutcome.highestLatency) : latency
+        let latency = min(max(1, report.latency / 1000), LatencyHistogram.highest)
+        let fromSchedule = rated ? min(max(1, report.correctedLatency / 1000), LatencyHistogram.highest) : latency
         let size = pool.size(record)
         if warm {
             if rated { _ = warmupLatency.record(latency) }
@@ -470,7 +461,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         collector.publish(current)
         intervalMeasured.reset()
         intervalWarm.reset()
-        current = ProducerInterval(index: current.index + 1, end: end, histogram: ProduceOutcome.makeHistogram())
+        current = ProducerInterval(index: current.index + 1, end: end, histogram: LatencyHistogram.make())
     }
 }
 
