@@ -39,6 +39,8 @@ let package = Package(
             name: "ZooPipe",
             dependencies: ["CRdKafka", "CCodecs", "CThreadMark"]
         ),
+        // The measuring engine: workloads, runners (a run, a sweep, a plan, a
+        // swarm session) and the results they return. No C, no printing.
         .target(
             name: "ZooBench",
             dependencies: [
@@ -47,6 +49,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Views only (console text, CSV and JSON files, HTML, compare's verdicts):
+        // the results they render are the engine's.
         .target(
             name: "ZooReport",
             dependencies: [

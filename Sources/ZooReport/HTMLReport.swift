@@ -366,7 +366,7 @@ public enum HTMLReport {
         return html + "</table>"
     }
 
-    static func fixed(_ value: Double, _ digits: Int) -> String { ProduceSummary.fixed(value, digits) }
+    static func fixed(_ value: Double, _ digits: Int) -> String { NumberText.fixed(value, digits) }
 
     static func page(title: String, body: String) -> String {
         """

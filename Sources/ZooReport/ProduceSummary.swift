@@ -43,7 +43,7 @@ public enum ProduceSummary {
     /// with a rate, corrected), the warm-up and the broker check.
     public static func table(_ result: RunResult) -> String {
         guard let s = result.summary, let workload = result.workload else { return "" }
-        let warmup = result.warmup ?? WarmupSummary(delivered: 0, seconds: 0, latency: LatencyPercentiles(LatencyHistogram.make()))
+        let warmup = result.warmup ?? WarmupSummary.none
         var lines: [String] = []
         lines.append("records   sent \(s.sent)  delivered \(s.delivered)  failed \(s.failed)"
             + (s.undelivered > 0 ? "  unreported \(s.undelivered)" : "")
@@ -138,10 +138,7 @@ public enum ProduceSummary {
             + (i.warmup ? "  [warm-up]" : "")
     }
 
-    /// `value` with exactly `digits` decimals, locale-independent.
-    public static func fixed(_ value: Double, _ digits: Int) -> String {
-        String(format: "%.\(digits)f", value)
-    }
+    static func fixed(_ value: Double, _ digits: Int) -> String { NumberText.fixed(value, digits) }
 
     static func pad(_ text: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - text.count)) + text

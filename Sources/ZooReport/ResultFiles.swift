@@ -51,40 +51,9 @@ public enum ResultFiles {
         return (directory.hasSuffix("/") ? directory : directory + "/") + stem
     }
 
-    /// The result as pretty, key-sorted JSON.
+    /// The result as pretty, key-sorted JSON (see ``ResultJSON``).
     public static func json(_ result: RunResult) throws -> Data {
-        try encoder().encode(result)
-    }
-
-    /// The result as JSON on one line: what a swarm worker sends (a
-    /// quarter the size of the pretty form, whose histograms take a line per number).
-    public static func compactJSON(_ result: RunResult) throws -> Data {
-        let encoder = encoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(result)
-    }
-
-    /// Reads a result written by ``json(_:)``.
-    public static func decode(_ data: Data) throws -> RunResult {
-        try decoder().decode(RunResult.self, from: data)
-    }
-
-    /// How every zoobench JSON file is written: pretty, key-sorted, ISO 8601
-    /// dates, non-finite numbers as strings.
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
-
-    /// Reads what ``encoder()`` writes.
-    static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
+        try ResultJSON.encode(result)
     }
 
     /// The consume summary CSV's header: first the columns of
@@ -117,8 +86,7 @@ public enum ResultFiles {
     public static func summaryCSV(_ result: RunResult) -> String {
         if result.kind == .consume { return consumeCSV(result) }
         guard let s = result.summary, let workload = result.workload else { return "" }
-        let warmup = result.warmup ?? WarmupSummary(delivered: 0, seconds: 0,
-                                                    latency: LatencyPercentiles(LatencyHistogram.make()))
+        let warmup = result.warmup ?? WarmupSummary.none
         let c = s.correctedLatency
         let formatter = ISO8601DateFormatter()
         var row: [String] = [

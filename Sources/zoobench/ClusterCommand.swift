@@ -133,7 +133,7 @@ struct ClusterCommand: ParsableCommand {
                 do throws(WorkloadError) {
                     let done = try ClusterControl(parsing: command).apply(to: cluster)
                     let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
-                    answer("ok \(ProduceSummary.fixed(seconds, 3)) \(done)")
+                    answer("ok \(NumberText.fixed(seconds, 3)) \(done)")
                 } catch {
                     answer("error \(error.description)")
                 }

@@ -70,9 +70,9 @@ struct CompareCommand: ParsableCommand {
         let comparison = try Compare.compare(baseline: base, current: now, baselineName: baseline, currentName: current,
                                              thresholds: limits, allowDifferentTargets: allowDifferentTargets)
         switch format {
-        case "markdown": print(Compare.markdown(comparison))
-        case "json": print(String(decoding: try Compare.json(comparison), as: UTF8.self))
-        default: print(Compare.text(comparison))
+        case "markdown": print(CompareReport.markdown(comparison))
+        case "json": print(String(decoding: try CompareReport.json(comparison), as: UTF8.self))
+        default: print(CompareReport.text(comparison))
         }
         if updateBaseline {
             guard let data = FileManager.default.contents(atPath: current) else {

@@ -165,7 +165,7 @@ struct ConsumeCommand: ParsableCommand {
             backlogFigures = BacklogFigures(records: produced.delivered, bytes: produced.deliveredBytes,
                                             partitions: partitionCount, recordSize: workload.backlogRecordSize,
                                             seconds: produced.elapsedSeconds)
-            say("backlog   \(produced.delivered) records in \(ProduceSummary.fixed(produced.elapsedSeconds, 3)) s")
+            say("backlog   \(produced.delivered) records in \(NumberText.fixed(produced.elapsedSeconds, 3)) s")
         }
         say("workload  " + Self.describe(workload))
 

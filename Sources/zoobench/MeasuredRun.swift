@@ -43,7 +43,7 @@ enum MeasuredRun {
         guard let cluster = target.embedded else { throw faultsNeedTheEmbeddedCluster }
         return try FaultSchedule(specs, cluster: cluster, topic: topic) { event in
             // On a terminal the line first clears the live status line.
-            if print { Swift.print((isatty(STDOUT_FILENO) == 1 ? "\r\u{1B}[2K" : "") + "fault     \(ProduceSummary.fixed(event.at, 2))s  \(event.action)") }
+            if print { Swift.print((isatty(STDOUT_FILENO) == 1 ? "\r\u{1B}[2K" : "") + "fault     \(NumberText.fixed(event.at, 2))s  \(event.action)") }
         }
     }
 

@@ -170,14 +170,14 @@ struct PlanCommand: ParsableCommand {
             }
             let ceiling = run.summary?.recordsPerSecond ?? 0
             guard ceiling > 0 else { throw KafkaError.deliveryFailed(count: run.summary?.failed ?? 0, reason: "the probe delivered nothing") }
-            say("probe     \(PlanReport.rate(ceiling)) records/s unlimited (p99 \(ProduceSummary.fixed(run.summary?.latency.p99 ?? 0, 2)) ms)")
+            say("probe     \(NumberText.rate(ceiling)) records/s unlimited (p99 \(NumberText.fixed(run.summary?.latency.p99 ?? 0, 2)) ms)")
             probe = keepHistograms ? run : run.withoutHistograms()
             top = ceiling
         }
         let high = top ?? 0
         let low = minRate?.recordsPerSecond(recordBytes: recordBytes) ?? high / 10
         guard low > 0, low <= high else {
-            throw ValidationError("--min-rate (\(PlanReport.rate(low))/s) must be more than 0 and at most the top of the range (\(PlanReport.rate(high))/s)")
+            throw ValidationError("--min-rate (\(NumberText.rate(low))/s) must be more than 0 and at most the top of the range (\(NumberText.rate(high))/s)")
         }
         var plan = PlanResult(name: base.name, startedAt: startedAt, mode: mode, slo: slo, workload: base,
                               environment: environment,
@@ -185,7 +185,7 @@ struct PlanCommand: ParsableCommand {
                               stepDuration: DurationText.seconds(stepDuration), stepWarmup: DurationText.seconds(stepWarmup))
         plan.probe = probe
         plan.probeRecordsPerSecond = probe?.summary?.recordsPerSecond
-        say("search    \(steps) step(s) from \(PlanReport.rate(low)) to \(PlanReport.rate(high)) records/s, then bisection to "
+        say("search    \(steps) step(s) from \(NumberText.rate(low)) to \(NumberText.rate(high)) records/s, then bisection to "
             + "\(precisionText)%; \(DurationText.format(stepWarmup + stepDuration)) per step")
 
         var paths: [String] = []

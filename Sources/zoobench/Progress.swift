@@ -47,8 +47,8 @@ final class Progress: @unchecked Sendable {
         case .live:
             lock.withLock { done += i.delivered }
             let elapsed = i.start + i.seconds
-            status(elapsed: elapsed, "\(ProduceSummary.fixed(i.recordsPerSecond, 0)) rec/s  p99 "
-                + "\(ProduceSummary.fixed(Double(i.p99) / 1000, 2)) ms  errors \(i.errors)" + (i.warmup ? "  warm-up" : ""))
+            status(elapsed: elapsed, "\(NumberText.fixed(i.recordsPerSecond, 0)) rec/s  p99 "
+                + "\(NumberText.fixed(Double(i.p99) / 1000, 2)) ms  errors \(i.errors)" + (i.warmup ? "  warm-up" : ""))
         }
     }
 
@@ -76,9 +76,9 @@ final class Progress: @unchecked Sendable {
     }
 
     private func status(elapsed: Double, _ figures: String) {
-        var text = "\(ProduceSummary.fixed(elapsed, 1))s"
+        var text = "\(NumberText.fixed(elapsed, 1))s"
         if let totalSeconds, totalSeconds > 0 {
-            text += " of \(ProduceSummary.fixed(totalSeconds, 0))s  " + bar(elapsed / totalSeconds)
+            text += " of \(NumberText.fixed(totalSeconds, 0))s  " + bar(elapsed / totalSeconds)
         } else if let totalRecords, totalRecords > 0 {
             let done = lock.withLock { self.done }
             text += "  \(done)/\(totalRecords)  " + bar(Double(done) / Double(totalRecords))

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Histogram
 import ZooBench
 import ZooReport
 

@@ -159,7 +159,7 @@ struct WorkerCommand: ParsableCommand {
         result.environment.peakRSSBytes = processPeakRSSBytes()
         // A shared topic grows with every worker's records: the coordinator reads that growth.
         if spec.mode == .produce { result.summary?.brokerOffsetGrowth = nil }
-        return SwarmShareResult(json: String(decoding: try ResultFiles.compactJSON(result), as: UTF8.self), partial: result.partial)
+        return SwarmShareResult(json: String(decoding: try ResultJSON.compact(result), as: UTF8.self), partial: result.partial)
     }
 }
 

@@ -80,7 +80,7 @@ struct ConsumeSummaryTests {
     @Test func jsonRoundTrips() throws {
         let result = knownConsumeResult()
         let data = try ResultFiles.json(result)
-        let decoded = try ResultFiles.decode(data)
+        let decoded = try ResultJSON.decode(RunResult.self, from: data)
         #expect(try ResultFiles.json(decoded) == data)
         #expect(decoded.kind == .consume)
         #expect(decoded.summary == nil)

@@ -65,9 +65,9 @@ struct HTMLReportTests {
         let summary = try #require(result.summary)
         // The tables hold the result's numbers as the console shows them.
         for value in [summary.latency.p50, summary.latency.p99, summary.latency.p999, summary.latency.max, summary.latency.mean] {
-            #expect(reader.cells.contains(ProduceSummary.fixed(value, 2)), "\(value) missing")
+            #expect(reader.cells.contains(NumberText.fixed(value, 2)), "\(value) missing")
         }
-        for interval in result.timeline { #expect(reader.cells.contains(ProduceSummary.fixed(interval.recordsPerSecond, 1))) }
+        for interval in result.timeline { #expect(reader.cells.contains(NumberText.fixed(interval.recordsPerSecond, 1))) }
         #expect(html.contains("broker 1 down"))
         #expect(html.contains("broker end offsets grew by 1000: matches records delivered"))
         #expect(!html.contains("http://") || !html.contains("<link"), "nothing fetched")

@@ -71,7 +71,7 @@ struct ProduceSummaryTests {
     @Test func jsonDecodesBackToTheSameResult() throws {
         let result = knownResult()
         let data = try ResultFiles.json(result)
-        let decoded = try ResultFiles.decode(data)
+        let decoded = try ResultJSON.decode(RunResult.self, from: data)
         #expect(try ResultFiles.json(decoded) == data)
         #expect(decoded.schemaVersion == RunResult.currentSchemaVersion)
         #expect(decoded.summary == result.summary)

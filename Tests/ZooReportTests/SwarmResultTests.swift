@@ -124,7 +124,7 @@ struct SwarmResultTests {
         #expect(abs(workers.startAlignmentMs! - 4) < 1e-9)
 
         // An ordinary result: it round-trips, compares with itself, and makes a report page.
-        let decoded = try ResultFiles.decode(try ResultFiles.json(merged))
+        let decoded = try ResultJSON.decode(RunResult.self, from: try ResultFiles.json(merged))
         #expect(decoded.workers == merged.workers)
         #expect(decoded.histograms?.latency.valueAtPercentile(99.9) == all.valueAtPercentile(99.9))
         let html = HTMLReport.run(decoded)

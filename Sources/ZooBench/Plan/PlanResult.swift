@@ -1,5 +1,4 @@
 import Foundation
-import ZooBench
 import ZooPipe
 
 /// One fixed-rate run of a plan and the verdict on it.
@@ -175,17 +174,17 @@ public struct PlanResult: Sendable, Codable {
 
     static func sentence(_ plan: PlanResult) -> String {
         let w = plan.workload
-        let what = "of \(PlanReport.size(w.recordSize)) \(w.payload) records with acks=\(w.acks == .all ? "all" : w.acks.description)"
+        let what = "of \(NumberText.recordSize(w.recordSize)) \(w.payload) records with acks=\(w.acks == .all ? "all" : w.acks.description)"
             + (w.compression == .none ? "" : ", \(w.compression)") + ", \(w.producers) producer(s)"
         let latency = plan.mode == .e2e ? "send → consume" : "send → ack"
         guard let answer = plan.answerRecordsPerSecond else {
             let lowest = plan.steps.min { $0.askedRate < $1.askedRate }
-            return "No rate meets \(plan.slo) (\(latency)) for records \(what): even \(PlanReport.rate(plan.search.minRate)) "
+            return "No rate meets \(plan.slo) (\(latency)) for records \(what): even \(NumberText.rate(plan.search.minRate)) "
                 + "records/s failed" + (lowest.map { " (\($0.reasons.joined(separator: "; ")))" } ?? "") + "."
         }
-        var text = "At \(plan.slo) (\(latency)) this target sustains \(PlanReport.rate(answer)) records/s "
+        var text = "At \(plan.slo) (\(latency)) this target sustains \(NumberText.rate(answer)) records/s "
             + "(\(String(format: "%.1f", plan.answerMegabytesPerSecond ?? 0)) MB/s) \(what)"
-        if let knee = plan.kneeRecordsPerSecond { text += "; the knee is at \(PlanReport.rate(knee))/s" }
+        if let knee = plan.kneeRecordsPerSecond { text += "; the knee is at \(NumberText.rate(knee))/s" }
         text += "."
         if plan.search.limitedByRange {
             text += " Every step passed, up to the top of the range: the limit is at least this (raise --max-rate)."
@@ -195,113 +194,4 @@ public struct PlanResult: Sendable, Codable {
         }
         return text
     }
-}
-
-/// Views of a ``PlanResult``: the console lines, the curve CSV and JSON.
-public enum PlanReport {
-    public static let csvHeader = [
-        "step", "phase", "asked_records_per_s", "achieved_records_per_s", "delivered_records_per_s", "mb_per_s", "p50_ms", "p99_ms", "p999_ms",
-        "p9999_ms", "max_ms", "raw_p99_ms", "errors", "sent", "passed", "reasons", "knee",
-    ].joined(separator: ",")
-
-    /// One row per step, in the order run.
-    public static func csv(_ plan: PlanResult) -> String {
-        var text = csvHeader + "\n"
-        for s in plan.steps {
-            let row = [
-                String(s.index), s.phase, number(s.askedRate, 1), number(s.achievedRate, 1), number(s.deliveredRate, 1),
-                number(s.megabytesPerSecond, 3),
-                number(s.latency.p50, 3), number(s.latency.p99, 3), number(s.latency.p999, 3), number(s.latency.p9999, 3),
-                number(s.latency.max, 3), number(s.rawLatency.p99, 3), String(s.errors), String(s.sent),
-                s.passed ? "true" : "false", ResultFiles.csvField(s.reasons.joined(separator: "; ")),
-                plan.kneeStep == s.index ? "true" : "false",
-            ]
-            text += row.joined(separator: ",") + "\n"
-        }
-        return text
-    }
-
-    /// The line printed as each step finishes.
-    public static func stepLine(_ s: PlanStep, of search: RateSearch) -> String {
-        "step \(s.index) (\(s.phase)): asked \(rate(s.askedRate))/s achieved \(rate(s.achievedRate))/s  "
-            + "p50 \(ProduceSummary.fixed(s.latency.p50, 2)) p99 \(ProduceSummary.fixed(s.latency.p99, 2)) "
-            + "p99.9 \(ProduceSummary.fixed(s.latency.p999, 2)) ms  errors \(s.errors)  "
-            + (s.passed ? "pass" : "FAIL: " + s.reasons.joined(separator: "; "))
-    }
-
-    /// The curve table, the answer, the knee, the model and the summary.
-    public static func table(_ plan: PlanResult) -> String {
-        let latency = plan.mode == .e2e ? "send → consume" : "send → ack"
-        var lines = ["curve     latency from the intended send time (\(latency), coordinated omission corrected); "
-            + "sorted by rate asked"]
-        var rows = [["step", "phase", "asked/s", "achieved/s", "MB/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors",
-                     "verdict"]]
-        for s in plan.steps.sorted(by: { $0.askedRate < $1.askedRate }) {
-            rows.append([
-                String(s.index), s.phase, rate(s.askedRate), rate(s.achievedRate), ProduceSummary.fixed(s.megabytesPerSecond, 2),
-                ProduceSummary.fixed(s.latency.p50, 2), ProduceSummary.fixed(s.latency.p99, 2),
-                ProduceSummary.fixed(s.latency.p999, 2), ProduceSummary.fixed(s.latency.max, 2), String(s.errors),
-                (s.passed ? "pass" : "fail") + (plan.kneeStep == s.index ? " (knee)" : ""),
-            ])
-        }
-        lines += TextTable.lines(rows)
-        if let answer = plan.answerRecordsPerSecond {
-            lines.append("answer    \(rate(answer)) records/s (\(ProduceSummary.fixed(plan.answerMegabytesPerSecond ?? 0, 2)) MB/s) "
-                + "meets \(plan.slo)" + (plan.search.lowestFailing.map { "; \(rate($0)) records/s did not" } ?? ""))
-        } else {
-            lines.append("answer    no rate from \(rate(plan.search.minRate)) records/s up meets \(plan.slo)")
-        }
-        if let knee = plan.kneeRecordsPerSecond, let step = plan.kneeStep {
-            lines.append("knee      \(rate(knee)) records/s (step \(step)): beyond it \(plan.slo.primaryLatency.rawValue) "
-                + "rises faster than throughput")
-        }
-        if let m = plan.model {
-            lines.append("model     for \(rate(m.targetRecordsPerSecond)) records/s (\(ProduceSummary.fixed(m.targetMegabytesPerSecond, 1)) MB/s): "
-                + "\(m.producersNeeded) producers at \(rate(m.recordsPerSecondPerProducer))/s each, "
-                + "\(m.partitionsNeeded) partitions at \(rate(m.recordsPerSecondPerPartition))/s each, "
-                + "\(ProduceSummary.fixed(m.wireMegabytesPerSecond, 1)) MB/s on the wire "
-                + "(compression ratio \(ProduceSummary.fixed(m.compressionRatio, 3)), \(m.compressionRatioSource))")
-            lines.append("          a linear model, not a measurement; it assumes:")
-            lines += m.assumptions.map { "          - " + $0 }
-        }
-        if plan.environment.clusterKind == .embedded {
-            lines.append("note      the embedded cluster measures the client only: the answer is the rate this client sustains "
-                + "under the SLO, not a cluster's capacity")
-        }
-        lines.append("summary   " + plan.summary)
-        if plan.partial { lines.append("partial   stopped after \(plan.steps.count) step(s): the answer is a lower bound") }
-        return lines.joined(separator: "\n")
-    }
-
-    /// Writes `<stem>.json` and `<stem>.csv` (the curve) atomically; returns their paths.
-    @discardableResult
-    public static func write(_ plan: PlanResult, to directory: String) throws -> [String] {
-        try ResultFiles.writeJSONAndCSV(try json(plan), csv: csv(plan), startedAt: plan.startedAt, name: plan.name,
-                                        to: directory)
-    }
-
-    public static func json(_ plan: PlanResult) throws -> Data {
-        try ResultFiles.encoder().encode(plan)
-    }
-
-    public static func decode(_ data: Data) throws -> PlanResult {
-        try ResultFiles.decoder().decode(PlanResult.self, from: data)
-    }
-
-    /// `182k`, `1.25M`, `950`: a rate at a glance.
-    public static func rate(_ value: Double) -> String {
-        switch value {
-        case 1e6...: return ProduceSummary.fixed(value / 1e6, 2) + "M"
-        case 1e4...: return ProduceSummary.fixed(value / 1e3, 1) + "k"
-        default: return ProduceSummary.fixed(value, 0)
-        }
-    }
-
-    /// `1 KB`, `100 B`, `uniform:100-1000 B`.
-    static func size(_ size: RecordSizeDistribution) -> String {
-        if case .fixed(let bytes) = size, bytes >= 1024, bytes % 1024 == 0 { return "\(bytes / 1024) KB" }
-        return "\(size) B"
-    }
-
-    private static func number(_ value: Double, _ digits: Int) -> String { ResultFiles.number(value, digits) }
 }

@@ -1,74 +1,6 @@
 import Foundation
 import Histogram
-import ZooBench
 import ZooPipe
-
-/// One worker of a swarm run, as the merged result lists it.
-public struct SwarmMemberFigures: Sendable, Codable, Hashable {
-    public var id: String
-    /// 1 for the first worker of the run.
-    public var index: Int
-    public var host: String
-    public var cores: Int
-    public var zoobenchVersion: String
-    public var status: SwarmWorkerStatus
-    /// Why it did not complete, when it did not.
-    public var reason: String?
-    /// Its clock minus the coordinator's, and the bound of that estimate (ms).
-    public var clockOffsetMs: Double?
-    public var clockUncertaintyMs: Double?
-    /// Its share.
-    public var topic: String
-    public var producers: Int
-    public var throughputTarget: Double?
-    public var numRecords: Int?
-    /// What it measured: from its result, or (lost workers) summed from the
-    /// intervals it sent before going silent.
-    public var sent: Int
-    public var delivered: Int
-    public var failed: Int
-    public var recordsPerSecond: Double
-    public var p99Ms: Double?
-    /// Send → consume p99 and records consumed (e2e).
-    public var endToEndP99Ms: Double?
-    public var consumed: Int?
-    /// Its integrity verdicts (e2e), one per group.
-    public var integrity: [String]?
-    /// Intervals it sent.
-    public var intervals: Int
-    /// True when the figures above come from its intervals (no result arrived).
-    public var fromIntervals: Bool
-    public var cpuSeconds: Double?
-    public var peakRSSBytes: Int?
-}
-
-/// The swarm section of a merged result: who took part, how each part
-/// ended, and how far the workers' clocks can be trusted.
-public struct SwarmFigures: Sendable, Codable, Hashable {
-    /// Workers the run asked for.
-    public var requested: Int
-    /// True when a worker did not complete its share (lost, refused, failed
-    /// or stopped): the summary then covers fewer records than were sent.
-    public var degraded: Bool
-    /// One line per worker that did not complete.
-    public var problems: [String]
-    /// The largest |offset| + uncertainty over the workers: how far any
-    /// worker's clock may be from the coordinator's (ms).
-    public var clockSkewBoundMs: Double?
-    /// The largest uncertainty: starts are corrected by each offset, so the
-    /// workers started within about this of one another (ms).
-    public var startAlignmentMs: Double?
-    /// What the clocks mean for the figures, in words.
-    public var clockNote: String
-    /// How the merged timeline was built, in words.
-    public var timelineNote: String
-    public var members: [SwarmMemberFigures]
-    /// Workers that appeared after the run was published and took no part.
-    public var late: [String]
-    /// The coordinator's own CPU time over the whole command, seconds
-    /// (`environment.cpuSeconds` is the workers' sum).
-    public var coordinatorCPUSeconds: Double?
-}
 
 extension RunResult {
     /// The merged result of a swarm run: the workers' results added together
@@ -93,7 +25,7 @@ extension RunResult {
         for index in outcomes.indices {
             guard let json = outcomes[index].result else { continue }
             do {
-                results.append((outcomes[index], try ResultFiles.decode(Data(json.utf8))))
+                results.append((outcomes[index], try ResultJSON.decode(RunResult.self, from: Data(json.utf8))))
             } catch {
                 // A result this zoobench cannot read counts as a failed part, not a failed run.
                 outcomes[index].status = .failed
@@ -295,46 +227,5 @@ extension RunResult {
             timelineNote: "intervals aligned by index across workers: counts add up; p50–p99.9 are the highest of any "
                 + "worker's (an upper bound of the merged value); max is exact",
             members: members, late: late, coordinatorCPUSeconds: nil)
-    }
-}
-
-/// The console lines of a swarm run's `workers` section.
-public enum SwarmSummary {
-    public static func text(_ result: RunResult) -> String {
-        guard let swarm = result.workers else { return "" }
-        let fixed = ProduceSummary.fixed
-        let complete = swarm.members.filter { $0.status == .complete }.count
-        var lines = ["workers   \(complete) of \(swarm.requested) complete"
-            + (swarm.clockSkewBoundMs.map { "; clocks within ±\(fixed($0, 1)) ms of the coordinator's" } ?? "")
-            + (swarm.startAlignmentMs.map { ", starts aligned to ±\(fixed($0, 1)) ms" } ?? "")]
-        let e2e = result.kind == .e2e
-        var rows = [["worker", "id", "host", "status", "producers", "sent", "delivered", "rec/s", "p99 ms"]
-            + (e2e ? ["consumed", "e2e p99 ms"] : []) + ["clock ms"]]
-        for member in swarm.members {
-            var row: [String] = ["w\(member.index)", member.id, member.host, member.status.rawValue, String(member.producers)]
-            row.append(String(member.sent))
-            row.append(String(member.delivered) + (member.fromIntervals ? "*" : ""))
-            row.append(fixed(member.recordsPerSecond, 0))
-            row.append(member.p99Ms.map { fixed($0, 2) } ?? "-")
-            if e2e {
-                row.append(member.consumed.map(String.init) ?? "-")
-                row.append(member.endToEndP99Ms.map { fixed($0, 2) } ?? "-")
-            }
-            row.append(member.clockOffsetMs.map { String(format: "%+.1f ±%.1f", $0, member.clockUncertaintyMs ?? 0) } ?? "-")
-            rows.append(row)
-        }
-        lines += TextTable.lines(rows).map { "          " + $0 }
-        if swarm.members.contains(where: \.fromIntervals) {
-            lines.append("          * from the intervals it sent before it went silent (not in the summary above)")
-        }
-        for problem in swarm.problems { lines.append("degraded  " + problem) }
-        if !swarm.late.isEmpty {
-            lines.append("late      \(swarm.late.joined(separator: ", ")): arrived after the start, not part of the run")
-        }
-        lines.append("timeline  " + swarm.timelineNote)
-        if let cpu = swarm.coordinatorCPUSeconds {
-            lines.append("cpu       workers \(fixed(result.environment.cpuSeconds, 2)) s in all, coordinator \(fixed(cpu, 2)) s")
-        }
-        return lines.joined(separator: "\n")
     }
 }
