@@ -12,3 +12,10 @@ public enum LatencyHistogram {
         Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: .three)
     }
 }
+
+extension Histogram<UInt64> {
+    /// The value at `percentile`, or 0 for an empty histogram (which has no value to give).
+    public func percentileOrZero(_ percentile: Double) -> UInt64 {
+        totalCount > 0 ? valueAtPercentile(percentile) : 0
+    }
+}

@@ -1,5 +1,3 @@
-
-
 /// What a run measured: `produce` (producers), `consume` (consumers) or
 /// `e2e` (both, with send → consume latency and the integrity check).
 public enum RunKind: String, Sendable, Codable, CaseIterable {

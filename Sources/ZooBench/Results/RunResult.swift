@@ -1,5 +1,4 @@
 import Foundation
-import Histogram
 import ZooPipe
 
 /// Everything one run measured: the workload, the environment, the figures,

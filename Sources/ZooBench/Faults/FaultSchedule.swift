@@ -1,0 +1,79 @@
+import Foundation
+import Synchronization
+import ZooPipe
+
+/// A fault as it happened: what, and when from the start of sending.
+public struct FaultEvent: Sendable, Hashable, Codable {
+    /// Seconds from the start of sending.
+    public var at: Double
+    /// `broker 1 down`, `broker 1 up`, `broker 2 rtt 20ms`, `broker 2 rtt 0ms`.
+    public var action: String
+
+    public init(at: Double, action: String) {
+        self.at = at
+        self.action = action
+    }
+}
+
+/// Applies faults to an embedded cluster on a timeline, on a thread of its
+/// own, and keeps what it did.
+public final class FaultSchedule: Sendable {
+    private let faults: [FaultSpec]
+    private let cluster: EmbeddedCluster
+    private let topic: String
+    private let done = Atomic<Bool>(false)
+    private let log = Mutex<[FaultEvent]>([])
+    private let onEvent: (@Sendable (FaultEvent) -> Void)?
+
+    /// Checks every fault names a broker the cluster has; `topic` is the run's
+    /// (for leader faults that name none).
+    public init(_ faults: [FaultSpec], cluster: EmbeddedCluster, topic: String = "zoobench",
+                onEvent: (@Sendable (FaultEvent) -> Void)? = nil) throws(WorkloadError) {
+        for fault in faults where fault.broker > Int32(cluster.brokerCount) {
+            throw .invalid("--fault '\(fault)': the embedded cluster has brokers 1 to \(cluster.brokerCount)")
+        }
+        self.faults = faults
+        self.cluster = cluster
+        self.topic = topic
+        self.onEvent = onEvent
+    }
+
+    /// Starts the timeline now (the start of sending).
+    public func start() {
+        let start = MonotonicClock.nanoseconds()
+        var steps: [(UInt64, ClusterControl)] = []
+        for fault in faults {
+            if let change = fault.control(undo: false, topic: topic) { steps.append((nanoseconds(fault.at), change)) }
+            if let lasting = fault.lasting, let change = fault.control(undo: true, topic: topic) {
+                steps.append((nanoseconds(fault.at + lasting), change))
+            }
+        }
+        steps.sort { $0.0 < $1.0 }
+        let thread = Thread { [self, steps] in
+            for (offset, change) in steps {
+                while MonotonicClock.nanoseconds() < start + offset {
+                    if done.load(ordering: .relaxed) { return }
+                    Thread.sleep(forTimeInterval: 0.002)
+                }
+                if done.load(ordering: .relaxed) { return }
+                let action: String
+                do throws(WorkloadError) {
+                    action = try change.apply(to: cluster)
+                } catch {
+                    action = "\(change) failed: \(error.description)"
+                }
+                let event = FaultEvent(at: Double(MonotonicClock.nanoseconds() - start) / 1e9, action: action)
+                log.withLock { $0.append(event) }
+                onEvent?(event)
+            }
+        }
+        thread.name = "zoobench-faults"
+        thread.start()
+    }
+
+    /// Stops applying faults (those not yet due are skipped).
+    public func stop() { done.store(true, ordering: .relaxed) }
+
+    /// What was applied so far, in order.
+    public var events: [FaultEvent] { log.withLock { $0 } }
+}

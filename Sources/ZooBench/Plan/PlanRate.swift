@@ -1,0 +1,47 @@
+import Foundation
+
+/// A rate such as `200000`, `200k` (records/s), `50MB/s` or `1GB/s` (bytes/s).
+public enum PlanRate: Sendable, Hashable, Codable, CustomStringConvertible {
+    case records(Double)
+    case bytes(Double)
+
+    /// Parses `20000`, `20k`, `1.5m`, `50MB/s`; nil for anything else, and
+    /// for rates above 1e9 records/s or 1 TB/s.
+    public init?(parsing text: String) {
+        guard let rate = Self.parse(text) else { return nil }
+        switch rate {
+        case .records(let value) where value > 1e9: return nil
+        case .bytes(let value) where value > 1e12: return nil
+        default: self = rate
+        }
+    }
+
+    private static func parse(_ text: String) -> PlanRate? {
+        var body = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if body.hasSuffix("/s") { body.removeLast(2) }
+        for (suffix, scale) in [("records", 1.0), ("k", 1e3), ("m", 1e6)] where body.hasSuffix(suffix) && !body.hasSuffix("b") {
+            guard let value = Double(body.dropLast(suffix.count)), value > 0, value.isFinite else { return nil }
+            return .records(value * scale)
+        }
+        if body.hasSuffix("b"), let bytes = ByteCount.parse(body), bytes > 0 {
+            return .bytes(Double(bytes))
+        }
+        guard let value = Double(body), value > 0, value.isFinite else { return nil }
+        return .records(value)
+    }
+
+    /// Records per second, given the mean record size.
+    public func recordsPerSecond(recordBytes: Double) -> Double {
+        switch self {
+        case .records(let value): return value
+        case .bytes(let value): return recordBytes > 0 ? value / recordBytes : 0
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .records(let value): return "\(trim(value)) records/s"
+        case .bytes(let value): return "\(String(format: "%.1f", value / 1_048_576)) MB/s"
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import Synchronization
+
+/// Asks a running benchmark to stop early (Ctrl-C); safe from any thread.
+public final class StopSignal: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    public init() {}
+
+    public func stop() { flag.store(true, ordering: .relaxed) }
+
+    public var isStopped: Bool { flag.load(ordering: .relaxed) }
+}

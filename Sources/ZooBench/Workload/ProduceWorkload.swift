@@ -1,0 +1,159 @@
+import ZooPipe
+
+/// What a `produce` run does: where, how much, how fast, which records and
+/// which producer settings. Every field has the default the CLI documents.
+///
+/// Encoded (in results and workload files) with the CLI's flag names as keys
+/// and the CLI's value syntax (`duration: 30s`, `record-size: uniform:100-1000`).
+public struct ProduceWorkload: Sendable, Hashable {
+    /// A name for the run, used in result file names. Default `produce`.
+    public var name = "produce"
+    /// Topic produced to. Default `zoobench`.
+    public var topic = "zoobench"
+    /// Partitions when zoobench creates the topic. Default 6.
+    public var partitions: Int32 = 6
+    /// Replication factor when zoobench creates the topic. Default 1.
+    public var replicationFactor: Int16 = 1
+    /// Acknowledgement level. Default all (-1).
+    public var acks: Acks = .all
+    /// Records to send after warm-up, across producers. Nil with a duration;
+    /// when neither is set, 1,000,000.
+    public var numRecords: Int?
+    /// How long to send after warm-up. Nil: bounded by `numRecords`.
+    public var duration: Duration?
+    /// Records per second in total; nil (or -1 on the command line) is unlimited.
+    public var throughput: Double?
+    /// Warm-up time before measuring, excluded from the main figures.
+    public var warmup: Duration?
+    /// Warm-up records before measuring (per run, across producers).
+    public var warmupRecords: Int?
+    /// Value sizes. Default 100 bytes.
+    public var recordSize: RecordSizeDistribution = .fixed(100)
+    /// What values contain. Default random bytes.
+    public var payload: PayloadKind = .random
+    /// Target fraction (0–1) of repeated bytes in random payloads. Default 0.
+    public var compressibility = 0.0
+    /// Separator of records in a payload file. Default a newline.
+    public var payloadDelimiter = "\n"
+    /// Record keys. Default none.
+    public var keys: KeyDistribution = .none
+    /// Headers per record. Default 0.
+    public var headers = 0
+    /// Producers, each with its own librdkafka handle on its own thread. Default 1.
+    public var producers = 1
+    /// `linger.ms`; nil keeps librdkafka's 5 ms.
+    public var lingerMs: Double?
+    /// `batch.size` in bytes; nil keeps librdkafka's default.
+    public var batchSize: Int?
+    /// Compression codec. Default none.
+    public var compression: CompressionCodec = .none
+    /// `enable.idempotence`. Default off.
+    public var idempotence = false
+    /// A transactional id: records are sent in transactions of `transactionSize`.
+    public var transactionalID: String?
+    /// Records per transaction. Default 1000 when a transactional id is set.
+    public var transactionSize: Int?
+    /// Delivery timeout per record. Default 30 s.
+    public var deliveryTimeout: Duration = .seconds(30)
+    /// How long to wait for the cluster to answer. Default 10 s.
+    public var connectTimeout: Duration = .seconds(10)
+    /// Timeline interval. Default 1 s.
+    public var interval: Duration = .seconds(1)
+    /// Faults to inject into the embedded cluster, timed from the start of
+    /// sending (workload files: `fault`, a list of the `--fault` texts).
+    public var faults: [FaultSpec] = []
+    /// librdkafka properties passed verbatim (`-X key=value`); they win.
+    public var properties: [String: String] = [:]
+
+    public init() {}
+
+    /// The largest record the producers may send: librdkafka's
+    /// `message.max.bytes` as given with `-X`, or its default.
+    public var messageMaxBytes: Int { properties["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000 }
+
+    /// The longest duration or warm-up a run may ask for.
+    public static let longestDuration = Duration.seconds(30 * 86_400)
+
+    /// The record count bound in force: `numRecords`, or 1,000,000 when
+    /// neither a count nor a duration is set.
+    public var recordLimit: Int? {
+        if let numRecords { return numRecords }
+        return duration == nil ? 1_000_000 : nil
+    }
+
+    /// Checks the numbers make sense and librdkafka accepts every property;
+    /// the message names the setting.
+    public func validate() throws(WorkloadError) {
+        // zoobench's own bounds first, so an out-of-range value is named as given, not as librdkafka sees it.
+        if partitions < 1 || partitions > 100_000 { throw .invalid("partitions must be 1 to 100000, not \(partitions)") }
+        if let batchSize, !(1...Int(Int32.max)).contains(batchSize) {
+            throw .invalid("batch-size must be 1 to 2147483647 bytes, not \(batchSize)")
+        }
+        if let duration, duration > Self.longestDuration { throw .invalid("duration must be at most 30 days") }
+        if let warmup, warmup > Self.longestDuration { throw .invalid("warmup must be at most 30 days") }
+        if let warmup, warmup < .zero { throw .invalid("warmup must be 0 or more") }
+        if deliveryTimeout <= .zero || deliveryTimeout > .seconds(86_400) {
+            throw .invalid("timeout must be more than 0 and at most 24h, not \(DurationText.format(deliveryTimeout))")
+        }
+        if connectTimeout <= .zero || connectTimeout > .seconds(3_600) {
+            throw .invalid("connect-timeout must be more than 0 and at most 1h, not \(DurationText.format(connectTimeout))")
+        }
+        if interval > .seconds(3_600) { throw .invalid("interval must be at most 1h") }
+        if let throughput, throughput > 1e9 { throw .invalid("throughput must be at most 1e9 records/s, not \(throughput)") }
+        if let transactionalID, transactionalID.isEmpty { throw .invalid("transactional-id must not be empty") }
+        if let lingerMs, !(0...900_000).contains(lingerMs) { throw .invalid("linger-ms must be 0 to 900000, not \(lingerMs)") }
+        do {
+            try producerConfiguration(producerIndex: 0).validate(acks: acks, deliveryTimeout: deliveryTimeout)
+        } catch {
+            throw .invalid(error.description)
+        }
+        if let numRecords, numRecords < 1 { throw .invalid("num-records must be at least 1, not \(numRecords)") }
+        if let duration, duration <= .zero { throw .invalid("duration must be more than 0") }
+        if let throughput, !(throughput > 0 && throughput.isFinite) {
+            throw .invalid("throughput must be more than 0 records/s (or -1 for unlimited), not \(throughput)")
+        }
+        if let warmupRecords, warmupRecords < 0 { throw .invalid("warmup-records must be 0 or more") }
+        if warmup != nil && warmupRecords != nil { throw .invalid("give warmup or warmup-records, not both") }
+        if recordSize.maximum > 100 * 1024 * 1024 { throw .invalid("record-size \(recordSize) can exceed 100 MiB") }
+        if recordSize.maximum > messageMaxBytes {
+            throw .invalid("record-size \(recordSize) can exceed message.max.bytes (\(messageMaxBytes)); "
+                + "raise it with -X message.max.bytes=…")
+        }
+        if case .uniform(let low, _) = recordSize, low < 0 { throw .invalid("record-size must be 0 or more") }
+        if case .fixed(let size) = recordSize, size < 0 { throw .invalid("record-size must be 0 or more") }
+        if !(0...1).contains(compressibility) { throw .invalid("compressibility must be 0.0 to 1.0, not \(compressibility)") }
+        if payloadDelimiter.isEmpty { throw .invalid("payload-delimiter must not be empty") }
+        if headers < 0 || headers > 64 { throw .invalid("headers must be 0 to 64, not \(headers)") }
+        if producers < 1 || producers > 256 { throw .invalid("producers must be 1 to 256, not \(producers)") }
+        if replicationFactor < 1 { throw .invalid("replication-factor must be at least 1, not \(replicationFactor)") }
+        if let batchSize, batchSize < 1 { throw .invalid("batch-size must be at least 1") }
+        if let transactionSize, transactionSize < 1 { throw .invalid("transaction-size must be at least 1") }
+        if transactionSize != nil && transactionalID == nil { throw .invalid("transaction-size needs a transactional-id") }
+        if interval < .milliseconds(10) { throw .invalid("interval must be at least 10ms") }
+        if name.isEmpty || name.contains("/") { throw .invalid("name must be non-empty and without '/'") }
+        do {
+            try KafkaURI.validateTopic(topic)
+        } catch {
+            throw .invalid(error.description)
+        }
+    }
+
+    /// The typed producer configuration of producer number `producerIndex`
+    /// (each transactional producer needs an id of its own).
+    public func producerConfiguration(producerIndex: Int) -> KafkaProducerConfiguration {
+        var configuration = KafkaProducerConfiguration()
+        configuration.client.clientID = "zoobench"
+        configuration.client.connectTimeout = connectTimeout
+        configuration.client.properties = properties
+        configuration.linger = lingerMs.map { .nanoseconds(Int64($0 * 1_000_000)) }
+        configuration.batchSize = batchSize
+        configuration.compression = compression
+        configuration.idempotence = idempotence || transactionalID != nil
+        // librdkafka's own counters of what went over the wire, read at the end of the run.
+        configuration.statisticsInterval = .milliseconds(250)
+        if let transactionalID {
+            configuration.client.properties["transactional.id"] = producers == 1 ? transactionalID : "\(transactionalID)-\(producerIndex)"
+        }
+        return configuration
+    }
+}
