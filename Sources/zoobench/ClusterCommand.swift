@@ -19,15 +19,7 @@ struct ClusterCommand: ParsableCommand {
             With --control it reads commands from stdin, one per line, and answers each \
             with one line on stdout, "ok <seconds> <what was done>" or "error <why>":
 
-              down BROKER|all            the broker drops its connections, refuses new ones
-              up BROKER|all              it serves again
-              rtt BROKER|all LATENCY     every response of the broker waits this long
-              leader TOPIC PARTITION BROKER
-                                         the broker becomes the partition's leader
-              error API CODE [COUNT]     the next COUNT API requests fail with CODE
-                                         (e.g. error Produce NOT_LEADER_FOR_PARTITION 5)
-              topic NAME[:PARTITIONS]    creates a topic
-              help                       lists these;  quit  stops serving (exit 0)
+            \(FaultKind.controlHelpLines.joined(separator: "\n"))
 
             The end of stdin stops reading, not serving.
 
@@ -125,13 +117,13 @@ struct ClusterCommand: ParsableCommand {
                     quit()
                     return
                 case "help":
-                    answer("ok commands: " + (ClusterControl.usage + ["help", "quit"]).joined(separator: "; "))
+                    answer("ok commands: " + (FaultKind.controlUsage + ["help", "quit"]).joined(separator: "; "))
                     continue
                 default:
                     break
                 }
                 do throws(WorkloadError) {
-                    let done = try ClusterControl(parsing: command).apply(to: cluster)
+                    let done = try ClusterChange(command: command).apply(to: cluster)
                     let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
                     answer("ok \(NumberText.fixed(seconds, 3)) \(done)")
                 } catch {

@@ -88,8 +88,7 @@ struct ConsumeCommand: ParsableCommand {
             help: ArgumentHelp("Same as --consumer-props.", valueName: "key=value"))
     var properties: [PropertyArgument] = []
 
-    @Option(help: ArgumentHelp("A fault for the embedded cluster, timed from the start of reading (repeatable; "
-                                   + "as for produce: 'at=2s broker=1 down for=2s', rtt, leader, error).", valueName: "spec"))
+    @Option(help: ArgumentHelp(FaultKind.flagHelp(timedFrom: "reading"), valueName: "spec"))
     var fault: [String] = []
     @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions

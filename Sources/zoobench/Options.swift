@@ -122,11 +122,7 @@ struct ProducerOptions: ParsableArguments {
     var connectTimeout: String?
 
     // Faults
-    @Option(help: ArgumentHelp("A fault for the embedded cluster, timed from the start of sending (repeatable; "
-                                   + "replaces a workload file's): 'at=2s broker=1 down for=2s', "
-                                   + "'at=1s rtt broker=all 50ms for=5s', 'at=3s leader partition=0 to=3' "
-                                   + "(topic=… for another topic), 'at=2s error api=Produce code=NOT_LEADER_FOR_PARTITION count=5'.",
-                               valueName: "spec"))
+    @Option(help: ArgumentHelp(FaultKind.flagHelp(timedFrom: "sending", replacingWorkloadFile: true), valueName: "spec"))
     var fault: [String] = []
 
     /// The workload: the file's (or the defaults), then each flag given.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ZooBench
 import ZooPipe
@@ -194,27 +195,41 @@ struct IntegrityTests {
 
 @Suite("Fault specs")
 struct FaultSpecTests {
-    @Test func parsesDownAndRoundTrip() throws {
+    static func arguments(_ set: (inout FaultArguments) -> Void) -> FaultArguments {
+        var arguments = FaultArguments()
+        set(&arguments)
+        return arguments
+    }
+
+    @Test func parsesEveryKindAndWritesItBack() throws {
         let down = try FaultSpec(parsing: "at=10s broker=2 down for=5s")
-        #expect(down == FaultSpec(at: .seconds(10), broker: 2, kind: .down, lasting: .seconds(5)))
+        #expect(down == FaultSpec(at: .seconds(10), change: ClusterChange("down", Self.arguments { $0.broker = 2 }),
+                                  lasting: .seconds(5)))
         #expect(down.description == "at=10s broker=2 down for=5s")
         let slow = try FaultSpec(parsing: "at=500ms rtt broker=1 50ms")
-        #expect(slow == FaultSpec(at: .milliseconds(500), broker: 1, kind: .roundTrip(.milliseconds(50)), lasting: nil))
+        #expect(slow == FaultSpec(at: .milliseconds(500),
+                                  change: ClusterChange("rtt", Self.arguments { $0.broker = 1; $0.latency = .milliseconds(50) }),
+                                  lasting: nil))
         #expect(slow.description == "at=500ms rtt broker=1 50ms")
         let errors = try FaultSpec(parsing: "at=2s error api=Produce code=NOT_LEADER_FOR_PARTITION count=5")
-        #expect(errors.kind == .requestErrors(api: "Produce", code: "NOT_LEADER_FOR_PARTITION", count: 5))
+        #expect(errors.change == (try ClusterChange(command: "error Produce NOT_LEADER_FOR_PARTITION 5")))
         #expect(errors.description == "at=2s error api=Produce code=NOT_LEADER_FOR_PARTITION count=5")
+        #expect(try FaultSpec(parsing: "at=2s error api=fetch code=NOT_LEADER_FOR_PARTITION").description
+            == "at=2s error api=Fetch code=NOT_LEADER_FOR_PARTITION count=1")
         let leader = try FaultSpec(parsing: "at=3s leader partition=1 to=3")
-        #expect(leader == FaultSpec(at: .seconds(3), broker: 3, kind: .leader(topic: nil, partition: 1), lasting: nil))
+        #expect(leader == FaultSpec(at: .seconds(3), change: ClusterChange("leader", Self.arguments { $0.partition = 1; $0.leader = 3 }),
+                                    lasting: nil))
         #expect(leader.description == "at=3s leader partition=1 to=3")
-        #expect(leader.control(undo: false, topic: "bench") == .leader(topic: "bench", partition: 1, broker: 3))
-        #expect(leader.control(undo: true, topic: "bench") == nil)
+        #expect(leader.start(topic: "bench") == (try ClusterChange(command: "leader bench 1 3")))
+        #expect(leader.end(topic: "bench") == nil)
         let elsewhere = try FaultSpec(parsing: "at=3s leader topic=other partition=0 to=2")
-        #expect(elsewhere.control(undo: false, topic: "bench") == .leader(topic: "other", partition: 0, broker: 2))
-        // Every spec's text parses back to the same spec.
+        #expect(elsewhere.start(topic: "bench") == (try ClusterChange(command: "leader other 0 2")))
+        // Every spec's text parses back to the same spec, in any order of its words.
         for spec in [down, slow, errors, leader, elsewhere] { #expect(try FaultSpec(parsing: spec.description) == spec) }
-        #expect(down.control(undo: true, topic: "t") == .up(broker: 2))
-        #expect(slow.control(undo: true, topic: "t") == .roundTrip(broker: 1, .zero))
+        #expect(try FaultSpec(parsing: "down for=5s broker=2 at=10s") == down)
+        #expect(down.end(topic: "t") == (try ClusterChange(command: "up 2")))
+        #expect(slow.end(topic: "t") == (try ClusterChange(command: "rtt 1 0ms")))
+        #expect(down.start(topic: "t") == (try ClusterChange(command: "down 2")))
     }
 
     @Test(arguments: [
@@ -222,19 +237,28 @@ struct FaultSpecTests {
         ("at=1s down", "it needs broker="),
         ("at=1s broker=1", "say one of down, rtt, leader or error"),
         ("at=1s broker=1 down error", "say one of down, rtt, leader or error"),
-        ("at=1s error api=Produce", "error needs api=… and code=…"),
+        ("at=1s error api=Produce", "error needs code=…"),
+        ("at=1s error", "error needs api=… and code=…"),
         ("at=1s error api=Nope code=NOT_LEADER_FOR_PARTITION", "api=Nope is not one of"),
         ("at=1s error api=Produce code=NOPE", "code=NOPE is not a Kafka error name"),
         ("at=1s broker=1 rtt", "rtt needs a latency"),
+        ("at=1s broker=1 rtt fast", "'fast' is not a latency such as 50ms"),
         ("at=soon broker=1 down", "at=soon is not a duration"),
         ("at=1s broker=0 down", "broker=0 is not a broker id"),
         ("at=1s broker=1 down when=now", "unknown key 'when'"),
-        ("at=1s leader topic=t partition=0", "leader needs partition=… and to=…"),
+        ("at=1s broker=1 explode", "unknown word 'explode'"),
+        ("at=1s broker=1 down 50ms", "unknown word '50ms'"),
+        ("at=1s leader topic=t partition=0", "leader needs to=…"),
+        ("at=1s leader", "leader needs partition=… and to=…"),
+        ("at=1s leader partition=0 to=all", "a partition has one leader"),
         ("at=1s leader partition=0 to=3 for=2s", "leader faults do not take for="),
         ("at=1s leader partition=-1 to=3", "partition=-1 is not a partition number"),
+        ("at=1s leader topic= partition=0 to=3", "topic= needs a name"),
         ("at=1s error api=Produce code=NOT_LEADER_FOR_PARTITION for=2s", "error faults do not take for="),
+        ("at=1s error api=Produce code=NOT_LEADER_FOR_PARTITION count=0", "count=0 is not a count of 1 to 100000"),
         ("at=1s broker=1 down count=3", "down faults do not take count="),
         ("at=1s broker=1 rtt 2h", "more than an hour"),
+        ("at=1s broker=1 up", "unknown word 'up'"),
     ])
     func rejectsWithAReason(_ text: String, _ reason: String) {
         #expect {
@@ -244,25 +268,43 @@ struct FaultSpecTests {
                 && (error as? WorkloadError)?.description.hasPrefix("--fault '\(text)': ") == true
         }
     }
+
+    /// The help and the docs are made from the catalog: every example it
+    /// gives parses, and docs/reliability.md holds both tables as they are made.
+    @Test func examplesParseAndTheDocsHoldTheCatalog() throws {
+        for kind in FaultKind.scheduled {
+            let example = try #require(kind.example, "\(kind.name) has no example")
+            #expect(try FaultSpec(parsing: example).description == example)
+        }
+        #expect(FaultKind.flagHelp(timedFrom: "sending").contains(FaultKind.examples))
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/reliability.md")
+        let page = try String(contentsOf: docs, encoding: .utf8)
+        #expect(page.contains(FaultKind.timelineMarkdown), "docs/reliability.md: the spec table is not FaultKind.timelineMarkdown")
+        #expect(page.contains(FaultKind.controlMarkdown), "docs/reliability.md: the command table is not FaultKind.controlMarkdown")
+    }
 }
 
 @Suite("Cluster control commands")
 struct ClusterControlTests {
     @Test(arguments: [
-        ("down 2", ClusterControl.down(broker: 2)),
-        ("up all", .up(broker: 0)),
-        ("rtt 1 50ms", .roundTrip(broker: 1, .milliseconds(50))),
-        ("rtt all 0ms", .roundTrip(broker: 0, .zero)),
-        ("leader bench 0 3", .leader(topic: "bench", partition: 0, broker: 3)),
-        ("error Produce NOT_LEADER_FOR_PARTITION 5", .requestErrors(api: .produce, code: KafkaErrorCode(name: "NOT_LEADER_FOR_PARTITION")!, count: 5)),
-        ("error fetch UNKNOWN_TOPIC_OR_PART", .requestErrors(api: .fetch, code: KafkaErrorCode(name: "UNKNOWN_TOPIC_OR_PART")!, count: 1)),
-        ("topic t:4", .createTopic("t", partitions: 4)),
-        ("  down   3  ", .down(broker: 3)),
+        ("down 2", "down", FaultSpecTests.arguments { $0.broker = 2 }),
+        ("up all", "up", FaultSpecTests.arguments { $0.broker = 0 }),
+        ("rtt 1 50ms", "rtt", FaultSpecTests.arguments { $0.broker = 1; $0.latency = .milliseconds(50) }),
+        ("rtt all 0ms", "rtt", FaultSpecTests.arguments { $0.broker = 0; $0.latency = .zero }),
+        ("leader bench 0 3", "leader", FaultSpecTests.arguments { $0.topic = "bench"; $0.partition = 0; $0.leader = 3 }),
+        ("error Produce NOT_LEADER_FOR_PARTITION 5", "error", FaultSpecTests.arguments {
+            $0.api = .produce; $0.code = KafkaErrorCode(name: "NOT_LEADER_FOR_PARTITION"); $0.count = 5 }),
+        ("error fetch UNKNOWN_TOPIC_OR_PART", "error", FaultSpecTests.arguments {
+            $0.api = .fetch; $0.code = KafkaErrorCode(name: "UNKNOWN_TOPIC_OR_PART"); $0.count = 1 }),
+        ("topic t:4", "topic", FaultSpecTests.arguments { $0.newTopic = "t"; $0.newTopicPartitions = 4 }),
+        ("topic t", "topic", FaultSpecTests.arguments { $0.newTopic = "t"; $0.newTopicPartitions = 1 }),
+        ("  down   3  ", "down", FaultSpecTests.arguments { $0.broker = 3 }),
     ])
-    func parses(_ line: String, _ expected: ClusterControl) throws {
-        let command = try ClusterControl(parsing: line)
-        #expect(command == expected)
-        #expect(try ClusterControl(parsing: command.description) == command)
+    func parses(_ line: String, _ kind: String, _ arguments: FaultArguments) throws {
+        let command = try ClusterChange(command: line)
+        #expect(command == ClusterChange(kind, arguments))
+        #expect(try ClusterChange(command: command.description) == command)
     }
 
     @Test(arguments: [
@@ -273,10 +315,11 @@ struct ClusterControlTests {
         ("error Nope NOT_LEADER_FOR_PARTITION", "'Nope' is not one of Produce, Fetch"),
         ("error Produce NOPE", "'NOPE' is not a Kafka error name"), ("error Produce NOT_LEADER_FOR_PARTITION 0", "1 to 100000"),
         ("topic :3", "is not NAME or NAME:PARTITIONS"), ("topic t:0", "is not NAME or NAME:PARTITIONS"),
+        ("down 1 2", "write it as 'down BROKER|all'"),
     ])
     func rejects(_ line: String, _ reason: String) {
         #expect {
-            _ = try ClusterControl(parsing: line)
+            _ = try ClusterChange(command: line)
         } throws: { error in
             (error as? WorkloadError)?.description.contains(reason) == true
         }
@@ -287,13 +330,13 @@ struct ClusterControlTests {
     @Test func appliesToTheEmbeddedCluster() throws {
         let target = try BenchTarget(brokers: nil, topic: "ctl", partitions: 2, replicationFactor: 1)
         let cluster = try #require(target.embedded)
-        let moved = try ClusterControl(parsing: "leader ctl 1 3").apply(to: cluster)
+        let moved = try ClusterChange(command: "leader ctl 1 3").apply(to: cluster)
         #expect(moved == "leader of ctl partition 1 moved to broker 3")
         #expect(try target.admin.describeTopic("ctl").partitions.first { $0.id == 1 }?.leader == 3)
-        #expect(try ClusterControl(parsing: "rtt all 40ms").apply(to: cluster) == "every broker rtt 40ms")
-        #expect(try ClusterControl(parsing: "down 2").apply(to: cluster) == "broker 2 down")
-        #expect(try ClusterControl(parsing: "up 2").apply(to: cluster) == "broker 2 up")
-        #expect(throws: WorkloadError.self) { try ClusterControl(parsing: "down 4").apply(to: cluster) }
-        #expect(throws: WorkloadError.self) { try ClusterControl(parsing: "leader ctl 7 1").apply(to: cluster) }
+        #expect(try ClusterChange(command: "rtt all 40ms").apply(to: cluster) == "every broker rtt 40ms")
+        #expect(try ClusterChange(command: "down 2").apply(to: cluster) == "broker 2 down")
+        #expect(try ClusterChange(command: "up 2").apply(to: cluster) == "broker 2 up")
+        #expect(throws: WorkloadError.self) { try ClusterChange(command: "down 4").apply(to: cluster) }
+        #expect(throws: WorkloadError.self) { try ClusterChange(command: "leader ctl 7 1").apply(to: cluster) }
     }
 }

@@ -128,8 +128,8 @@ struct ParserFuzzTests {
         }
         Self.fuzz("cluster commands", seeds: ["down 2", "up all", "rtt 1 50ms", "leader bench 0 3", "topic t:4",
                                               "error Produce NOT_LEADER_FOR_PARTITION 5"], seed: 6) { text in
-            guard let command = try? ClusterControl(parsing: text) else { return }
-            #expect((try? ClusterControl(parsing: command.description)) == command, "\(text) → \(command)")
+            guard let command = try? ClusterChange(command: text) else { return }
+            #expect((try? ClusterChange(command: command.description)) == command, "\(text) → \(command)")
         }
     }
 

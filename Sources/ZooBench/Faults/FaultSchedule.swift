@@ -29,7 +29,7 @@ public final class FaultSchedule: Sendable {
     /// (for leader faults that name none).
     public init(_ faults: [FaultSpec], cluster: EmbeddedCluster, topic: String = "zoobench",
                 onEvent: (@Sendable (FaultEvent) -> Void)? = nil) throws(WorkloadError) {
-        for fault in faults where fault.broker > Int32(cluster.brokerCount) {
+        for fault in faults where fault.change.arguments.brokerIDs.contains(where: { $0 > Int32(cluster.brokerCount) }) {
             throw .invalid("--fault '\(fault)': the embedded cluster has brokers 1 to \(cluster.brokerCount)")
         }
         self.faults = faults
@@ -41,11 +41,11 @@ public final class FaultSchedule: Sendable {
     /// Starts the timeline now (the start of sending).
     public func start() {
         let start = MonotonicClock.nanoseconds()
-        var steps: [(UInt64, ClusterControl)] = []
+        var steps: [(UInt64, ClusterChange)] = []
         for fault in faults {
-            if let change = fault.control(undo: false, topic: topic) { steps.append((nanoseconds(fault.at), change)) }
-            if let lasting = fault.lasting, let change = fault.control(undo: true, topic: topic) {
-                steps.append((nanoseconds(fault.at + lasting), change))
+            steps.append((nanoseconds(fault.at), fault.start(topic: topic)))
+            if let lasting = fault.lasting, let undo = fault.end(topic: topic) {
+                steps.append((nanoseconds(fault.at + lasting), undo))
             }
         }
         steps.sort { $0.0 < $1.0 }
