@@ -10,3 +10,10 @@ public final class StopSignal: Sendable {
 
     public var isStopped: Bool { flag.load(ordering: .relaxed) }
 }
+
+/// A run stopped (``StopSignal``) before it measured anything worth keeping:
+/// while a backlog was made, or before a swarm run began.
+public struct RunStopped: Error, Sendable, CustomStringConvertible {
+    public init() {}
+    public var description: String { "stopped before measuring" }
+}

@@ -70,3 +70,42 @@ extension KafkaOutputAdapter: OutputAdapter {
         try flush()
     }
 }
+
+/// The ends of a pipe as a command line names them: a `kafka://host:port/topic`
+/// URI, a `.jsonl` file (to read) or a `.csv` file (to write).
+public enum PipeEnd {
+    /// Whether `text` names Kafka (a `kafka://` URI).
+    public static func isKafka(_ text: String) -> Bool { text.lowercased().hasPrefix("kafka://") }
+
+    /// The source `text` names: a consumer (of `group`, or of every partition
+    /// from the start), ending after `idleTimeout` without a record; or a JSONL file.
+    public static func input(_ text: String, group: String?, keyField: String?, properties: [String: String],
+                             connectTimeout: Duration, idleTimeout: Duration) throws -> any InputAdapter {
+        guard isKafka(text) else { return try JSONLInputAdapter(path: text, keyField: keyField) }
+        var configuration = KafkaConsumerConfiguration()
+        configuration.client.properties = properties
+        configuration.client.connectTimeout = connectTimeout
+        let adapter = try KafkaInputAdapter(uri: text, groupID: group, configuration: configuration)
+        adapter.pipeIdleTimeout = idleTimeout
+        return adapter
+    }
+
+    /// The destination `text` names: a producer with `acks`, or a CSV file.
+    public static func output(_ text: String, acks: Acks, properties: [String: String],
+                              connectTimeout: Duration) throws -> any OutputAdapter {
+        guard isKafka(text) else { return CSVOutputAdapter(path: text) }
+        var configuration = KafkaProducerConfiguration()
+        configuration.client.properties = properties
+        configuration.client.connectTimeout = connectTimeout
+        return try KafkaOutputAdapter(uri: text, acks: acks, configuration: configuration)
+    }
+
+    /// Moves records from `input` to `output` (up to `limit`); returns how many moved.
+    public static func move(from input: any InputAdapter, to output: any OutputAdapter, limit: Int?) throws -> Int {
+        func run<I: InputAdapter, O: OutputAdapter>(_ input: I, _ output: O) throws -> Int {
+            var pipe = Pipe(input: input, output: output)
+            return try pipe.run(limit: limit)
+        }
+        return try run(input, output)
+    }
+}

@@ -110,4 +110,38 @@ public enum ConsumeSummary {
         if i.commits > 0 { line += "  commits \(i.commits) (max \(P.fixed(Double(i.commitMax) / 1000, 2)) ms)" }
         return line
     }
+
+    /// `0–63` or `0–3,7,9–10`: a partition list with runs folded.
+    public static func ranges(_ partitions: [Int32]) -> String {
+        var parts: [String] = []
+        var index = 0
+        while index < partitions.count {
+            var end = index
+            while end + 1 < partitions.count && partitions[end + 1] == partitions[end] + 1 { end += 1 }
+            parts.append(end > index + 1 ? "\(partitions[index])–\(partitions[end])"
+                         : partitions[index...end].map(String.init).joined(separator: ","))
+            index = end + 1
+        }
+        return parts.joined(separator: ",")
+    }
+
+    /// The workload in one line: `1 consumer(s) in group …, from earliest, until …`.
+    public static func describe(_ w: ConsumeWorkload) -> String {
+        var parts: [String] = []
+        if let partitions = w.partitions {
+            parts.append("\(w.consumers) simple consumer(s) of partitions \(ranges(partitions))")
+        } else {
+            parts.append("\(w.consumers) consumer(s) in \(w.groups == 1 ? "group \(w.group ?? "(generated)")" : "\(w.groups) groups")")
+        }
+        parts.append("from \(w.from)")
+        parts.append("until " + w.stopDescription)
+        if let commit = w.commitInterval { parts.append("committing every \(DurationText.format(commit))") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The consumers of an e2e run in one line: they start at the end and read the producers' records.
+    public static func describeEndToEnd(_ w: ConsumeWorkload) -> String {
+        describe(w).replacingOccurrences(of: "from earliest, until ",
+                                         with: "from the current end, until the producers' last record, or ")
+    }
 }

@@ -47,33 +47,13 @@ struct ClusterCommand: ParsableCommand {
     @Flag(help: "Read fault commands from stdin while serving (see above).") var control = false
 
     func run() throws {
-        var topics: [(name: String, partitions: Int32, replicas: Int32)] = []
-        for spec in topic {
-            let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count <= 3, let name = parts.first.map(String.init), !name.isEmpty,
-                  let partitions = parts.count >= 2 ? Int32(parts[1]) : 1, (1...10_000).contains(partitions),
-                  let replicas = parts.count == 3 ? Int32(parts[2]) : 1, replicas >= 1 else {
-                throw ValidationError("--topic: '\(spec)' is not name:partitions (e.g. bench:4) or name:partitions:rf (bench:4:3)")
-            }
-            guard replicas <= Int32(brokers) else {
-                throw ValidationError("--topic: '\(spec)' asks for \(replicas) replicas; the cluster has \(brokers) brokers")
-            }
-            topics.append((name, partitions, replicas))
-        }
-        let latency = try rtt.map { text -> Duration in
-            guard let duration = DurationText.parse(text), duration <= .seconds(3600) else {
-                throw ValidationError("--rtt: '\(text)' is not a latency such as 2ms (at most 1h)")
-            }
-            return duration
-        }
-        let limit = try serveFor.map { text -> Duration in
-            guard let duration = DurationText.parse(text), duration > .zero else {
-                throw ValidationError("--for: '\(text)' is not a duration such as 10m")
-            }
-            return duration
-        }
+        let topics = try topic.map { text throws(WorkloadError) in try TopicSpec(parsing: text, brokers: brokers) }
+        let latency = try rtt.map { text throws(WorkloadError) in try DurationText.parse(text, label: "--rtt", atMost: .seconds(3600)) }
+        let limit = try serveFor.map { text throws(WorkloadError) in try DurationText.parse(text, label: "--for", positive: true) }
         let cluster = try EmbeddedCluster(brokers: brokers)
-        for topic in topics { try cluster.createTopic(topic.name, partitions: topic.partitions, replicationFactor: topic.replicas) }
+        for topic in topics {
+            try cluster.createTopic(topic.name, partitions: topic.partitions, replicationFactor: topic.replicationFactor)
+        }
         if let latency {
             for id in 1...Int32(brokers) { try cluster.setRoundTripTime(broker: id, latency) }
         }
@@ -85,53 +65,34 @@ struct ClusterCommand: ParsableCommand {
             }
         }
         // Written straight to the descriptor, so a script reading a pipe sees it at once.
-        let serving = "serving   \(brokers) brokers" + (topics.isEmpty ? "" : "; topics " + topics.map {
-            "\($0.name) (\($0.partitions)" + ($0.replicas > 1 ? ", rf \($0.replicas)" : "") + ")"
-        }.joined(separator: ", ")) + (latency.map { "; rtt \(DurationText.format($0))" } ?? "")
-            + (limit.map { " for \(DurationText.format($0))" } ?? " until Ctrl-C")
+        let serving = "serving   \(brokers) brokers" + (topics.isEmpty ? "" : "; topics " + topics.map(\.description).joined(separator: ", "))
+            + (latency.map { "; rtt \(DurationText.format($0))" } ?? "") + (limit.map { " for \(DurationText.format($0))" } ?? " until Ctrl-C")
         FileHandle.standardOutput.write(Data("bootstrap \(cluster.bootstrapServers)\n\(serving)\n".utf8))
 
         let done = DispatchSemaphore(value: 0)
         let interrupt = Interrupt.install { done.signal() }
-        if control { Self.serveControl(cluster, started: MonotonicClock.nanoseconds()) { done.signal() } }
+        if control {
+            // Commands are read from stdin on a thread of their own, until its end or `quit`.
+            let session = ClusterControl(cluster: cluster)
+            let reader = Thread {
+                while let line = readLine() {
+                    guard let (answer, quit) = session.answer(line) else { continue }
+                    FileHandle.standardOutput.write(Data((answer + "\n").utf8))
+                    if quit {
+                        done.signal()
+                        return
+                    }
+                }
+            }
+            reader.name = "zoobench-control"
+            reader.start()
+        }
         if let limit {
-            _ = done.wait(timeout: .now() + .nanoseconds(Int(limit.components.seconds * 1_000_000_000
-                + limit.components.attoseconds / 1_000_000_000)))
+            _ = done.wait(timeout: .now() + DurationText.seconds(limit))
         } else {
             done.wait()
         }
         interrupt.cancel()
         cluster.stop()
-    }
-
-    /// Reads commands from stdin on a thread of its own until its end or `quit`.
-    static func serveControl(_ cluster: EmbeddedCluster, started: UInt64, quit: @escaping @Sendable () -> Void) {
-        @Sendable func answer(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-        let reader = Thread {
-            while let line = readLine() {
-                let command = line.trimmingCharacters(in: .whitespaces)
-                if command.isEmpty || command.hasPrefix("#") { continue }
-                switch command {
-                case "quit", "exit":
-                    answer("ok quitting")
-                    quit()
-                    return
-                case "help":
-                    answer("ok commands: " + (FaultKind.controlUsage + ["help", "quit"]).joined(separator: "; "))
-                    continue
-                default:
-                    break
-                }
-                do throws(WorkloadError) {
-                    let done = try ClusterChange(command: command).apply(to: cluster)
-                    let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
-                    answer("ok \(NumberText.fixed(seconds, 3)) \(done)")
-                } catch {
-                    answer("error \(error.description)")
-                }
-            }
-        }
-        reader.name = "zoobench-control"
-        reader.start()
     }
 }

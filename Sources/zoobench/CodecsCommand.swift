@@ -63,87 +63,35 @@ struct CodecsCommand: ParsableCommand {
     @Flag(help: "Do not write result files.") var noSave = false
     @Flag(help: "Print the result JSON on stdout instead of the table.") var json = false
 
-    /// The records to sample, as a produce workload describes them.
+    /// The records to sample, as a produce workload describes them (1 KB each unless told).
     func makeWorkload() throws -> ProduceWorkload {
         var workload = ProduceWorkload()
         workload.name = name
         workload.recordSize = .fixed(1024)
-        for (field, value) in [("name", name), ("record-size", recordSize), ("payload", payload),
-                               ("compressibility", compressibility), ("payload-delimiter", payloadDelimiter)] {
-            if let value { try workload.set(field, to: value, label: "--\(field)") }
-        }
+        try workload.set(flags: FieldFlags.given(ProduceWorkload.self, in: self).filter { $0.field != "batch-size" })
         try workload.validate()
         return workload
-    }
-
-    func makeOptions() throws -> CodecBenchOptions {
-        var options = CodecBenchOptions()
-        if let batchSize {
-            guard let bytes = ByteCount.parse(batchSize) else { throw ValidationError("--batch-size: '\(batchSize)' is not a size such as 64k") }
-            options.batchSize = bytes
-        }
-        if let sample {
-            guard let bytes = ByteCount.parse(sample) else { throw ValidationError("--sample: '\(sample)' is not a size such as 16m") }
-            options.sampleBytes = bytes
-        }
-        if let minTime {
-            guard let duration = DurationText.parse(minTime) else { throw ValidationError("--min-time: '\(minTime)' is not a duration such as 1s") }
-            options.minTime = duration
-        }
-        let names = codec.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        if !names.isEmpty && names != ["all"] {
-            options.codecs = try names.map { text in
-                guard let setting = CodecSetting(parsing: text) else {
-                    throw ValidationError("--codec: '\(text)' is not gzip[:1-9], snappy, lz4, lz4hc[:1-12] or zstd[:1-22]")
-                }
-                return setting
-            }
-        }
-        try options.validate()
-        return options
-    }
-
-    /// `100MB/s` (or `100MB`, `1g/s`): bytes per second.
-    static func parseRate(_ text: String) -> Double? {
-        let body = text.lowercased().hasSuffix("/s") ? String(text.dropLast(2)) : text
-        guard let bytes = ByteCount.parse(body), bytes > 0 else { return nil }
-        return Double(bytes)
     }
 
     func run() throws {
         let startedAt = Date()
         let workload = try makeWorkload()
-        let options = try makeOptions()
-        let rate: Double = try atRate.map { text throws(ValidationError) -> Double in
-            guard let rate = Self.parseRate(text) else { throw ValidationError("--at-rate: '\(text)' is not a rate such as 100MB/s") }
-            return rate
-        } ?? 100.0 * 1_048_576
+        let bench = CodecBench(options: try CodecBenchOptions(batchSize: batchSize, sample: sample, minTime: minTime, codecs: codec))
+        let rate = try atRate.map { text throws(WorkloadError) in try Rate.bytesPerSecond(parsing: text, label: "--at-rate") }
+            ?? 100.0 * 1_048_576
         let say: (String) -> Void = json ? { _ in } : { print($0) }
-        let pool = try PayloadPool(workload: workload)
-        let sample = CodecSample(pool: pool, batchSize: options.batchSize, sampleBytes: options.sampleBytes)
-        guard sample.bytes > 0 else { throw ValidationError("--payload: the records hold no bytes to compress") }
+        let sample = try bench.sample(of: workload)
         if let saveSample {
             try sample.withBytes { try ResultFiles.writeAtomically(Data($0), to: URL(fileURLWithPath: saveSample)) }
         }
-        say("codecs    measuring \(options.codecs.map(\.description).joined(separator: " ")): at least "
-            + "\(DurationText.format(options.minTime * (2 * options.codecs.count))) of CPU")
-
-        let stop = StopSignal()
-        let interrupt = Interrupt.install { stop.stop() }
-        defer { interrupt.cancel() }
-        let measurements = try CodecBench(options: options).run(sample: sample, stop: stop)
-        var result = CodecResult(name: name, startedAt: startedAt, workload: workload, sample: sample,
-                                 batchSize: options.batchSize, atRateBytesPerSecond: rate, measurements: measurements)
-        result.partial = measurements.count < options.codecs.count
-        if json {
-            print(String(decoding: try CodecReport.json(result), as: UTF8.self))
-        } else {
-            print(CodecReport.table(result))
+        let codecs = bench.options.codecs
+        say("codecs    measuring \(codecs.map(\.description).joined(separator: " ")): at least "
+            + "\(DurationText.format(bench.options.minTime * (2 * codecs.count))) of CPU")
+        let result = try Interrupt.during { stop in
+            try bench.result(sample, of: workload, atRate: rate, startedAt: startedAt, stop: stop)
         }
-        if !noSave {
-            let paths = try CodecReport.write(result, to: output)
-            say("results   " + paths.joined(separator: "  "))
-        }
+        print(json ? String(decoding: try CodecReport.json(result), as: UTF8.self) : CodecReport.table(result))
+        if !noSave { say("results   " + (try CodecReport.write(result, to: output)).joined(separator: "  ")) }
         if result.partial { throw Interrupt.exit }
     }
 }

@@ -51,20 +51,8 @@ struct CompareCommand: ParsableCommand {
         guard ["text", "markdown", "json"].contains(format) else {
             throw ValidationError("--format: '\(format)' is not text, markdown or json")
         }
-        var limits = try thresholds.map { path throws(CompareError) in try CompareThresholds.load(path) } ?? CompareThresholds()
-        if let text = maxThroughputDrop {
-            guard let value = CompareThresholds.fraction(text) else {
-                throw ValidationError("--max-throughput-drop: '\(text)' is not a percentage such as 5%")
-            }
-            limits.maxThroughputDrop = value
-        }
-        if let text = maxLatencyRise { limits.maxLatencyRise = try CompareThresholds.latencyRises(text) }
-        if let text = maxErrorRate {
-            guard let value = CompareThresholds.fraction(text), value <= 1 else {
-                throw ValidationError("--max-error-rate: '\(text)' is not a share of records from 0 to 1 (or 0% to 100%), such as 0 or 0.1%")
-            }
-            limits.maxErrorRate = value
-        }
+        let limits = try CompareThresholds(file: thresholds, throughputDrop: maxThroughputDrop, latencyRise: maxLatencyRise,
+                                           errorRate: maxErrorRate)
         let base = try ComparedResult.load(baseline)
         let now = try ComparedResult.load(current)
         let comparison = try Compare.compare(baseline: base, current: now, baselineName: baseline, currentName: current,

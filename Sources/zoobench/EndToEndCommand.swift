@@ -46,103 +46,33 @@ struct EndToEndCommand: ParsableCommand {
     func run() throws {
         let startedAt = Date()
         let counter = try allocations.counter()  // may run zoobench again with the interposer preloaded
-        var (produce, consume, notes) = try Self.workloads(producer: producer, consumer: consumer, assign: assign,
-                                                           target: target, interval: output.interval)
+        var (produce, consume, notes) = try EndToEndRun.workloads(
+            try producer.request(target: target, output: output, defaultName: "e2e"),
+            consumer: consumer.request(extra: [("partitions", assign)]))
         let say = output.say
         notes.forEach { say("workload  " + $0) }
-
         let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: produce.topic,
                                      partitions: produce.partitions, replicationFactor: produce.replicationFactor,
                                      connectTimeout: produce.connectTimeout)
-        TargetLines.describe(target, topic: produce.topic, say: say)
-        TargetLines.adaptToEmbedded(&consume, target: target, say: say)
-        say("producers " + ProduceCommand.describe(produce))
-        say("consumers " + ConsumeCommand.describe(consume).replacingOccurrences(of: "from earliest, until ", with: "from the current end, until the producers' last record, or "))
+        EventText.target(target, topic: produce.topic).forEach(say)
+        if let note = consume.adapt(to: target) { say("note      " + note) }
+        say("producers " + ProduceSummary.describe(produce))
+        say("consumers " + ConsumeSummary.describeEndToEnd(consume))
         say("clock     " + endToEndClockNote)
+        EventText.faults(produce.faults).map(say)
 
-        let schedule = try MeasuredRun.faultSchedule(produce.faults, topic: produce.topic, target: target, print: !(output.quiet || output.json))
-        TargetLines.faults(produce.faults, say: say)
-
-        let stop = StopSignal()
-        let interrupt = Interrupt.install { stop.stop() }
-        defer { interrupt.cancel() }
-        let before = try? target.admin.endOffsetTotal(topic: produce.topic)
-        let quietIntervals = output.quiet || output.json
-        let progress = Progress(quiet: quietIntervals, workload: produce)
-        var run = EndToEndRun(produce: produce, consume: consume, verify: !noVerify)
+        let progress = ProgressView(quiet: !output.showsIntervals, workload: produce)
+        var run = MeasuredRun(mode: .e2e, produce: produce, consume: consume)
+        run.verify = !noVerify
         run.allocationCounter = counter
-        let outcome = try run.run(
-            target: target.uri, admin: target.admin, stop: stop, faults: schedule,
-            onProduceInterval: { interval in progress.interval(interval, prefix: "produce ") },
-            onConsumeInterval: { interval in progress.consumeInterval(interval, endToEnd: true, prefix: "consume ") })
+        run.onProduceInterval = { progress.interval($0, prefix: "produce ") }
+        run.onConsumeInterval = { progress.consumeInterval($0, endToEnd: true, prefix: "consume ") }
+        if output.showsIntervals { run.onFault = { printNow(EventText.fault($0), clearingStatus: true) } }
+        let result = try Interrupt.during { stop in try run.run(on: target, stop: stop, startedAt: startedAt) }
         progress.finish()
-        let after = try? target.admin.endOffsetTotal(topic: produce.topic)
-        let growth = before.flatMap { b in after.map { $0 - b } }
-
-        let producerConfiguration = produce.producerConfiguration(producerIndex: 0)
-            .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: produce.acks,
-                                  deliveryTimeout: produce.deliveryTimeout)
-        let consumerConfiguration = consume.consumerConfiguration()
-            .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, groupID: consume.groupMode ? "(generated)" : nil)
-        let result = RunResult(endToEnd: run, outcome: outcome,
-                               environment: .current(target: target, producerConfiguration: producerConfiguration,
-                                                     consumerConfiguration: consumerConfiguration,
-                                                     clockNote: endToEndClockNote),
-                               startedAt: startedAt, brokerOffsetGrowth: growth)
         try output.finish(result) { EndToEndSummary.text(result) }
         if result.partial { throw Interrupt.exit }
         try allocations.check(result)
-        let produced = outcome.produce
-        if produced.failed > 0 || produced.undelivered > 0 {
-            throw KafkaError.deliveryFailed(
-                count: produced.failed + produced.undelivered,
-                reason: produced.failuresByError.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }
-                    .joined(separator: ", "))
-        }
-        if let bad = outcome.integrity.first(where: { !$0.clean }) {
-            throw IntegrityFailure(report: bad)
-        }
-    }
-
-    /// The producer and consumer workloads from the flags (and a workload
-    /// file), with notes on what an OMB file's fields became.
-    static func workloads(producer: ProducerOptions, consumer: ConsumerOptions, assign: String?, target: TargetOptions,
-                          interval: String?, defaultName: String = "e2e") throws -> (ProduceWorkload, ConsumeWorkload, [String]) {
-        let loaded = try producer.load(target: target, interval: interval, defaultName: defaultName)
-        let produce = loaded.workload
-        // e2e uses the consumer fields an OMB file has; the rest stay unused.
-        var notes = loaded.notes.compactMap { note -> String? in
-            guard note.hasPrefix("not used by produce: ") else { return note }
-            let rest = note.dropFirst("not used by produce: ".count).split(separator: ",")
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { $0 != "subscriptionsPerTopic" && $0 != "consumerPerSubscription" }
-            return rest.isEmpty ? nil : "not used by e2e: " + rest.joined(separator: ", ")
-        }
-        var consume = ConsumeWorkload()
-        // An OMB workload's subscriptions are consumer groups, its consumers per
-        // subscription the members of each (flags given win).
-        if let groups = loaded.consumerGroups, consumer.groups == nil, assign == nil {
-            consume.groups = max(1, groups)
-            notes.append("OMB subscriptionsPerTopic \(groups) → \(consume.groups) consumer group(s)")
-        }
-        if let members = loaded.consumersPerGroup, consumer.consumers == nil {
-            consume.consumers = max(1, members)
-            notes.append("OMB consumerPerSubscription \(members) → \(consume.consumers) consumer(s) per group")
-        }
-        consume.name = produce.name
-        consume.topic = produce.topic
-        consume.interval = produce.interval
-        consume.connectTimeout = produce.connectTimeout
-        try consumer.apply(to: &consume, extra: [("partitions", assign)])
-        try consume.validate()
-        return (produce, consume, notes)
-    }
-}
-
-/// An e2e run whose integrity check found lost, duplicated or reordered records.
-struct IntegrityFailure: Error, CustomStringConvertible {
-    var report: IntegrityReport
-    var description: String {
-        report.verdict + (report.group.map { " (group \($0))" } ?? "")
+        try result.check()
     }
 }

@@ -21,40 +21,28 @@ enum ExitStatus: Int32 {
 
     /// The exit code and one-line message for `error`.
     static func classify(_ error: any Error) -> (ExitStatus, String) {
+        let text = String(describing: error)
         switch error {
         case let error as KafkaError:
             switch error {
-            case .invalidURI, .invalidConfiguration, .topicNotFound:
-                return (.usage, error.description)
-            case .connectionFailed, .incompatibleBroker:
-                return (.connection, error.description)
-            case .deliveryFailed, .timeout, .librdkafka:
-                return (.failure, error.description)
+            case .invalidURI, .invalidConfiguration, .topicNotFound: return (.usage, text)
+            case .connectionFailed, .incompatibleBroker: return (.connection, text)
+            case .deliveryFailed, .timeout, .librdkafka: return (.failure, text)
             }
         case let error as FileAdapterError:
-            switch error {
-            case .unreadable, .malformed: return (.usage, error.description)
-            case .unwritable: return (.failure, error.description)
-            }
-        case let error as WorkloadError:
-            return (.usage, error.description)
-        case let error as ResultFileError:
-            return (.failure, error.description)
-        case let error as CompareError:
-            return (.usage, error.description)
-        case let error as ReportError:
-            return (.usage, error.description)
+            if case .unwritable = error { return (.failure, text) }
+            return (.usage, text)
+        case is WorkloadError, is CompareError, is ReportError:
+            return (.usage, text)
         case let error as SwarmError:
-            switch error {
-            case .tooFewWorkers: return (.swarm, error.description)
-            case .message: return (.failure, error.description)
-            }
-        case let error as SwarmDegraded:
-            return (.swarm, error.description)
+            if case .tooFewWorkers = error { return (.swarm, text) }
+            return (.failure, text)
+        case is SwarmDegraded:
+            return (.swarm, text)
         case let error as ValidationError:
             return (.usage, error.message)
         default:
-            return (.failure, String(describing: error))
+            return (.failure, text)
         }
     }
 }

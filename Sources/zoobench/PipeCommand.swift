@@ -50,44 +50,20 @@ struct PipeCommand: ParsableCommand {
         if connectTimeout.duration <= .zero || connectTimeout.duration > .seconds(3_600) {
             throw ValidationError("--connect-timeout must be more than 0 and at most 1h")
         }
-        if !isKafka(from) && !from.hasSuffix(".jsonl") && !from.hasSuffix(".ndjson") {
+        if !PipeEnd.isKafka(from) && !from.hasSuffix(".jsonl") && !from.hasSuffix(".ndjson") {
             throw ValidationError("--from '\(from)' is neither a kafka:// URI nor a .jsonl file")
         }
-        if !isKafka(to) && !to.hasSuffix(".csv") {
+        if !PipeEnd.isKafka(to) && !to.hasSuffix(".csv") {
             throw ValidationError("--to '\(to)' is neither a kafka:// URI nor a .csv file")
         }
     }
 
     func run() throws {
         let passthrough = Dictionary(properties.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
-        let input: any InputAdapter
-        if isKafka(from) {
-            var configuration = KafkaConsumerConfiguration()
-            configuration.client.properties = passthrough
-            configuration.client.connectTimeout = connectTimeout.duration
-            let adapter = try KafkaInputAdapter(uri: from, groupID: group, configuration: configuration)
-            adapter.pipeIdleTimeout = idleTimeout.duration
-            input = adapter
-        } else {
-            input = try JSONLInputAdapter(path: from, keyField: keyField)
-        }
-        let output: any OutputAdapter
-        if isKafka(to) {
-            var configuration = KafkaProducerConfiguration()
-            configuration.client.properties = passthrough
-            configuration.client.connectTimeout = connectTimeout.duration
-            output = try KafkaOutputAdapter(uri: to, acks: acks, configuration: configuration)
-        } else {
-            output = CSVOutputAdapter(path: to)
-        }
-        let moved = try runPipe(input, output)
+        let input = try PipeEnd.input(from, group: group, keyField: keyField, properties: passthrough,
+                                      connectTimeout: connectTimeout.duration, idleTimeout: idleTimeout.duration)
+        let output = try PipeEnd.output(to, acks: acks, properties: passthrough, connectTimeout: connectTimeout.duration)
+        let moved = try PipeEnd.move(from: input, to: output, limit: limit)
         print("moved \(moved) records from \(from) to \(to)")
     }
-
-    private func runPipe<Input: InputAdapter, Output: OutputAdapter>(_ input: Input, _ output: Output) throws -> Int {
-        var pipe = Pipe(input: input, output: output)
-        return try pipe.run(limit: limit)
-    }
-
-    private func isKafka(_ text: String) -> Bool { text.lowercased().hasPrefix("kafka://") }
 }

@@ -66,159 +66,69 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup(title: "Consumers (e2e mode)") var consumer: ConsumerOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
-    private func duration(_ text: String, _ label: String) throws -> Duration {
-        guard let value = DurationText.parse(text), value > .zero else {
-            throw ValidationError("\(label): '\(text)' is not a duration such as 10s")
+    func validate() throws {
+        if RunMode(rawValue: mode) == nil { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
+        if steps < 1 || steps > 100 { throw ValidationError("--steps must be 1 to 100, not \(steps)") }
+        guard let precision = FractionText.parse(precision, barePercent: true), precision > 0, precision <= 1 else {
+            throw ValidationError("--precision: '\(precision)' is not a percentage such as 5%")
         }
-        return value
+        if producer.throughput != nil {
+            throw ValidationError("--throughput: plan chooses the rate of each step; give --min-rate/--max-rate")
+        }
     }
 
-    private func rate(_ text: String?, _ label: String) throws -> PlanRate? {
-        try text.map { text in
-            guard let rate = PlanRate(parsing: text) else {
-                throw ValidationError("\(label): '\(text)' is not a rate such as 20000, 20k or 50MB/s")
-            }
-            return rate
-        }
+    /// The planner the flags describe, each probe and step measured by `measure`.
+    func planner(measure: @escaping SweepRunner.Measure) throws -> CapacityPlanner {
+        let base = try ProduceWorkload.load(try producer.request(target: target, output: output, defaultName: "plan")).workload
+        var planner = CapacityPlanner(base: base, slo: try SLO(parsing: slo))
+        planner.mode = RunMode(rawValue: mode) ?? .produce
+        planner.consume = try consumer.workload()
+        planner.steps = steps
+        planner.precision = FractionText.parse(precision, barePercent: true) ?? 0.05
+        planner.stepDuration = try DurationText.parse(stepDuration, label: "--step-duration", positive: true)
+        planner.stepWarmup = try DurationText.parse(stepWarmup, label: "--step-warmup")
+        planner.probeDuration = try DurationText.parse(probeDuration, label: "--probe-duration", positive: true)
+        planner.minRate = try minRate.map { text throws(WorkloadError) in try Rate(parsing: text, label: "--min-rate") }
+        planner.maxRate = try maxRate.map { text throws(WorkloadError) in try Rate(parsing: text, label: "--max-rate") }
+        planner.targetRate = try targetRate.map { text throws(WorkloadError) in try Rate(parsing: text, label: "--target-rate") }
+        planner.keepHistograms = keepHistograms
+        planner.measure = measure
+        return planner
     }
 
     func run() throws {
-        try execute { mode, workload, consume, target, environment, stop in
-            try MeasuredRun.run(mode: mode, workload: workload, consume: consume, target: target,
-                                environment: environment, stop: stop)
-        }
+        try execute(measure: SweepRunner.local)
     }
 
     /// The plan, each probe and step measured by `measure` (a swarm plan runs
     /// them on its workers); `targetTopic` names the topic the target is made
     /// for, from the mode and the base topic (default the base topic).
-    func execute(targetTopic: ((RunMode, String) -> String)? = nil, measure: SweepCommand.Measure) throws {
+    func execute(targetTopic: ((RunMode, String) -> String)? = nil, measure: @escaping SweepRunner.Measure) throws {
         let startedAt = Date()
-        guard let mode = RunMode(rawValue: mode) else { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
-        let slo = try SLO(parsing: slo)
-        if producer.throughput != nil { throw ValidationError("--throughput: plan chooses the rate of each step; give --min-rate/--max-rate") }
-        if steps < 1 || steps > 100 { throw ValidationError("--steps must be 1 to 100, not \(steps)") }
-        let precisionText = precision.hasSuffix("%") ? String(precision.dropLast()) : precision
-        guard let percent = Double(precisionText), percent > 0, percent <= 100 else {
-            throw ValidationError("--precision: '\(precision)' is not a percentage such as 5%")
-        }
-        let stepDuration = try duration(self.stepDuration, "--step-duration")
-        let stepWarmup = try duration(self.stepWarmup, "--step-warmup")
-        let probeDuration = try duration(self.probeDuration, "--probe-duration")
-        let minRate = try rate(self.minRate, "--min-rate")
-        let maxRate = try rate(self.maxRate, "--max-rate")
-        let targetRate = try rate(self.targetRate, "--target-rate")
-        var base = try producer.load(target: target, interval: output.interval, defaultName: "plan").workload
-        base.numRecords = nil
-        base.warmupRecords = nil
-        base.duration = stepDuration
-        base.warmup = stepWarmup
+        var planner = try planner(measure: measure)
+        let base = planner.stepWorkload
         try base.validate()
-        var consume = ConsumeWorkload()
-        try consumer.apply(to: &consume)
-        try consume.validate()
-
-        // The records' mean size (to read rates given in bytes) and, with a codec, its ratio on them.
-        let pool = try PayloadPool(workload: base)
-        let sample = CodecSample(pool: pool, batchSize: base.batchSize.map { min($0, 1 << 20) } ?? 64 * 1024,
-                                 sampleBytes: 4 << 20)
-        let recordBytes = sample.records > 0 ? Double(sample.bytes) / Double(sample.records) : 0
-        var codecRatio: (ratio: Double, source: String)?
-        if let setting = CodecSetting(kafka: base.compression) {
-            var options = CodecBenchOptions()
-            options.minTime = .milliseconds(30)
-            let measured = try CodecBench(options: options).measure(setting, sample: sample)
-            codecRatio = (measured.ratio, "\(setting) on \(sample.records) of these records in "
-                + "\(sample.largestBatch / 1024) KiB batches, as zoobench codecs measures")
-        }
-
         let say = output.say
-        let topic = targetTopic?(mode, base.topic) ?? base.topic
+        let topic = targetTopic?(planner.mode, base.topic) ?? base.topic
         let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: topic, partitions: base.partitions,
                                      replicationFactor: base.replicationFactor, connectTimeout: base.connectTimeout)
-        TargetLines.describe(target, topic: topic, say: say)
-        if mode == .e2e { TargetLines.adaptToEmbedded(&consume, target: target, say: say) }
-        say("workload  " + ProduceCommand.describe(base))
-        say("slo       \(slo) (\(mode == .e2e ? "send → consume" : "send → ack"), from the intended send time)")
-        TargetLines.faults(base.faults, note: " (in every step)", say: say)
+        EventText.target(target, topic: topic).forEach(say)
+        if planner.mode == .e2e, let note = planner.consume.adapt(to: target) { say("note      " + note) }
+        say("workload  " + ProduceSummary.describe(base))
+        say("slo       \(planner.slo) (\(planner.mode == .e2e ? "send → consume" : "send → ack"), from the intended send time)")
+        EventText.faults(base.faults, note: " (in every step)").map(say)
 
-        let stop = StopSignal()
-        let interrupt = Interrupt.install { stop.stop() }
-        defer { interrupt.cancel() }
-        let environment = RunEnvironment.current(
-            target: target,
-            producerConfiguration: base.producerConfiguration(producerIndex: 0)
-                .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: base.acks, deliveryTimeout: base.deliveryTimeout),
-            consumerConfiguration: mode == .e2e
-                ? consume.consumerConfiguration().librdkafkaProperties(bootstrap: target.uri.bootstrapServers,
-                                                                       groupID: consume.groupMode ? "(generated)" : nil)
-                : nil)
-
-        var probe: RunResult?
-        var top = maxRate?.recordsPerSecond(recordBytes: recordBytes)
-        if top == nil {
-            var workload = base
-            workload.name = "\(base.name)-probe"
-            workload.duration = probeDuration
-            workload.warmup = .seconds(1)
-            say("probe     unlimited rate for \(DurationText.format(probeDuration)) to find the ceiling")
-            let run = try measure(mode, workload, consume, target, environment, stop)
-            if run.partial {
-                // Stopped during the probe: keep what it measured, as a run result of its own.
-                if !output.noSave { say("results   " + (try ResultFiles.write(run, to: output.output)).joined(separator: "  ")) }
-                throw Interrupt.exit
-            }
-            let ceiling = run.summary?.recordsPerSecond ?? 0
-            guard ceiling > 0 else { throw KafkaError.deliveryFailed(count: run.summary?.failed ?? 0, reason: "the probe delivered nothing") }
-            say("probe     \(NumberText.rate(ceiling)) records/s unlimited (p99 \(NumberText.fixed(run.summary?.latency.p99 ?? 0, 2)) ms)")
-            probe = keepHistograms ? run : run.withoutHistograms()
-            top = ceiling
+        planner.onEvent = { say(EventText.plan($0)) }
+        if !output.noSave { planner.onStep = { plan in _ = try PlanReport.write(plan, to: output.output) } }
+        switch try Interrupt.during({ stop in try planner.run(on: target, stop: stop, startedAt: startedAt) }) {
+        case .stoppedInProbe(let probe):
+            // Stopped during the probe: what it measured is kept, as a run result of its own.
+            if !output.noSave { say("results   " + (try ResultFiles.write(probe, to: output.output)).joined(separator: "  ")) }
+            throw Interrupt.exit
+        case .planned(let plan):
+            try output.finish(json: { try PlanReport.json(plan) }, console: { PlanReport.table(plan) },
+                              write: { try PlanReport.write(plan, to: $0) }, html: { HTMLReport.plan(plan) })
+            if plan.partial { throw Interrupt.exit }
         }
-        let high = top ?? 0
-        let low = minRate?.recordsPerSecond(recordBytes: recordBytes) ?? high / 10
-        guard low > 0, low <= high else {
-            throw ValidationError("--min-rate (\(NumberText.rate(low))/s) must be more than 0 and at most the top of the range (\(NumberText.rate(high))/s)")
-        }
-        var plan = PlanResult(name: base.name, startedAt: startedAt, mode: mode, slo: slo, workload: base,
-                              environment: environment,
-                              search: RateSearch(minRate: low, maxRate: high, rampSteps: steps, precision: percent / 100),
-                              stepDuration: DurationText.seconds(stepDuration), stepWarmup: DurationText.seconds(stepWarmup))
-        plan.probe = probe
-        plan.probeRecordsPerSecond = probe?.summary?.recordsPerSecond
-        say("search    \(steps) step(s) from \(NumberText.rate(low)) to \(NumberText.rate(high)) records/s, then bisection to "
-            + "\(precisionText)%; \(DurationText.format(stepWarmup + stepDuration)) per step")
-
-        var paths: [String] = []
-        while let rate = plan.search.next(), !stop.isStopped {
-            var workload = base
-            workload.name = "\(base.name)-step\(plan.steps.count + 1)"
-            workload.throughput = rate
-            let phase = plan.search.phase.rawValue
-            let run = try measure(mode, workload, consume, target, environment, stop)
-            if run.partial { break }  // Ctrl-C: an unfinished step is not judged
-            let step = PlanStep(index: plan.steps.count + 1, phase: phase, askedRate: rate,
-                                run: keepHistograms ? run : run.withoutHistograms(), slo: slo)
-            plan.steps.append(step)
-            plan.search.record(rate: rate, passed: step.passed)
-            say(PlanReport.stepLine(step, of: plan.search))
-            if !output.noSave {
-                plan.conclude(target: targetRate, codecRatio: codecRatio)
-                plan.partial = true
-                paths = try PlanReport.write(plan, to: output.output)
-            }
-        }
-        plan.partial = plan.search.phase != RateSearch.Phase.done
-        plan.conclude(target: targetRate, codecRatio: codecRatio)
-        if output.json {
-            print(String(decoding: try PlanReport.json(plan), as: UTF8.self))
-        } else {
-            print(PlanReport.table(plan))
-        }
-        if !output.noSave {
-            paths = try PlanReport.write(plan, to: output.output)
-            if output.html { paths.append(try output.writeHTML(HTMLReport.plan(plan), besideJSON: paths)) }
-            say("results   " + paths.joined(separator: "  "))
-        }
-        if plan.partial { throw Interrupt.exit }
     }
 }

@@ -35,54 +35,29 @@ struct ProduceCommand: ParsableCommand {
     func run() throws {
         let startedAt = Date()
         let counter = try allocations.counter()  // may run zoobench again with the interposer preloaded
-        let (workload, notes) = try producer.makeWorkload(target: self.target, interval: output.interval)
+        let loaded = try ProduceWorkload.load(try producer.request(target: target, output: output))
+        let workload = loaded.workload
         let say = output.say
-        notes.forEach { say("workload  " + $0) }
-
+        loaded.notes.forEach { say("workload  " + $0) }
         let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: workload.topic,
                                      partitions: workload.partitions, replicationFactor: workload.replicationFactor,
                                      connectTimeout: workload.connectTimeout)
-        TargetLines.describe(target, topic: workload.topic, say: say)
-        say("workload  " + Self.describe(workload))
+        EventText.target(target, topic: workload.topic).forEach(say)
+        say("workload  " + ProduceSummary.describe(workload))
+        EventText.faults(workload.faults).map(say)
 
-        let quietIntervals = output.quiet || output.json
-        let schedule = try MeasuredRun.faultSchedule(workload.faults, topic: workload.topic, target: target, print: !quietIntervals)
-        TargetLines.faults(workload.faults, say: say)
-
-        let stop = StopSignal()
-        let interrupt = Interrupt.install { stop.stop() }
-        defer { interrupt.cancel() }
-        let before = try? target.admin.endOffsetTotal(topic: workload.topic)
-        var fleet = ProducerFleet(workload: workload, target: target.uri)
-        fleet.allocationCounter = counter
-        schedule?.start()
-        let progress = Progress(quiet: quietIntervals, workload: workload)
-        let outcome = try fleet.run(stop: stop) { interval in progress.interval(interval) }
+        let progress = ProgressView(quiet: !output.showsIntervals, workload: workload)
+        var run = MeasuredRun(mode: .produce, produce: workload)
+        run.allocationCounter = counter
+        run.onProduceInterval = { progress.interval($0) }
+        if output.showsIntervals { run.onFault = { printNow(EventText.fault($0), clearingStatus: true) } }
+        let result = try Interrupt.during { stop in try run.run(on: target, stop: stop, startedAt: startedAt) }
         progress.finish()
-        schedule?.stop()
-        let after = try? target.admin.endOffsetTotal(topic: workload.topic)
-        let growth = before.flatMap { b in after.map { $0 - b } }
-
-        let configuration = workload.producerConfiguration(producerIndex: 0)
-            .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: workload.acks,
-                                  deliveryTimeout: workload.deliveryTimeout)
-        var result = RunResult(workload: workload, outcome: outcome,
-                               environment: .current(target: target, producerConfiguration: configuration),
-                               startedAt: startedAt, brokerOffsetGrowth: growth)
-        if let schedule, !schedule.events.isEmpty { result.faults = schedule.events }
         try output.finish(result) {
             (result.summary.map(ProduceSummary.perfTestLine) ?? "") + "\n" + ProduceSummary.table(result)
         }
-        if outcome.partial { throw Interrupt.exit }
+        if result.partial { throw Interrupt.exit }
         try allocations.check(result)
-        if outcome.failed > 0 || outcome.undelivered > 0 {
-            throw KafkaError.deliveryFailed(
-                count: outcome.failed + outcome.undelivered,
-                reason: (outcome.failuresByError.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }
-                    + (outcome.undelivered > 0 ? ["\(outcome.undelivered) never reported"] : []))
-                    .joined(separator: ", "))
-        }
+        try result.check()
     }
-
-    static func describe(_ w: ProduceWorkload) -> String { ProduceSummary.describe(w) }
 }

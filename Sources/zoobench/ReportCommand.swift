@@ -48,37 +48,13 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let documents = try files.map { path throws(CompareError) in try ResultDocument.load(path) }
-        if x != nil || y != nil, documents.count != 1 || !documents[0].isSweep {
-            throw ValidationError("--x and --y choose a sweep's heatmap axes; '\(files[0])' is not a sweep")
-        }
-        let html: String
-        if documents.count == 1 {
-            switch documents[0] {
-            case .run(let run): html = HTMLReport.run(run)
-            case .sweep(let sweep): html = try HTMLReport.sweep(sweep, xAxis: x, yAxis: y)
-            case .plan(let plan): html = HTMLReport.plan(plan)
-            }
-        } else {
-            var runs: [(name: String, result: RunResult)] = []
-            for (file, document) in zip(files, documents) {
-                guard case .run(let run) = document else {
-                    throw ValidationError("'\(file)': only runs can be compared in one report (a sweep or plan gets a page of its own)")
-                }
-                runs.append((URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, run))
-            }
-            var comparison: Comparison?
-            if runs.count == 2 {
-                comparison = try? Compare.compare(baseline: .run(runs[0].result), current: .run(runs[1].result),
-                                                  baselineName: files[0], currentName: files[1], thresholds: CompareThresholds())
-            }
-            html = HTMLReport.comparison(runs, comparison: comparison)
-        }
+        let documents = try files.map { path throws(CompareError) in (path, try ResultDocument.load(path)) }
+        let html = try HTMLReport.page(documents, xAxis: x, yAxis: y)
         let target = output ?? (files[0].hasSuffix(".json") ? String(files[0].dropLast(5)) : files[0]) + ".html"
         try ResultFiles.writeAtomically(Data(html.utf8), to: URL(fileURLWithPath: target))
         print("report    \(target)")
         if hgrm {
-            for (file, document) in zip(files, documents) {
+            for (file, document) in documents {
                 guard case .run(let run) = document else { continue }
                 for path in try HgrmFiles.write(run, beside: file) { print("hgrm      \(path)") }
             }
@@ -98,12 +74,5 @@ struct ReportCommand: ParsableCommand {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try? process.run()
-    }
-}
-
-extension ResultDocument {
-    var isSweep: Bool {
-        if case .sweep = self { return true }
-        return false
     }
 }

@@ -49,159 +49,48 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup(title: "Consumers (e2e mode)") var consumer: ConsumerOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
-    func makePlan() throws -> SweepPlan {
-        var base: ProduceWorkload
-        var axes: [SweepAxis] = []
-        if let file = producer.workload {
-            (base, axes) = try WorkloadFile.loadSweep(file)
-        } else {
-            base = ProduceWorkload()
-            base.name = "sweep"
-        }
-        for (field, value) in producer.flagValues(target: target, interval: output.interval) {
-            guard let value else { continue }
-            if let values = SweepPlan.values(of: field, value) {
-                axes.removeAll { $0.name == field }
-                axes.append(SweepAxis(name: field, values: values))
-            } else {
-                try base.set(field, to: value, label: "--\(field)")
-            }
-        }
-        if producer.idempotence { base.idempotence = true }
-        if let uri = target.uri { base.topic = try KafkaURI(uri).topic }
-        for property in producer.properties { base.properties[property.key] = property.value }
-        try producer.applyFaults(to: &base, target: target)
-        for spec in propertyAxes {
-            guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex else {
-                throw ValidationError("--axis: '\(spec)' is not key=v1,v2,…")
-            }
-            let values = spec[spec.index(after: equals)...].split(separator: ",").map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            axes.append(SweepAxis(name: String(spec[..<equals]), isProperty: true, values: values))
-        }
-        // Cells are bounded by time unless a record count was given.
-        if producer.numRecords == nil {
-            base.numRecords = nil
-            base.duration = try durationPerCell.map { text throws(WorkloadError) in try parse(text, "--duration-per-cell") }
-                ?? base.duration ?? .seconds(10)
-        }
-        if producer.warmupRecords == nil {
-            base.warmup = try warmupPerCell.map { text throws(WorkloadError) in try parse(text, "--warmup-per-cell") }
-                ?? base.warmup ?? .seconds(2)
-        }
-        var plan = SweepPlan(base: base, axes: axes)
-        plan.name = base.name == "produce" ? "sweep" : base.name
-        guard let mode = RunMode(rawValue: mode) else { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
-        plan.mode = mode
-        plan.repeats = self.repeat
-        try plan.validate()
-        return plan
+    func validate() throws {
+        if RunMode(rawValue: mode) == nil { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
+        if SweepReport.Order(rawValue: sort) == nil { throw ValidationError("--sort: '\(sort)' is not throughput, p99 or cell") }
     }
 
-    private func parse(_ text: String, _ label: String) throws(WorkloadError) -> Duration {
-        guard let duration = DurationText.parse(text), duration > .zero else {
-            throw .invalid("\(label): '\(text)' is not a duration such as 10s")
-        }
-        return duration
+    /// The sweep the flags describe (a flag given a list of values is an axis).
+    func plan() throws -> SweepPlan {
+        try SweepPlan.load(try producer.request(target: target, output: output), propertyAxes: propertyAxes,
+                           durationPerCell: durationPerCell, warmupPerCell: warmupPerCell,
+                           mode: RunMode(rawValue: mode) ?? .produce, repeats: self.repeat)
     }
 
     func run() throws {
-        try execute { mode, workload, consume, target, environment, stop in
-            try MeasuredRun.run(mode: mode, workload: workload, consume: consume, target: target,
-                                environment: environment, stop: stop)
-        }
+        try execute(measure: SweepRunner.local)
     }
-
-    /// Runs one cell's workload (a swarm sweep runs it on its workers).
-    typealias Measure = (_ mode: RunMode, _ workload: ProduceWorkload, _ consume: ConsumeWorkload, _ target: BenchTarget,
-                         _ environment: RunEnvironment, _ stop: StopSignal) throws -> RunResult
 
     /// The sweep, each cell measured by `measure`; `targetTopic` is the topic
     /// the target is made for (default the base workload's).
-    func execute(targetTopic: ((SweepPlan) -> String)? = nil, measure: Measure) throws {
+    func execute(targetTopic: ((SweepPlan) -> String)? = nil, measure: @escaping SweepRunner.Measure) throws {
         let startedAt = Date()
-        guard let order = SweepReport.Order(rawValue: sort) else {
-            throw ValidationError("--sort: '\(sort)' is not throughput, p99 or cell")
-        }
-        let plan = try makePlan()
-        var consume = ConsumeWorkload()
-        try consumer.apply(to: &consume)
-        try consume.validate()
+        let plan = try plan()
+        var runner = SweepRunner(plan: plan, consume: try consumer.workload())
         let say = output.say
-        let cells = plan.cells
         let topic = targetTopic?(plan) ?? plan.base.topic
         let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: topic,
                                      partitions: plan.base.partitions, replicationFactor: plan.base.replicationFactor,
                                      connectTimeout: plan.base.connectTimeout)
-        TargetLines.describe(target, topic: topic, say: say)
-        if plan.mode == .e2e { TargetLines.adaptToEmbedded(&consume, target: target, say: say) }
-        let perCell = (plan.base.duration.map(DurationText.seconds) ?? 0) + (plan.base.warmup.map(DurationText.seconds) ?? 0)
-        say("sweep     \(cells.count) cells × \(plan.repeats) run(s): "
-            + plan.axes.map { "\($0.name) \($0.values.joined(separator: ","))" }.joined(separator: " × ")
-            + (plan.base.duration != nil
-                ? "; about \(DurationText.format(.seconds(Int64(perCell * Double(cells.count * plan.repeats))))) in all" : ""))
-        let partitionAxis = plan.axes.contains { $0.name == "partitions" || $0.name == "replication-factor" || $0.name == "topic" }
+        EventText.target(target, topic: topic).forEach(say)
+        if plan.mode == .e2e, let note = runner.consume.adapt(to: target) { say("note      " + note) }
+        say(EventText.sweep(plan))
 
-        let stop = StopSignal()
-        let interrupt = Interrupt.install { stop.stop() }
-        defer { interrupt.cancel() }
-        var sweep = SweepResult(plan: plan, startedAt: startedAt,
-                                environment: .current(target: target, producerConfiguration: plan.base
-                                    .producerConfiguration(producerIndex: 0)
-                                    .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: plan.base.acks,
-                                                          deliveryTimeout: plan.base.deliveryTimeout)))
-        var paths: [String] = []
         // Cell lines are shown even with --quiet (a sweep is long); on a terminal they share one status line.
-        let progress = Progress(quiet: false, quietInCI: false)
-        let sweepStart = MonotonicClock.nanoseconds()
-        var done = 0
-        cellLoop: for cell in cells {
-            var workload = try plan.workload(for: cell)
-            if partitionAxis {
-                // A cell with its own partition count needs a topic of its own.
-                workload.topic = "\(plan.base.topic)-cell\(cell.index + 1)"
-                try target.ensureTopic(workload.topic, partitions: workload.partitions,
-                                       replicationFactor: workload.replicationFactor)
-            }
-            var runs: [RunResult] = []
-            var figures: [CellFigures] = []
-            for attempt in 0..<plan.repeats {
-                let elapsed = Double(MonotonicClock.nanoseconds() - sweepStart) / 1e9
-                let left = cells.count * plan.repeats - done
-                let eta = done > 0 ? " (ETA \(DurationText.format(.seconds(Int64(elapsed / Double(done) * Double(left))))))" : ""
-                if !output.json {
-                    progress.step(done + 1, of: cells.count * plan.repeats, "cell \(cell.index + 1)/\(cells.count)"
-                        + (plan.repeats > 1 ? " run \(attempt + 1)/\(plan.repeats)" : "") + ": \(plan.label(cell))\(eta)")
-                }
-                let cpuBefore = processCPUSeconds()
-                let result = try measure(plan.mode, workload, consume, target, sweep.environment, stop)
-                if result.partial { break cellLoop }  // Ctrl-C: an unfinished cell is not kept
-                runs.append(keepHistograms ? result : result.withoutHistograms())
-                // A swarm run's CPU is its workers' (their sum), not this coordinator's.
-                let cpu = result.workers != nil ? result.environment.cpuSeconds : processCPUSeconds() - cpuBefore
-                figures.append(CellFigures(result, cpuSeconds: cpu))
-                done += 1
-            }
-            sweep.cells.append(SweepCell(index: cell.index, axisValues: cell.values, runs: runs, runFigures: figures))
-            if !output.noSave {
-                // Written after each cell, partial until the last: a sweep ended by an error leaves a file that says so.
-                sweep.partial = true
-                paths = try SweepReport.write(sweep, to: output.output)
-            }
-        }
+        let progress = ProgressView(quiet: false, quietInCI: false)
+        runner.keepHistograms = keepHistograms
+        runner.measure = measure
+        if !output.json { runner.onRun = { progress.step($0.run, of: $0.runs, EventText.sweepRun($0)) } }
+        if !output.noSave { runner.onCell = { sweep in _ = try SweepReport.write(sweep, to: output.output) } }
+        let sweep = try Interrupt.during { stop in try runner.run(on: target, stop: stop, startedAt: startedAt) }
         progress.finish()
-        sweep.partial = sweep.cells.count < cells.count
-        if output.json {
-            print(String(decoding: try SweepReport.json(sweep), as: UTF8.self))
-        } else {
-            print(SweepReport.table(sweep, order: order))
-        }
-        if !output.noSave {
-            paths = try SweepReport.write(sweep, to: output.output)
-            if output.html { paths.append(try output.writeHTML(try HTMLReport.sweep(sweep), besideJSON: paths)) }
-            say("results   " + paths.joined(separator: "  "))
-        }
+        try output.finish(json: { try SweepReport.json(sweep) },
+                          console: { SweepReport.table(sweep, order: SweepReport.Order(rawValue: sort) ?? .throughput) },
+                          write: { try SweepReport.write(sweep, to: $0) }, html: { try HTMLReport.sweep(sweep) })
         if sweep.partial { throw Interrupt.exit }
     }
 }

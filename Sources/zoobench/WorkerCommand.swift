@@ -4,34 +4,6 @@ import ZooBench
 import ZooPipe
 import ZooReport
 
-/// Where a swarm talks: the control and results topics, shared by `worker` and `swarm`.
-struct SwarmTopicOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The topic of heartbeats, pings, run specs and stops.", valueName: "topic"))
-    var controlTopic = SwarmTopics.defaultControl
-    @Option(help: ArgumentHelp("The topic of the workers' intervals and results.", valueName: "topic"))
-    var resultsTopic = SwarmTopics.defaultResults
-
-    func validate() throws {
-        for name in [controlTopic, resultsTopic] {
-            do {
-                try KafkaURI.validateTopic(name)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
-        if controlTopic == resultsTopic { throw ValidationError("--control-topic and --results-topic must differ") }
-    }
-
-    func topics(brokers: String, properties: [String: String], connectTimeout: Duration) -> SwarmTopics {
-        var topics = SwarmTopics(brokers: brokers)
-        topics.control = controlTopic
-        topics.results = resultsTopic
-        topics.properties = properties
-        topics.connectTimeout = connectTimeout
-        return topics
-    }
-}
-
 /// `zoobench worker`: one member of a swarm, waiting for runs on the control topic.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -100,72 +72,21 @@ struct WorkerCommand: ParsableCommand {
         let topics = swarmTopics.topics(brokers: brokers, properties: linkProperties,
                                         connectTimeout: connectTimeout?.duration ?? .seconds(10))
         let info = SwarmWorkerInfo.current(id: workerId ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())")
-        let link = try SwarmLink(topics, readResults: false)
-        let worker = SwarmWorker(link: link, info: info)
+        let worker = SwarmWorker(link: try SwarmLink(topics, readResults: false), info: info)
         if let heartbeat { worker.heartbeat = heartbeat.duration }
         printNow("worker    \(info.id) on \(info.host) (\(info.cores) cores), zoobench \(info.zoobenchVersion), librdkafka \(info.librdkafkaVersion)")
         printNow("swarm     waiting for runs on \(topics.control) at \(brokers) (heartbeat every "
               + "\(DurationText.format(worker.heartbeat)))")
-        worker.onEvent = { event in
-            switch event {
-            case let .accepted(runID, share, startsIn):
-                printNow("run       \(runID) accepted as worker \(share.index): " + ProduceSummary.describe(share.workload)
-                      + String(format: "; starts in %.2f s", startsIn))
-            case let .refused(runID, reason): printNow("run       \(runID) refused: \(reason)")
-            case let .started(runID): printNow("run       \(runID) started")
-            case let .stopRequested(runID, reason): printNow("run       \(runID) stopping: \(reason)")
-            case let .finished(runID, partial): printNow("run       \(runID) \(partial ? "stopped, partial" : "done"): result sent")
-            case let .failed(runID, reason): printNow("run       \(runID) failed: \(SecretValues.scrub(reason))")
-            }
-        }
+        worker.onEvent = { printNow(EventText.served($0)) }
 
-        let stop = StopSignal()
-        let interrupt = Interrupt.install { stop.stop() }
-        defer { interrupt.cancel() }
         let brokers = self.brokers
-        try worker.serve(runs: runs, stop: stop) { spec, share, runStop, onInterval in
-            try Self.execute(spec, share: share, brokers: brokers, local: local, stop: runStop, onInterval: onInterval)
+        var stopped = false
+        try Interrupt.during { stop in
+            try worker.serve(runs: runs, stop: stop) { spec, share, runStop, onInterval in
+                try SwarmShareRun.run(spec, share: share, brokers: brokers, local: local, stop: runStop, onInterval: onInterval)
+            }
+            stopped = stop.isStopped
         }
-        if stop.isStopped { throw Interrupt.exit }
+        if stopped { throw Interrupt.exit }
     }
-
-    /// Runs one share against `brokers` with this worker's own properties added.
-    static func execute(_ spec: SwarmRunSpec, share: SwarmShare, brokers: String, local: [String: String],
-                        stop: StopSignal, onInterval: @escaping @Sendable (IntervalSnapshot) -> Void) throws -> SwarmShareResult {
-        let startedAt = Date()
-        let cpuBefore = processCPUSeconds()
-        var workload = share.workload
-        workload.properties.merge(local) { $1 }
-        var consume = share.consume ?? ConsumeWorkload()
-        consume.properties.merge(local) { $1 }
-        try workload.validate()
-        let target = try BenchTarget(brokers: brokers, topic: workload.topic, partitions: workload.partitions,
-                                     replicationFactor: workload.replicationFactor, connectTimeout: workload.connectTimeout)
-        let producerConfiguration = workload.producerConfiguration(producerIndex: 0)
-            .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: workload.acks,
-                                  deliveryTimeout: workload.deliveryTimeout)
-        let consumerConfiguration = spec.mode == .e2e
-            ? consume.consumerConfiguration().librdkafkaProperties(bootstrap: target.uri.bootstrapServers,
-                                                                   groupID: consume.groupMode ? "(generated)" : nil)
-            : nil
-        let environment = RunEnvironment.current(target: target, producerConfiguration: producerConfiguration,
-                                                 consumerConfiguration: consumerConfiguration,
-                                                 clockNote: spec.mode == .e2e ? endToEndClockNote : nil)
-        var result = try MeasuredRun.run(mode: spec.mode, workload: workload, consume: consume, target: target,
-                                         environment: environment, stop: stop, onInterval: onInterval)
-        result.startedAt = startedAt
-        // A worker lives for many runs: its CPU time is this run's; peak memory is its highest so far.
-        result.environment.cpuSeconds = processCPUSeconds() - cpuBefore
-        result.environment.peakRSSBytes = processPeakRSSBytes()
-        // A shared topic grows with every worker's records: the coordinator reads that growth.
-        if spec.mode == .produce { result.summary?.brokerOffsetGrowth = nil }
-        return SwarmShareResult(json: String(decoding: try ResultJSON.compact(result), as: UTF8.self), partial: result.partial)
-    }
-}
-
-/// Prints `line` and flushes it at once: into a file or a pipe too, a
-/// worker's or coordinator's log is read while it runs (`kubectl logs -f`).
-func printNow(_ line: String) {
-    print(line)
-    fflush(nil)
 }

@@ -45,6 +45,8 @@ struct Zoobench: ParsableCommand {
             try command.run()
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
+        } catch is RunStopped {
+            Foundation.exit(Interrupt.exit.rawValue)  // stopped before anything was measured
         } catch where exitCode(for: error) == .success {
             exit(withError: error)  // the root command without a subcommand prints its help
         } catch {

@@ -108,14 +108,14 @@ struct CapacityPlanTests {
     }
 
     @Test func ratesParse() {
-        #expect(PlanRate(parsing: "200000") == .records(200_000))
-        #expect(PlanRate(parsing: "200k") == .records(200_000))
-        #expect(PlanRate(parsing: "1.5m/s") == .records(1_500_000))
-        #expect(PlanRate(parsing: "50MB/s") == .bytes(52_428_800))
-        #expect(PlanRate(parsing: "1GB/s") == .bytes(1_073_741_824))
-        #expect(PlanRate(parsing: "1GB/s")?.recordsPerSecond(recordBytes: 1024) == 1_048_576)
+        #expect(Rate(parsing: "200000") == .records(200_000))
+        #expect(Rate(parsing: "200k") == .records(200_000))
+        #expect(Rate(parsing: "1.5m/s") == .records(1_500_000))
+        #expect(Rate(parsing: "50MB/s") == .bytes(52_428_800))
+        #expect(Rate(parsing: "1GB/s") == .bytes(1_073_741_824))
+        #expect(Rate(parsing: "1GB/s")?.recordsPerSecond(recordBytes: 1024) == 1_048_576)
         for bad in ["0", "-5", "fast", "", "k", "1e999"] {
-            #expect(PlanRate(parsing: bad) == nil, "'\(bad)' parsed")
+            #expect(Rate(parsing: bad) == nil, "'\(bad)' parsed")
         }
     }
 }

@@ -98,7 +98,7 @@ struct ParserFuzzTests {
         Self.fuzz("rates, keys, SLOs",
                   seeds: ["20000", "20k", "1.5m", "50MB/s", "100mb", "uniform:100", "zipf:1000,1.1", "sequential", "none",
                           "p99<=50ms", "p99.9<=200ms", "error-rate<=0.1%", "max<1s"], seed: 3) { text in
-            if let rate = PlanRate(parsing: text) {
+            if let rate = Rate(parsing: text) {
                 #expect(rate.recordsPerSecond(recordBytes: 100) > 0, "\(text)")
             }
             if let keys = KeyDistribution(parsing: text) { #expect(KeyDistribution(parsing: keys.description) == keys, "\(text)") }

@@ -113,9 +113,9 @@ struct CompareTests {
     }
 
     @Test func thresholdsParse() throws {
-        #expect(CompareThresholds.fraction("5%") == 0.05)
-        #expect(CompareThresholds.fraction("0.1") == 0.1)
-        #expect(CompareThresholds.fraction("-1%") == nil)
+        #expect(FractionText.parse("5%") == 0.05)
+        #expect(FractionText.parse("0.1") == 0.1)
+        #expect(FractionText.parse("-1%") == nil)
         #expect(try CompareThresholds.latencyRises("p99=20%,p50=5%") == ["p99": 0.2, "p50": 0.05])
         #expect(throws: CompareError.self) { _ = try CompareThresholds.latencyRises("p98=1%") }
     }

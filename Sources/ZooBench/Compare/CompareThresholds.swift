@@ -15,13 +15,24 @@ public struct CompareThresholds: Sendable, Codable, Hashable {
     /// Percentiles that can be given, in the order they are reported.
     public static let percentiles = ["p50", "p95", "p99", "p999"]
 
-    /// `5%` or `0.05` as a fraction.
-    public static func fraction(_ text: String) -> Double? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.hasSuffix("%") {
-            return Double(trimmed.dropLast()).flatMap { $0 >= 0 && $0.isFinite ? $0 / 100 : nil }
+    /// The thresholds of a command line: a thresholds file's (or the
+    /// defaults), each limit given as text replacing the file's.
+    public init(file: String?, throughputDrop: String? = nil, latencyRise: String? = nil,
+                errorRate: String? = nil) throws(CompareError) {
+        self = try file.map { path throws(CompareError) in try Self.load(path) } ?? CompareThresholds()
+        if let text = throughputDrop {
+            guard let value = FractionText.parse(text) else {
+                throw .badInput("--max-throughput-drop: '\(text)' is not a percentage such as 5%")
+            }
+            maxThroughputDrop = value
         }
-        return Double(trimmed).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil }
+        if let text = latencyRise { maxLatencyRise = try Self.latencyRises(text) }
+        if let text = errorRate {
+            guard let value = FractionText.parse(text), value <= 1 else {
+                throw .badInput("--max-error-rate: '\(text)' is not a share of records from 0 to 1 (or 0% to 100%), such as 0 or 0.1%")
+            }
+            maxErrorRate = value
+        }
     }
 
     /// Parses `p99=10%,p50=10%`.
@@ -29,7 +40,7 @@ public struct CompareThresholds: Sendable, Codable, Hashable {
         var result: [String: Double] = [:]
         for item in text.split(separator: ",") {
             let parts = item.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, percentiles.contains(parts[0]), let value = fraction(parts[1]) else {
+            guard parts.count == 2, percentiles.contains(parts[0]), let value = FractionText.parse(parts[1]) else {
                 throw .badInput("--max-latency-rise: '\(item)' is not PERCENTILE=PERCENT with PERCENTILE one of "
                     + percentiles.joined(separator: ", "))
             }
@@ -53,10 +64,10 @@ public struct CompareThresholds: Sendable, Codable, Hashable {
         for (key, value) in fields {
             switch key {
             case "throughput-drop":
-                guard let f = fraction("\(value)") else { throw .badInput("thresholds file '\(path)': throughput-drop '\(value)' is not a percentage") }
+                guard let f = FractionText.parse("\(value)") else { throw .badInput("thresholds file '\(path)': throughput-drop '\(value)' is not a percentage") }
                 thresholds.maxThroughputDrop = f
             case "error-rate":
-                guard let f = fraction("\(value)") else { throw .badInput("thresholds file '\(path)': error-rate '\(value)' is not a number") }
+                guard let f = FractionText.parse("\(value)") else { throw .badInput("thresholds file '\(path)': error-rate '\(value)' is not a number") }
                 thresholds.maxErrorRate = f
             case "latency-rise":
                 guard let map = value as? [String: Any] else {

@@ -77,3 +77,22 @@ public final class FaultSchedule: Sendable {
     /// What was applied so far, in order.
     public var events: [FaultEvent] { log.withLock { $0 } }
 }
+
+extension FaultSchedule {
+    /// What faults given for a cluster other than the embedded one get.
+    public static let needsEmbeddedCluster = WorkloadError.invalid("--fault needs the embedded cluster (no --brokers or --uri)")
+
+    /// Refuses faults for an external cluster (`brokers` given), before anything connects.
+    public static func check(_ faults: [FaultSpec], brokers: String?) throws(WorkloadError) {
+        if !faults.isEmpty && brokers != nil { throw needsEmbeddedCluster }
+    }
+
+    /// The faults on a timeline for `target`'s embedded cluster, nil when
+    /// there are none; `topic` is the run's, for leader moves that name none.
+    public static func make(_ faults: [FaultSpec], topic: String, target: BenchTarget,
+                            onEvent: (@Sendable (FaultEvent) -> Void)? = nil) throws(WorkloadError) -> FaultSchedule? {
+        guard !faults.isEmpty else { return nil }
+        guard let cluster = target.embedded else { throw needsEmbeddedCluster }
+        return try FaultSchedule(faults, cluster: cluster, topic: topic, onEvent: onEvent)
+    }
+}

@@ -135,7 +135,7 @@ public struct PlanResult: Sendable, Codable {
     }
 
     /// Fills the answer, the knee and the summary from the steps and the search.
-    public mutating func conclude(target: PlanRate?, codecRatio: (ratio: Double, source: String)?) {
+    public mutating func conclude(target: Rate?, codecRatio: (ratio: Double, source: String)?) {
         answerRecordsPerSecond = search.answer
         let recordBytes = meanRecordBytes
         answerMegabytesPerSecond = search.answer.map { $0 * recordBytes / 1_048_576 }

@@ -44,20 +44,13 @@ public struct SLOCondition: Sendable, Hashable, Codable, CustomStringConvertible
         guard pair.count == 2, let metric = Metric(rawValue: pair[0]) else { return nil }
         let value = pair[1]
         if metric == .errorRate {
-            let fraction = value.hasSuffix("%") ? Double(value.dropLast()).map { $0 / 100 } : Double(value)
-            guard let fraction, (0...1).contains(fraction) else { return nil }
+            guard let fraction = FractionText.parse(value), fraction <= 1 else { return nil }
             self.init(metric, fraction)
             return
         }
-        let units: [(String, Double)] = [("us", 0.001), ("µs", 0.001), ("ms", 1), ("s", 1000)]
-        var milliseconds: Double?
-        for (suffix, scale) in units where value.hasSuffix(suffix) {
-            milliseconds = Double(value.dropLast(suffix.count)).map { $0 * scale }
-            break
-        }
-        if milliseconds == nil { milliseconds = Double(value) }
-        guard let milliseconds, milliseconds > 0, milliseconds.isFinite else { return nil }
-        self.init(metric, milliseconds)
+        // A bare number is milliseconds here.
+        guard let latency = DurationText.parse(value, bareUnit: 0.001), latency > .zero else { return nil }
+        self.init(metric, DurationText.seconds(latency) * 1000)
     }
 
     /// `p99 <= 50 ms`, `error-rate <= 0`.

@@ -1,10 +1,12 @@
 import Foundation
 
 /// Durations as people write them on a command line: `500ms`, `5s`, `1.5s`,
-/// `2m`, `1h`, `250us`; a bare number is seconds.
+/// `2m`, `1h`, `250us`; a bare number is seconds. The one duration parser of
+/// the tool: flags, workload files, faults and SLO bounds all read through it.
 public enum DurationText {
-    /// Parses `text`, nil if it is not a non-negative duration.
-    public static func parse(_ text: String) -> Duration? {
+    /// Parses `text`, nil if it is not a non-negative duration. A bare number
+    /// is in units of `bareUnit` seconds (1: seconds; SLO bounds use 0.001).
+    public static func parse(_ text: String, bareUnit: Double = 1) -> Duration? {
         let units: [(suffix: String, seconds: Double)] = [
             ("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600),
         ]
@@ -12,7 +14,18 @@ public enum DurationText {
         for unit in units where trimmed.hasSuffix(unit.suffix) {
             return nanoseconds(Double(trimmed.dropLast(unit.suffix.count)), unit.seconds)
         }
-        return nanoseconds(Double(trimmed), 1)
+        return nanoseconds(Double(trimmed), bareUnit)
+    }
+
+    /// Parses `text` given as `label` (`--step-duration`, `field 'warmup'`);
+    /// `positive` refuses 0, `atMost` a longer one. The error names both:
+    /// `--for: 'soon' is not a duration such as 10s or 500ms`.
+    public static func parse(_ text: String, label: String, positive: Bool = false,
+                             atMost limit: Duration? = nil) throws(WorkloadError) -> Duration {
+        guard let value = parse(text) else { throw .invalid("\(label): '\(text)' is not a duration such as 10s or 500ms") }
+        if positive && value <= .zero { throw .invalid("\(label): '\(text)' must be more than 0") }
+        if let limit, value > limit { throw .invalid("\(label): '\(text)' must be at most \(format(limit))") }
+        return value
     }
 
     /// `value` units of `seconds` each as a duration; nil when negative, not

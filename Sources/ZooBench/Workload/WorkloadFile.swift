@@ -22,6 +22,9 @@ public enum WorkloadFile {
         }
     }
 
+    /// How a note on OMB fields a produce run does not use begins.
+    public static let unusedByProduce = "not used by produce: "
+
     /// OMB fields zoobench maps onto a produce workload.
     public static let ombUsedFields = [
         "name", "topics", "partitionsPerTopic", "messageSize", "payloadFile", "producersPerTopic", "producerRate",
@@ -178,7 +181,7 @@ public enum WorkloadFile {
         let used = fields.keys.filter { ombUsedFields.contains($0) }.sorted()
         let ignored = fields.keys.filter { ombIgnoredFields.contains($0) }.sorted()
         notes.append("OpenMessaging Benchmark workload: used \(used.joined(separator: ", "))")
-        if !ignored.isEmpty { notes.append("not used by produce: \(ignored.joined(separator: ", "))") }
+        if !ignored.isEmpty { notes.append(unusedByProduce + ignored.joined(separator: ", ")) }
         var loaded = Loaded(workload: workload, notes: notes)
         loaded.consumerGroups = try whole("subscriptionsPerTopic", 0...64)
         loaded.consumersPerGroup = try whole("consumerPerSubscription", 0...256)

@@ -1,7 +1,8 @@
 import Foundation
 
-/// A rate such as `200000`, `200k` (records/s), `50MB/s` or `1GB/s` (bytes/s).
-public enum PlanRate: Sendable, Hashable, Codable, CustomStringConvertible {
+/// A rate such as `200000`, `200k` (records/s), `50MB/s` or `1GB/s` (bytes/s):
+/// the one rate parser of the tool (plan's rates, codecs' --at-rate).
+public enum Rate: Sendable, Hashable, Codable, CustomStringConvertible {
     case records(Double)
     case bytes(Double)
 
@@ -16,7 +17,25 @@ public enum PlanRate: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    private static func parse(_ text: String) -> PlanRate? {
+    /// Parses `text` given as `label`; the error names both.
+    public init(parsing text: String, label: String) throws(WorkloadError) {
+        guard let rate = Rate(parsing: text) else {
+            throw .invalid("\(label): '\(text)' is not a rate such as 20000, 20k or 50MB/s")
+        }
+        self = rate
+    }
+
+    /// A rate of bytes: `100MB/s`, `1g/s`, `100MB` or a bare byte count
+    /// (binary multiples, as sizes are), above 0; the error names `label`.
+    public static func bytesPerSecond(parsing text: String, label: String) throws(WorkloadError) -> Double {
+        let body = text.lowercased().hasSuffix("/s") ? String(text.dropLast(2)) : text
+        guard let bytes = ByteCount.parse(body), bytes > 0 else {
+            throw .invalid("\(label): '\(text)' is not a rate such as 100MB/s")
+        }
+        return Double(bytes)
+    }
+
+    private static func parse(_ text: String) -> Rate? {
         var body = text.trimmingCharacters(in: .whitespaces).lowercased()
         if body.hasSuffix("/s") { body.removeLast(2) }
         for (suffix, scale) in [("records", 1.0), ("k", 1e3), ("m", 1e6)] where body.hasSuffix(suffix) && !body.hasSuffix("b") {

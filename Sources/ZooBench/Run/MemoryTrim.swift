@@ -8,7 +8,7 @@ import Foundation
 /// (measured with heaptrack) stayed flat. Trimming keeps RSS close to what is
 /// in use. (glibc's `malloc_trim`, looked up at run time: other C libraries
 /// lack it, and then nothing is done.)
-enum MemoryTrim {
+public enum MemoryTrim {
     private typealias Trim = @convention(c) (Int) -> Int32
 
     nonisolated(unsafe) private static let timer: DispatchSourceTimer? = {
@@ -22,5 +22,8 @@ enum MemoryTrim {
         return timer
     }()
 
-    static func start() { timer?.resume() }
+    /// Starts trimming every 5 s (once per process; later calls do nothing).
+    public static func start() { _ = started }
+
+    private static let started: Void = { timer?.resume() }()
 }

@@ -1,14 +1,13 @@
 import Foundation
 import ZooBench
-import ZooReport
 
 /// How a run shows its progress: on a terminal, one status line rewritten in
 /// place (elapsed of total, a bar, records/s, p99, errors); into a pipe or a
 /// file, a line per interval; with `--quiet`, `--json` or `CI` set, nothing.
-final class Progress: @unchecked Sendable {
-    enum Mode { case live, lines, silent }
+public final class ProgressView: @unchecked Sendable {
+    public enum Mode: Sendable { case live, lines, silent }
 
-    let mode: Mode
+    public let mode: Mode
     /// Seconds the run is bounded to, or nil.
     private let totalSeconds: Double?
     /// Records the run is bounded to, or nil.
@@ -19,7 +18,7 @@ final class Progress: @unchecked Sendable {
 
     /// `quietInCI`: whether `CI` in the environment silences it (interval
     /// lines) or only turns the live line into plain lines (sweep cells).
-    init(quiet: Bool, quietInCI: Bool = true, totalSeconds: Double? = nil, totalRecords: Int? = nil) {
+    public init(quiet: Bool, quietInCI: Bool = true, totalSeconds: Double? = nil, totalRecords: Int? = nil) {
         self.totalSeconds = totalSeconds
         self.totalRecords = totalRecords
         let environment = ProcessInfo.processInfo.environment
@@ -33,14 +32,14 @@ final class Progress: @unchecked Sendable {
     }
 
     /// For a produce or e2e run: the time and record bounds of the workload.
-    convenience init(quiet: Bool, workload: ProduceWorkload) {
+    public convenience init(quiet: Bool, workload: ProduceWorkload) {
         let seconds = workload.duration.map { DurationText.seconds($0) + (workload.warmup.map(DurationText.seconds) ?? 0) }
         self.init(quiet: quiet, totalSeconds: seconds,
                   totalRecords: seconds == nil ? workload.recordLimit.map { $0 + (workload.warmupRecords ?? 0) } : nil)
     }
 
     /// A producer interval: its line, or the status line brought up to date.
-    func interval(_ i: IntervalSnapshot, prefix: String = "") {
+    public func interval(_ i: IntervalSnapshot, prefix: String = "") {
         switch mode {
         case .silent: return
         case .lines: print(prefix + ProduceSummary.intervalLine(i))
@@ -53,12 +52,12 @@ final class Progress: @unchecked Sendable {
     }
 
     /// A consumer interval: its line when printing lines (the status line follows the producers).
-    func consumeInterval(_ i: ConsumeIntervalSnapshot, endToEnd: Bool, prefix: String = "") {
+    public func consumeInterval(_ i: ConsumeIntervalSnapshot, endToEnd: Bool, prefix: String = "") {
         if mode == .lines { print(prefix + ConsumeSummary.intervalLine(i, endToEnd: endToEnd)) }
     }
 
     /// A step of many (sweep cells, plan steps).
-    func step(_ index: Int, of count: Int, _ what: String) {
+    public func step(_ index: Int, of count: Int, _ what: String) {
         switch mode {
         case .silent: return
         case .lines: print(what)
@@ -67,7 +66,7 @@ final class Progress: @unchecked Sendable {
     }
 
     /// Ends the status line, so what follows starts on a line of its own.
-    func finish() {
+    public func finish() {
         guard mode == .live else { return }
         lock.withLock {
             if shown { FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8)) }

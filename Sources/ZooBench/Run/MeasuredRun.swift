@@ -1,0 +1,78 @@
+import Foundation
+import ZooPipe
+
+/// One measured run of a produce workload on a target, alone (`produce`) or
+/// with consumers reading what it sends (`e2e`): the faults scheduled, the
+/// topic's end offsets read before and after, the outcome made a
+/// ``RunResult`` with the environment it ran in. `zoobench produce` and `e2e`
+/// are one of these; so is every sweep cell, plan step and swarm share.
+public struct MeasuredRun: Sendable {
+    public var mode: RunMode
+    public var produce: ProduceWorkload
+    /// The consumers of an e2e run (their topic is the producers').
+    public var consume: ConsumeWorkload
+    /// Check loss, duplication and order in e2e mode. Default true.
+    public var verify = true
+    /// Counts allocations over the measured window. Nil: not counted.
+    public var allocationCounter: AllocationCounter?
+    /// Each producer interval as it closes.
+    public var onProduceInterval: (@Sendable (IntervalSnapshot) -> Void)?
+    /// Each consumer interval as it closes (e2e).
+    public var onConsumeInterval: (@Sendable (ConsumeIntervalSnapshot) -> Void)?
+    /// Each fault as the embedded cluster makes it.
+    public var onFault: (@Sendable (FaultEvent) -> Void)?
+
+    public init(mode: RunMode, produce: ProduceWorkload, consume: ConsumeWorkload = ConsumeWorkload()) {
+        self.mode = mode
+        self.produce = produce
+        self.consume = consume
+    }
+
+    /// Runs on `target` until done or `stop`; the result says whether it was
+    /// stopped (partial). Failed deliveries and integrity problems are in the
+    /// result, not thrown (see ``RunResult/check()``).
+    public func run(on target: BenchTarget, stop: StopSignal = StopSignal(), startedAt: Date = Date()) throws -> RunResult {
+        let topic = produce.topic
+        let schedule = try FaultSchedule.make(produce.faults, topic: topic, target: target, onEvent: onFault)
+        let before = try? target.admin.endOffsetTotal(topic: topic)
+        switch mode {
+        case .produce:
+            var fleet = ProducerFleet(workload: produce, target: target.uri)
+            fleet.allocationCounter = allocationCounter
+            schedule?.start()
+            let outcome = try fleet.run(stop: stop, onInterval: onProduceInterval)
+            schedule?.stop()
+            var result = RunResult(workload: produce, outcome: outcome, environment: environment(target),
+                                   startedAt: startedAt, brokerOffsetGrowth: growth(since: before, target))
+            if let schedule, !schedule.events.isEmpty { result.faults = schedule.events }
+            return result
+        case .e2e:
+            var consume = self.consume
+            consume.topic = topic
+            var run = EndToEndRun(produce: produce, consume: consume, verify: verify)
+            run.allocationCounter = allocationCounter
+            let outcome = try run.run(target: target.uri, admin: target.admin, stop: stop, faults: schedule,
+                                      onProduceInterval: onProduceInterval, onConsumeInterval: onConsumeInterval)
+            return RunResult(endToEnd: run, outcome: outcome, environment: environment(target), startedAt: startedAt,
+                             brokerOffsetGrowth: growth(since: before, target))
+        }
+    }
+
+    /// How the run's clients were configured, and where it ran (read now, so
+    /// the CPU time and peak memory cover the run).
+    public func environment(_ target: BenchTarget) -> RunEnvironment {
+        let bootstrap = target.uri.bootstrapServers
+        let producer = produce.producerConfiguration(producerIndex: 0)
+            .librdkafkaProperties(bootstrap: bootstrap, acks: produce.acks, deliveryTimeout: produce.deliveryTimeout)
+        guard mode == .e2e else { return .current(target: target, producerConfiguration: producer) }
+        let consumer = consume.consumerConfiguration()
+            .librdkafkaProperties(bootstrap: bootstrap, groupID: consume.groupMode ? "(generated)" : nil)
+        return .current(target: target, producerConfiguration: producer, consumerConfiguration: consumer,
+                        clockNote: endToEndClockNote)
+    }
+
+    private func growth(since before: Int64?, _ target: BenchTarget) -> Int64? {
+        let after = try? target.admin.endOffsetTotal(topic: produce.topic)
+        return before.flatMap { b in after.map { $0 - b } }
+    }
+}
