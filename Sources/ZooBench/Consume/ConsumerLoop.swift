@@ -28,9 +28,30 @@ struct ConsumerResult {
     var ledger = ConsumedLedger(producers: 0, partitions: 0)
 }
 
+/// What a consumer's loop keeps from one record to the next: a value on
+/// the loop's stack, handed to its inlined steps, so the compiler keeps it
+/// in registers.
+struct ReadState {
+    var joined = false
+    /// Whether this consumer has counted itself idle.
+    var idle = false
+    /// Whether its (group) assignment is held until every member has joined.
+    var holding: Bool
+    var heldSince: UInt64 = 0
+    /// The version of the fleet's ends it has applied.
+    var seenEnds = 0
+    var lastRecordTime: UInt64
+    /// Records since the clock was last read (it is read every 256 records at most).
+    var recordsSinceClock = 0
+    var nextBoundary: UInt64
+    var consumed = 0
+    var bytes = 0
+}
+
 /// One consumer's loop, confined to its thread: reads records, tracks the
 /// offsets it saw, records fetch waits (and end-to-end latency), closes
-/// intervals on time.
+/// intervals on time. ``run()`` is the loop; each of its steps is a small
+/// inlined function over a ``ReadState``.
 final class ConsumerLoop: @unchecked Sendable {
     let fleet: ConsumerFleet
     let index: Int
@@ -42,6 +63,14 @@ final class ConsumerLoop: @unchecked Sendable {
     private let adapterBox = Mutex<KafkaInputAdapter?>(nil)
     /// Written by the loop's thread before it ends; read after the fleet's threads are joined.
     private(set) var result = ConsumerResult()
+
+    // The workload's limits, in nanoseconds.
+    private let joinLimit: UInt64
+    private let idleLimit: UInt64
+    private let duration: UInt64?
+    /// Whether the group reads a record quota (num-records).
+    private let quota: Bool
+    private let wallOffset = MonotonicClock.wallOffset
 
     // Per-record state, confined to this consumer's thread.
     @exclusivity(unchecked) private var current: ConsumerInterval
@@ -60,6 +89,11 @@ final class ConsumerLoop: @unchecked Sendable {
         self.interval = interval
         self.collector = collector
         self.stop = stop
+        let workload = fleet.workload
+        joinLimit = nanoseconds(workload.joinTimeout)
+        idleLimit = nanoseconds(workload.idleTimeout)
+        duration = workload.duration.map(nanoseconds)
+        quota = workload.numRecords != nil
         current = ConsumerInterval(index: 0, end: 0, fetchWait: LatencyHistogram.make(),
                                    latency: LatencyHistogram.make())
         ledger = ConsumedLedger(producers: fleet.stamps?.producers ?? 0, partitions: fleet.partitionCount)
@@ -70,7 +104,6 @@ final class ConsumerLoop: @unchecked Sendable {
 
     func run() {
         AllocationAttribution.enter(.caller)
-        let workload = fleet.workload
         result.subscribed = MonotonicClock.nanoseconds()
         let adapter: KafkaInputAdapter
         do {
@@ -91,244 +124,222 @@ final class ConsumerLoop: @unchecked Sendable {
             adapter.close()
         }
 
-        let partitions = fleet.partitionCount
-        var next = [Int64](repeating: -1, count: partitions)
-        var rangeStart = [Int64](repeating: -1, count: partitions)
-        var ranges = [[OffsetRange]](repeating: [], count: partitions)
-        var targets = [Int64](repeating: .max, count: partitions)
-        var reached = [Bool](repeating: false, count: partitions)
-        var seenEnds = 0
-        let groupMode = workload.groupMode
-        var joined = false
-        if !groupMode { markJoined(at: result.subscribed, joined: &joined) }
-        let joinLimit = nanoseconds(workload.joinTimeout)
-        let idleLimit = nanoseconds(workload.idleTimeout)
-        let duration = workload.duration.map(nanoseconds)
-        let commitEvery = workload.commitInterval.map(nanoseconds)
-        // Commits start once the consumer reads (after the group's hold).
-        var nextCommit = UInt64.max
-        var commitLatency = commitEvery == nil ? nil : LatencyHistogram.make()
-        var commitFailures: [String: Int] = [:]
-        let quota = workload.numRecords != nil
-        let stamps = fleet.stamps
-        let rated = stamps?.rated ?? false
-        let wallOffset = MonotonicClock.wallOffset
-        var nextBoundary = fleet.start + interval
+        var state = ReadState(holding: configuration.holdAssignments, lastRecordTime: result.subscribed,
+                              nextBoundary: fleet.start + interval)
+        var offsets = OffsetTracker(partitions: fleet.partitionCount)
+        var commits = CommitTimer(every: fleet.workload.commitInterval.map(nanoseconds))
         current.end = fleet.start
-        var lastRecordTime = result.subscribed
-        var recordsSinceClock = 0
-        var idle = false
-        var holding = configuration.holdAssignments
-        var heldSince: UInt64 = 0
-        var consumed = 0
-        var bytes = 0
-
-        /// Everything that needs the time: intervals, duration, commits, Ctrl-C.
-        func housekeeping(_ now: UInt64) {
-            while now >= nextBoundary {
-                closeInterval(end: nextBoundary, adapter: adapter)
-                nextBoundary += interval
-            }
-            if let duration {
-                let first = fleet.firstRecord.load(ordering: .relaxed)
-                if first > 0 && now >= first + duration { fleet.stopEverything(.duration) }
-            }
-            if stop.isStopped {
-                result.stopped = true
-                fleet.stopEverything(.stopped)
-            }
-            if now >= nextCommit, let every = commitEvery {
-                commitNow()
-                nextCommit = MonotonicClock.nanoseconds() + every
-            }
-        }
-
-        /// One timed synchronous commit; only commits that sent a request
-        /// (there was something new) are timed.
-        func commitNow() {
-            let before = MonotonicClock.nanoseconds()
-            var sent = true
-            do {
-                sent = try adapter.commit()
-            } catch {
-                commitFailures[error.description, default: 0] += 1
-            }
-            let after = MonotonicClock.nanoseconds()
-            if sent {
-                let micros = min(max(1, (after - before) / 1000), LatencyHistogram.highest)
-                _ = commitLatency?.record(micros)
-                current.commits += 1
-                current.commitMax = max(current.commitMax, micros)
-            }
-        }
-
-        let groupState = fleet.groupStates[groupIndex]
-        while true {
-            if fleet.stopAll.load(ordering: .relaxed) || groupState.done.load(ordering: .relaxed) { break }
-            if holding {
-                if fleet.released.load(ordering: .relaxed) {
-                    holding = false
-                    adapter.resume()
-                    fleet.reading.add(1, ordering: .releasing)
-                    lastRecordTime = MonotonicClock.nanoseconds()
-                    nextCommit = commitEvery.map { lastRecordTime + $0 } ?? .max
-                } else if adapter.hasHeldAssignment {
-                    // Another member is still joining: an assignment set aside
-                    // would keep this one out of the rebalance that joining
-                    // needs, so after a moment hold by pausing instead.
-                    let now = MonotonicClock.nanoseconds()
-                    if heldSince == 0 { heldSince = now }
-                    if now - heldSince > 300_000_000 { adapter.holdByPausing() }
-                }
-            }
-            let version = fleet.endsVersion.load(ordering: .acquiring)
-            if version != seenEnds {
-                seenEnds = version
-                // The idle clock restarts when the ends arrive (e2e): until then there was nothing to wait for.
-                lastRecordTime = MonotonicClock.nanoseconds()
-                for (partition, end) in fleet.ends.withLock({ $0 }) where Int(partition) < partitions {
-                    targets[Int(partition)] = end
-                    if !reached[Int(partition)] && next[Int(partition)] >= end {
-                        reached[Int(partition)] = true
-                        fleet.partitionReached(groupIndex: groupIndex, partition: partition)
-                    }
-                }
-                fleet.checkGroupDone(groupIndex)
-            }
+        if !fleet.workload.groupMode { markJoined(at: result.subscribed, &state) }
+        let group = fleet.groupStates[groupIndex]
+        while !fleet.stopAll.load(ordering: .relaxed) && !group.done.load(ordering: .relaxed) {
+            if state.holding { hold(adapter, &state, &commits) }
+            if fleet.endsVersion.load(ordering: .acquiring) != state.seenEnds { takeEnds(&state, &offsets) }
             var now: UInt64 = 0
-            var record: KafkaRecord?
+            let record: KafkaRecord
             do {
-                record = try adapter.next()
-                if record == nil {
-                    // The local queue is empty: wait for a fetch, and time the wait.
-                    let before = MonotonicClock.nanoseconds()
-                    if recordsSinceClock > 0 {
-                        lastRecordTime = before
-                        recordsSinceClock = 0
-                    }
-                    record = try adapter.poll(timeout: joined ? .milliseconds(100) : .milliseconds(10))
-                    now = MonotonicClock.nanoseconds()
-                    if record != nil {
-                        if joined {
-                            let micros = min(max(1, (now - before) / 1000), LatencyHistogram.highest)
-                            _ = fetchWait.record(micros)
-                            _ = current.fetchWait.record(micros)
-                        }
-                    } else {
-                        if !joined {
-                            if adapter.assignmentCount > 0 {
-                                markJoined(at: now, joined: &joined)
-                                lastRecordTime = now
-                            } else if now - result.subscribed > joinLimit {
-                                throw KafkaError.timeout(operation: "joining consumer group '\(fleet.groups[groupIndex] ?? "")'",
-                                                         seconds: Double(joinLimit) / 1e9)
-                            }
-                        } else if !holding && !idle && now - lastRecordTime >= idleLimit {
-                            idle = true
-                            fleet.idleConsumers.add(1, ordering: .acquiringAndReleasing)
-                        }
-                        // Everyone idle ends the run, unless the ends are still to come (e2e).
-                        if idle && fleet.idleConsumers.load(ordering: .acquiring) == fleet.consumerCount
-                            && (!fleet.awaitsEnds || fleet.endsVersion.load(ordering: .acquiring) > 0) {
-                            fleet.stopEverything(.idle)
-                        }
-                        housekeeping(now)
-                        continue
-                    }
-                }
+                guard let next = try nextRecord(adapter, &state, &commits, now: &now) else { continue }
+                record = next
             } catch {
                 fleet.fail(error)
                 break
             }
-            guard let record else { continue }
-            if !joined { markJoined(at: now != 0 ? now : MonotonicClock.nanoseconds(), joined: &joined) }
-            if idle {
-                idle = false
-                fleet.idleConsumers.subtract(1, ordering: .acquiringAndReleasing)
-            }
-            if quota {
-                let left = groupState.remaining.subtract(1, ordering: .relaxed).newValue
-                if left < 0 { break }  // another consumer of the group took the last one
-                if left == 0 { fleet.markGroupDone(groupIndex, reason: .numRecords) }
-            }
-            if consumed == 0 {
-                if now == 0 { now = MonotonicClock.nanoseconds() }
-                result.firstRecord = now
-                if fleet.firstRecord.compareExchange(expected: 0, desired: now, ordering: .relaxed).exchanged {
-                    fleet.allocationCounter?.begin()
-                }
-            }
-            consumed += 1
-            let size = record.value.count
-            bytes &+= size
-            current.consumed += 1
-            current.bytes &+= size
-
-            let p = Int(record.partition)
-            let offset = record.offset
-            if p < partitions {
-                if offset != next[p] {
-                    if rangeStart[p] >= 0 { ranges[p].append(OffsetRange(rangeStart[p], next[p])) }
-                    rangeStart[p] = offset
-                }
-                next[p] = offset + 1
-                if offset + 1 >= targets[p] && !reached[p] {
-                    reached[p] = true
-                    fleet.partitionReached(groupIndex: groupIndex, partition: record.partition)
-                    fleet.checkGroupDone(groupIndex)
-                }
-            }
-
-            if let stamps {
-                if now == 0 { now = MonotonicClock.nanoseconds() }
-                if let bytes = record.header(SequenceStamp.headerName), let stamp = SequenceStamp(bytes),
-                   stamp.run == stamps.run {
-                    let wallNow = UInt64(bitPattern: Int64(bitPattern: now) &+ wallOffset)
-                    let raw = Self.micros(from: stamp.sendTime, to: wallNow)
-                    if stamp.warmup {
-                        _ = warmupLatency.record(raw)
-                        result.warmupConsumed += 1
-                        current.warmup = true
-                    } else {
-                        _ = latency.record(raw)
-                        let fromSchedule = rated ? Self.micros(from: stamp.intendedTime, to: wallNow) : raw
-                        if rated { _ = corrected.record(fromSchedule) }
-                        _ = current.latency.record(fromSchedule)
-                    }
-                    ledger.record(producer: Int(stamp.producer), partition: record.partition,
-                                  sequence: Int(truncatingIfNeeded: stamp.sequence))
-                } else {
-                    ledger.foreign += 1
-                }
-            }
-
-            recordsSinceClock += 1
-            if now != 0 || recordsSinceClock >= 256 {
-                if now == 0 { now = MonotonicClock.nanoseconds() }
-                lastRecordTime = now
-                recordsSinceClock = 0
-                housekeeping(now)
-            }
+            if !take(record, adapter, now: &now, &state, &offsets, &commits, group) { break }
         }
+        finish(adapter, state, offsets, &commits)
+    }
 
+    // MARK: The loop's steps
+
+    /// Holds the assignment until every member has joined, then starts reading.
+    private func hold(_ adapter: KafkaInputAdapter, _ state: inout ReadState, _ commits: inout CommitTimer) {
+        if fleet.released.load(ordering: .relaxed) {
+            state.holding = false
+            adapter.resume()
+            fleet.reading.add(1, ordering: .releasing)
+            state.lastRecordTime = MonotonicClock.nanoseconds()
+            commits.start(at: state.lastRecordTime)
+        } else if adapter.hasHeldAssignment {
+            // Another member is still joining: an assignment set aside would
+            // keep this one out of the rebalance that joining needs, so after
+            // a moment hold by pausing instead.
+            let now = MonotonicClock.nanoseconds()
+            if state.heldSince == 0 { state.heldSince = now }
+            if now - state.heldSince > 300_000_000 { adapter.holdByPausing() }
+        }
+    }
+
+    /// Applies the ends the fleet was given (e2e: once the producers are done).
+    private func takeEnds(_ state: inout ReadState, _ offsets: inout OffsetTracker) {
+        state.seenEnds = fleet.endsVersion.load(ordering: .acquiring)
+        // The idle clock restarts when the ends arrive: until then there was nothing to wait for.
+        state.lastRecordTime = MonotonicClock.nanoseconds()
+        for partition in offsets.setEnds(fleet.ends.withLock { $0 }) {
+            fleet.partitionReached(groupIndex: groupIndex, partition: partition)
+        }
+        fleet.checkGroupDone(groupIndex)
+    }
+
+    /// The next record: from the local queue, or after waiting for a fetch
+    /// (the wait is timed). Nil when none came; the time-driven work (joins,
+    /// idleness, intervals, commits, the stop) is then done.
+    @inline(__always)
+    private func nextRecord(_ adapter: KafkaInputAdapter, _ state: inout ReadState, _ commits: inout CommitTimer,
+                            now: inout UInt64) throws(KafkaError) -> KafkaRecord? {
+        if let record = try adapter.next() { return record }
+        let before = MonotonicClock.nanoseconds()
+        if state.recordsSinceClock > 0 {
+            state.lastRecordTime = before
+            state.recordsSinceClock = 0
+        }
+        let record = try adapter.poll(timeout: state.joined ? .milliseconds(100) : .milliseconds(10))
+        now = MonotonicClock.nanoseconds()
+        if record != nil {
+            if state.joined {
+                let micros = min(max(1, (now - before) / 1000), LatencyHistogram.highest)
+                _ = fetchWait.record(micros)
+                _ = current.fetchWait.record(micros)
+            }
+            return record
+        }
+        try waited(adapter, &state, now: now)
+        housekeeping(now, adapter, &state, &commits)
+        return nil
+    }
+
+    /// After a wait with no record: the join, this consumer's idleness, and
+    /// the fleet's end once every consumer is idle (unless the ends are still to come).
+    private func waited(_ adapter: KafkaInputAdapter, _ state: inout ReadState, now: UInt64) throws(KafkaError) {
+        if !state.joined {
+            if adapter.assignmentCount > 0 {
+                markJoined(at: now, &state)
+                state.lastRecordTime = now
+            } else if now - result.subscribed > joinLimit {
+                throw .timeout(operation: "joining consumer group '\(fleet.groups[groupIndex] ?? "")'",
+                               seconds: Double(joinLimit) / 1e9)
+            }
+        } else if !state.holding && !state.idle && now - state.lastRecordTime >= idleLimit {
+            state.idle = true
+            fleet.idleConsumers.add(1, ordering: .acquiringAndReleasing)
+        }
+        if state.idle && fleet.idleConsumers.load(ordering: .acquiring) == fleet.consumerCount
+            && (!fleet.awaitsEnds || fleet.endsVersion.load(ordering: .acquiring) > 0) {
+            fleet.stopEverything(.idle)
+        }
+    }
+
+    /// Counts one record: the quota, the offsets, the stamp; false when the
+    /// group's quota was taken by another consumer (this one stops).
+    @inline(__always)
+    private func take(_ record: KafkaRecord, _ adapter: KafkaInputAdapter, now: inout UInt64, _ state: inout ReadState,
+                      _ offsets: inout OffsetTracker, _ commits: inout CommitTimer, _ group: GroupState) -> Bool {
+        if !state.joined { markJoined(at: now != 0 ? now : MonotonicClock.nanoseconds(), &state) }
+        if state.idle {
+            state.idle = false
+            fleet.idleConsumers.subtract(1, ordering: .acquiringAndReleasing)
+        }
+        if quota {
+            let left = group.remaining.subtract(1, ordering: .relaxed).newValue
+            if left < 0 { return false }  // another consumer of the group took the last one
+            if left == 0 { fleet.markGroupDone(groupIndex, reason: .numRecords) }
+        }
+        if state.consumed == 0 { firstRecord(&now) }
+        state.consumed += 1
+        let size = record.value.count
+        state.bytes &+= size
+        current.consumed += 1
+        current.bytes &+= size
+        let p = Int(record.partition)
+        if p < offsets.partitions, offsets.read(p, record.offset) {
+            fleet.partitionReached(groupIndex: groupIndex, partition: record.partition)
+            fleet.checkGroupDone(groupIndex)
+        }
+        if let stamps = fleet.stamps {
+            if now == 0 { now = MonotonicClock.nanoseconds() }
+            readStamp(record, now: now, rated: stamps.rated, run: stamps.run)
+        }
+        state.recordsSinceClock += 1
+        if now != 0 || state.recordsSinceClock >= 256 {
+            if now == 0 { now = MonotonicClock.nanoseconds() }
+            state.lastRecordTime = now
+            state.recordsSinceClock = 0
+            housekeeping(now, adapter, &state, &commits)
+        }
+        return true
+    }
+
+    /// The consumer's first record: its time, and (for the fleet's first) the allocation window's start.
+    private func firstRecord(_ now: inout UInt64) {
+        if now == 0 { now = MonotonicClock.nanoseconds() }
+        result.firstRecord = now
+        if fleet.firstRecord.compareExchange(expected: 0, desired: now, ordering: .relaxed).exchanged {
+            fleet.allocationCounter?.begin()
+        }
+    }
+
+    /// An e2e record's `zb.seq` stamp: send → consume latency and the integrity ledger.
+    @inline(__always)
+    private func readStamp(_ record: KafkaRecord, now: UInt64, rated: Bool, run: UInt32) {
+        guard let bytes = record.header(SequenceStamp.headerName), let stamp = SequenceStamp(bytes), stamp.run == run else {
+            ledger.foreign += 1
+            return
+        }
+        let wallNow = UInt64(bitPattern: Int64(bitPattern: now) &+ wallOffset)
+        let raw = Self.micros(from: stamp.sendTime, to: wallNow)
+        if stamp.warmup {
+            _ = warmupLatency.record(raw)
+            result.warmupConsumed += 1
+            current.warmup = true
+        } else {
+            _ = latency.record(raw)
+            let fromSchedule = rated ? Self.micros(from: stamp.intendedTime, to: wallNow) : raw
+            if rated { _ = corrected.record(fromSchedule) }
+            _ = current.latency.record(fromSchedule)
+        }
+        ledger.record(producer: Int(stamp.producer), partition: record.partition, sequence: Int(truncatingIfNeeded: stamp.sequence))
+    }
+
+    /// Everything that needs the time: intervals, the duration, commits, Ctrl-C.
+    private func housekeeping(_ now: UInt64, _ adapter: KafkaInputAdapter, _ state: inout ReadState,
+                              _ commits: inout CommitTimer) {
+        while now >= state.nextBoundary {
+            closeInterval(end: state.nextBoundary, adapter: adapter)
+            state.nextBoundary += interval
+        }
+        if let duration {
+            let first = fleet.firstRecord.load(ordering: .relaxed)
+            if first > 0 && now >= first + duration { fleet.stopEverything(.duration) }
+        }
+        if stop.isStopped {
+            result.stopped = true
+            fleet.stopEverything(.stopped)
+        }
+        if let micros = commits.commitIfDue(adapter, now: now) { countCommit(micros) }
+    }
+
+    private func countCommit(_ micros: UInt64) {
+        current.commits += 1
+        current.commitMax = max(current.commitMax, micros)
+    }
+
+    /// The end: the final commit (timed), the last interval, and what the fleet merges.
+    private func finish(_ adapter: KafkaInputAdapter, _ state: ReadState, _ offsets: OffsetTracker,
+                        _ commits: inout CommitTimer) {
         let loopEnd = MonotonicClock.nanoseconds()
         // The final positions are committed (and timed) before the last interval closes.
-        if commitEvery != nil && consumed > 0 && !holding { commitNow() }
+        if commits.every != nil && state.consumed > 0 && !state.holding, let micros = commits.commit(adapter) {
+            countCommit(micros)
+        }
         let ended = MonotonicClock.nanoseconds()
-        result.lastRecord = recordsSinceClock > 0 ? loopEnd : lastRecordTime
-        if consumed == 0 { result.lastRecord = 0 }
+        result.lastRecord = state.consumed == 0 ? 0 : state.recordsSinceClock > 0 ? loopEnd : state.lastRecordTime
         closeInterval(end: ended, adapter: adapter)
         collector.finish(worker: index, lastIndex: current.index - 1)
-        for p in 0..<partitions where rangeStart[p] >= 0 {
-            ranges[p].append(OffsetRange(rangeStart[p], next[p]))
-        }
-        result.consumed = consumed
-        result.bytes = bytes
+        result.consumed = state.consumed
+        result.bytes = state.bytes
         result.ended = ended
-        result.ranges = ranges
+        result.ranges = offsets.finished()
         result.fetchWait = fetchWait
-        result.commitLatency = commitLatency
-        result.commitFailures = commitFailures
+        result.commitLatency = commits.latency
+        result.commitFailures = commits.failures
         result.transientErrors = adapter.transientErrors
         result.assignments = adapter.assignmentCount
         result.partitionsAtEnd = adapter.assignedPartitionCount
@@ -338,8 +349,8 @@ final class ConsumerLoop: @unchecked Sendable {
         result.ledger = ledger
     }
 
-    private func markJoined(at time: UInt64, joined: inout Bool) {
-        joined = true
+    private func markJoined(at time: UInt64, _ state: inout ReadState) {
+        state.joined = true
         result.joined = time
         fleet.joined.add(1, ordering: .releasing)
     }

@@ -2,8 +2,43 @@ import Foundation
 import Histogram
 import ZooPipe
 
+/// Where a producer's loop is: a value on the loop's stack, handed to its
+/// inlined steps, so the compiler keeps it in registers.
+struct SendState {
+    /// The next record's number (warm-up included).
+    var sequence = 0
+    /// Records sent in the measured window.
+    var measured = 0
+    var nextBoundary: UInt64
+    /// When the measured window began and ends (0 and .max until known).
+    var measuredStart: UInt64 = 0
+    var measuredEnd = UInt64.max
+    var inTransaction = 0
+    var transactions = 0
+    /// Whether the run was stopped before its end.
+    var partial = false
+}
+
+/// What a producer sends with, made before its first send: the records'
+/// headers, a scratch buffer for keys and one for the `zb.seq` stamp.
+struct SendBuffers {
+    let headers: [KafkaHeader]
+    let key = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 8)
+    let stamp = UnsafeMutableRawBufferPointer.allocate(byteCount: SequenceStamp.size, alignment: 8)
+
+    init(headers count: Int) {
+        headers = (0..<count).map { KafkaHeader(name: "h\($0)", string: String(format: "%08d", $0)) }
+    }
+
+    func release() {
+        key.deallocate()
+        stamp.deallocate()
+    }
+}
+
 /// One producer's loop, confined to its thread: sends on schedule, records
 /// delivery latencies into its own histograms, closes intervals on time.
+/// ``run()`` is the loop; each of its steps is a small function over a ``SendState``.
 final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
     struct Outcome: Sendable {
         var outcome: ProduceOutcome
@@ -31,6 +66,16 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
     /// The run id stamped into each record's `zb.seq` header; nil: no stamp.
     let stampRun: UInt32?
     let allocationCounter: AllocationCounter?
+    let transactional: Bool
+    /// Records per transaction.
+    let transactionSize: Int
+    /// When the warm-up ends by time, nil when it does not.
+    let warmupEnd: UInt64?
+    /// Unlimited, plain records (no key, header or stamp, no transactions)
+    /// go to librdkafka 64 at a time: one call and one queue lock for the
+    /// lot. Measured against one call per record: see docs/performance.md.
+    let batched: Bool
+    private let wallOffset = MonotonicClock.wallOffset
 
     // Per-record state, touched only on this producer's thread and never
     // re-entrantly, so exclusivity checks are off for it (they cost more
@@ -71,6 +116,10 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         self.allocationCounter = allocationCounter
         sendInterval = workload.throughput.map { 1e9 / ($0 / Double(workload.producers)) } ?? 0
         rated = sendInterval > 0
+        transactional = workload.transactionalID != nil
+        transactionSize = workload.transactionSize ?? 1000
+        warmupEnd = workload.warmup.map { start + nanoseconds($0) }
+        batched = !rated && workload.headers == 0 && stampRun == nil && !transactional && workload.keys == .none
         current = ProducerInterval(index: 0, end: start, histogram: LatencyHistogram.make())
         super.init()
     }
@@ -83,120 +132,31 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         // every path (see AllocationCounter.expect).
         var leftWindow = false
         defer { if !leftWindow { allocationCounter?.leave() } }
-
-        let headers = (0..<workload.headers).map { KafkaHeader(name: "h\($0)", string: String(format: "%08d", $0)) }
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 8)
-        defer { scratch.deallocate() }
-        let stampBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: SequenceStamp.size, alignment: 8)
-        defer { stampBuffer.deallocate() }
-        let wallOffset = MonotonicClock.wallOffset
+        let buffers = SendBuffers(headers: workload.headers)
+        defer { buffers.release() }
         var generator = SplitMix64(seed: 0xC0FFEE &+ UInt64(index))
-        let transactional = workload.transactionalID != nil
-        // Unlimited, plain records (no key, header or stamp, no transactions)
-        // go to librdkafka 64 at a time: one call and one queue lock for the
-        // lot. Measured against one call per record: see docs/performance.md.
-        let batched = !rated && headers.isEmpty && stampRun == nil && !transactional && workload.keys == .none
-        let transactionSize = workload.transactionSize ?? 1000
-        var inTransaction = 0
-        var transactions = 0
-        var partial = false
 
         AllocationAttribution.enter(.caller)
         while MonotonicClock.nanoseconds() < start {}  // the common start, a few ms away
-        var nextBoundary = start + interval
-        let warmupEnd = workload.warmup.map { start + nanoseconds($0) }
-        var measuredStart: UInt64 = 0
-        var measuredEnd = UInt64.max
-        var sequence = 0
-        var measured = 0
+        var state = SendState(nextBoundary: start + interval)
         if transactional { try adapter.beginTransaction() }
-
         while true {
             if stop.isStopped {
-                partial = true
+                state.partial = true
                 break
             }
             let now = MonotonicClock.nanoseconds()
-            if now >= nextBoundary { closeIntervals(until: now, nextBoundary: &nextBoundary) }
-            // With a rate, the warm-up and the measured window follow the
-            // schedule: a record belongs where it is due, and the record due
-            // at the window's end is not sent (10 s at 20000/s is 200000).
-            // A producer that has fallen behind still stops when the window's
-            // time is up.
-            let intended = rated ? start + UInt64(Double(sequence) * sendInterval) : 0
-            let due = rated ? intended : now
-            if let warmupRecords { inWarmup = sequence < warmupRecords } else if let warmupEnd { inWarmup = due < warmupEnd }
-            if !inWarmup {
-                if measuredStart == 0 {
-                    allocationCounter?.begin()
-                    measuredStart = due
-                    if let duration = workload.duration { measuredEnd = due + nanoseconds(duration) }
-                }
-                if let recordLimit, measured >= recordLimit { break }
-                if due >= measuredEnd || now >= measuredEnd { break }
-            }
+            if now >= state.nextBoundary { closeIntervals(until: now, nextBoundary: &state.nextBoundary) }
+            let intended = rated ? start + UInt64(Double(state.sequence) * sendInterval) : 0
+            guard windowOpen(&state, now: now, due: rated ? intended : now) else { break }
             if rated && now < intended {
-                let until = min(intended, nextBoundary)
-                if until - now > 2_000_000 {
-                    adapter.poll(timeout: .nanoseconds(Int64(until - now - 1_000_000)))
-                } else {
-                    adapter.poll()
-                }
+                wait(until: min(intended, state.nextBoundary), now: now)
                 continue
             }
-            let token = UInt64(sequence) | (inWarmup ? Self.warmupBit : 0)
-            let payload = pool.payload(sequence)
-            var stamp: KafkaRawHeader?
-            if let stampRun {
-                SequenceStamp(run: stampRun, producer: UInt16(truncatingIfNeeded: index), warmup: inWarmup,
-                              sequence: UInt64(sequence),
-                              intendedTime: UInt64(bitPattern: Int64(bitPattern: intended == 0 ? now : intended) &+ wallOffset),
-                              sendTime: UInt64(bitPattern: Int64(bitPattern: now) &+ wallOffset))
-                    .write(to: stampBuffer)
-                stamp = KafkaRawHeader(name: SequenceStamp.headerName, value: UnsafeRawBufferPointer(stampBuffer))
-            }
-            if batched {
-                try adapter.sendBatched(noCopy: payload, token: token)
-            } else {
-                let result: Result<Void, KafkaError> = keys.withKey(sequence: sequence, generator: &generator, scratch: scratch) { key in
-                    Result { () throws(KafkaError) in
-                        try adapter.send(noCopy: payload, key: key, headers: headers, extraHeader: stamp, token: token,
-                                         intendedTime: intended, now: now)
-                    }
-                }
-                try result.get()
-            }
-            sequence += 1
-            if inWarmup { current.warmup = true } else { measured += 1 }
-            current.sent += 1
-            if transactional {
-                inTransaction += 1
-                if inTransaction == transactionSize {
-                    try adapter.commitTransaction(timeout: workload.deliveryTimeout)
-                    transactions += 1
-                    try adapter.beginTransaction()
-                    inTransaction = 0
-                }
-            }
-            if sequence & 63 == 0 {
-                if batched { try adapter.flushPending(now: now) }
-                adapter.poll()
-            }
+            try send(&state, buffers, &generator, intended: intended, now: now)
         }
-        if batched { try adapter.flushPending() }
-        if transactional {
-            if inTransaction > 0 || transactions == 0 {
-                try adapter.commitTransaction(timeout: workload.deliveryTimeout)
-                transactions += 1
-            }
-        }
-        // Drain: serve delivery reports until none is outstanding, closing intervals on time.
-        let deadline = MonotonicClock.nanoseconds() + nanoseconds(workload.deliveryTimeout) + 10_000_000_000
-        while adapter.statistics.inFlight > 0 && MonotonicClock.nanoseconds() < deadline {
-            adapter.poll(timeout: .milliseconds(5))
-            let now = MonotonicClock.nanoseconds()
-            if now >= nextBoundary { closeIntervals(until: now, nextBoundary: &nextBoundary) }
-        }
+        try endSending(&state)
+        drain(&state)
         closeInterval(end: MonotonicClock.nanoseconds())
         allocationCounter?.leave()
         leftWindow = true
@@ -204,10 +164,110 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         // One more statistics report, so the wire figures cover the whole run
         // (after the last interval closed, so waiting for it is not in the timeline).
         adapter.awaitWireStatistics(timeout: .seconds(1))
+        return outcome(state)
+    }
 
+    // MARK: The loop's steps
+
+    /// Sets the warm-up flag and opens the measured window for the record due
+    /// at `due`; false when the window is over. With a rate, the warm-up and
+    /// the window follow the schedule: a record belongs where it is due, and
+    /// the record due at the window's end is not sent (10 s at 20000/s is
+    /// 200000). A producer that has fallen behind still stops when the
+    /// window's time is up.
+    @inline(__always)
+    private func windowOpen(_ state: inout SendState, now: UInt64, due: UInt64) -> Bool {
+        if let warmupRecords { inWarmup = state.sequence < warmupRecords } else if let warmupEnd { inWarmup = due < warmupEnd }
+        guard !inWarmup else { return true }
+        if state.measuredStart == 0 {
+            allocationCounter?.begin()
+            state.measuredStart = due
+            if let duration = workload.duration { state.measuredEnd = due + nanoseconds(duration) }
+        }
+        if let recordLimit, state.measured >= recordLimit { return false }
+        return due < state.measuredEnd && now < state.measuredEnd
+    }
+
+    /// Serves delivery reports until `until` (the next send, or the interval's end).
+    private func wait(until: UInt64, now: UInt64) {
+        if until - now > 2_000_000 {
+            adapter.poll(timeout: .nanoseconds(Int64(until - now - 1_000_000)))
+        } else {
+            adapter.poll()
+        }
+    }
+
+    /// Sends record `state.sequence` without copying it (stamped in e2e runs),
+    /// commits a full transaction, and serves reports every 64 records.
+    @inline(__always)
+    private func send(_ state: inout SendState, _ buffers: SendBuffers, _ generator: inout SplitMix64,
+                      intended: UInt64, now: UInt64) throws(KafkaError) {
+        let sequence = state.sequence
+        let token = UInt64(sequence) | (inWarmup ? Self.warmupBit : 0)
+        let payload = pool.payload(sequence)
+        if batched {
+            try adapter.sendBatched(noCopy: payload, token: token)
+        } else {
+            var stamp: KafkaRawHeader?
+            if let stampRun {
+                SequenceStamp(run: stampRun, producer: UInt16(truncatingIfNeeded: index), warmup: inWarmup,
+                              sequence: UInt64(sequence),
+                              intendedTime: UInt64(bitPattern: Int64(bitPattern: intended == 0 ? now : intended) &+ wallOffset),
+                              sendTime: UInt64(bitPattern: Int64(bitPattern: now) &+ wallOffset))
+                    .write(to: buffers.stamp)
+                stamp = KafkaRawHeader(name: SequenceStamp.headerName, value: UnsafeRawBufferPointer(buffers.stamp))
+            }
+            let result: Result<Void, KafkaError> = keys.withKey(sequence: sequence, generator: &generator, scratch: buffers.key) { key in
+                Result { () throws(KafkaError) in
+                    try adapter.send(noCopy: payload, key: key, headers: buffers.headers, extraHeader: stamp, token: token,
+                                     intendedTime: intended, now: now)
+                }
+            }
+            try result.get()
+        }
+        state.sequence += 1
+        if inWarmup { current.warmup = true } else { state.measured += 1 }
+        current.sent += 1
+        if transactional {
+            state.inTransaction += 1
+            if state.inTransaction == transactionSize {
+                try adapter.commitTransaction(timeout: workload.deliveryTimeout)
+                state.transactions += 1
+                try adapter.beginTransaction()
+                state.inTransaction = 0
+            }
+        }
+        if state.sequence & 63 == 0 {
+            if batched { try adapter.flushPending(now: now) }
+            adapter.poll()
+        }
+    }
+
+    /// Hands over what is batched and commits the last transaction.
+    private func endSending(_ state: inout SendState) throws(KafkaError) {
+        if batched { try adapter.flushPending() }
+        if transactional && (state.inTransaction > 0 || state.transactions == 0) {
+            try adapter.commitTransaction(timeout: workload.deliveryTimeout)
+            state.transactions += 1
+        }
+    }
+
+    /// Serves delivery reports until none is outstanding (or the delivery
+    /// timeout and 10 s have passed), closing intervals on time.
+    private func drain(_ state: inout SendState) {
+        let deadline = MonotonicClock.nanoseconds() + nanoseconds(workload.deliveryTimeout) + 10_000_000_000
+        while adapter.statistics.inFlight > 0 && MonotonicClock.nanoseconds() < deadline {
+            adapter.poll(timeout: .milliseconds(5))
+            let now = MonotonicClock.nanoseconds()
+            if now >= state.nextBoundary { closeIntervals(until: now, nextBoundary: &state.nextBoundary) }
+        }
+    }
+
+    /// What this producer measured.
+    private func outcome(_ state: SendState) -> Outcome {
         let statistics = adapter.statistics
         var outcome = ProduceOutcome()
-        outcome.sent = measured
+        outcome.sent = state.measured
         outcome.delivered = delivered
         outcome.failed = failed
         outcome.failuresByError = statistics.failuresByError
@@ -218,12 +278,12 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         outcome.correctedLatency = rated ? corrected : nil
         outcome.warmup.delivered = warmupDelivered
         outcome.warmup.latency = warmupLatency
-        outcome.warmup.seconds = measuredStart > start ? Double(measuredStart - start) / 1e9 : 0
-        outcome.partial = partial
-        outcome.transactions = transactions
+        outcome.warmup.seconds = state.measuredStart > start ? Double(state.measuredStart - start) / 1e9 : 0
+        outcome.partial = state.partial
+        outcome.transactions = state.transactions
         outcome.wire = adapter.wireStatistics
         if stampRun != nil { outcome.acknowledged = [ledger] }
-        return Outcome(outcome: outcome, firstMeasuredSend: measuredStart, lastMeasuredDelivery: lastMeasuredDelivery)
+        return Outcome(outcome: outcome, firstMeasuredSend: state.measuredStart, lastMeasuredDelivery: lastMeasuredDelivery)
     }
 
     /// Records one delivery report into this producer's histograms and counters.

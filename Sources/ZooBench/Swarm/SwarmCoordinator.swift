@@ -162,129 +162,158 @@ public final class SwarmCoordinator: @unchecked Sendable {
         return clocks
     }
 
+    /// One run's collection: what each worker has sent so far, and who is still at it.
+    private struct Collection {
+        let spec: SwarmRunSpec
+        var outcomes: [String: SwarmWorkerOutcome] = [:]
+        var active: Set<String> = []
+        var accepted: Set<String> = []
+        /// When the spec went out, and who had been seen by then (later ones are late).
+        var published = 0.0
+        var knownBefore: Set<String> = []
+        var stopSentAt: Double?
+        /// The next interval to merge.
+        var nextMerged = 0
+    }
+
     /// Publishes `spec` and collects every worker's part until each has
     /// ended (result, refusal, failure or silence). `stop` sends a stop to
     /// all and waits up to ``stopGrace`` for their results.
     public func run(_ spec: SwarmRunSpec, workers: [SwarmWorkerInfo], clocks: [String: SwarmClock],
                     stop: StopSignal) throws(SwarmError) -> [SwarmWorkerOutcome] {
-        var outcomes: [String: SwarmWorkerOutcome] = [:]
+        var run = try publish(spec, workers: workers, clocks: clocks)
+        while !run.active.isEmpty {
+            let now = Self.now
+            if stop.isStopped && run.stopSentAt == nil { sendStop(&run, at: now) }
+            if let sentAt = run.stopSentAt, now - sentAt > DurationText.seconds(stopGrace) {
+                for worker in run.active.sorted() {
+                    end(&run, worker, .lost, reason: "no result within \(Int(DurationText.seconds(stopGrace))) s of the stop")
+                    onEvent?(.lost(worker, silentFor: now - (seen[worker]?.heard ?? run.published)))
+                }
+                break
+            }
+            findSilent(&run, now: now)
+            mergeReady(&run)
+            guard let (channel, message) = link.receive(timeout: .milliseconds(100)) else { continue }
+            handle(&run, channel, message, received: Self.now)
+        }
+        mergeReady(&run)
+        return workers.compactMap { run.outcomes[$0.id] }
+    }
+
+    private func publish(_ spec: SwarmRunSpec, workers: [SwarmWorkerInfo],
+                         clocks: [String: SwarmClock]) throws(SwarmError) -> Collection {
+        var run = Collection(spec: spec)
         late = []
-        var active: Set<String> = []
-        var accepted: Set<String> = []
         for info in workers {
             guard let share = spec.share(of: info.id) else { continue }
-            outcomes[info.id] = SwarmWorkerOutcome(info: info, share: share, clock: clocks[info.id], status: .lost,
-                                                   intervals: [], lastHeard: 0)
-            active.insert(info.id)
+            run.outcomes[info.id] = SwarmWorkerOutcome(info: info, share: share, clock: clocks[info.id], status: .lost,
+                                                       intervals: [], lastHeard: 0)
+            run.active.insert(info.id)
         }
-        let published = Self.now
+        run.published = Self.now
         var message = SwarmMessage(.run, from: id, runID: spec.runID)
         message.spec = spec
         try link.send(message, to: .control)
         try link.flush()
         // Silence is counted from the publication at the earliest.
         for worker in workers {
-            if let heard = seen[worker.id]?.heard, heard < published { seen[worker.id]?.heard = published }
+            if let heard = seen[worker.id]?.heard, heard < run.published { seen[worker.id]?.heard = run.published }
         }
-        let knownBefore = Set(seen.keys)
+        run.knownBefore = Set(seen.keys)
+        return run
+    }
 
+    private func sendStop(_ run: inout Collection, at now: Double) {
+        run.stopSentAt = now
+        var halt = SwarmMessage(.stop, from: id, runID: run.spec.runID)
+        halt.reason = "the coordinator was stopped"
+        try? link.send(halt, to: .control)
+        try? link.flush(timeout: .seconds(2))
+        onEvent?(.stopping)
+    }
+
+    /// Ends workers silent for the heartbeat timeout, and those that never accepted.
+    private func findSilent(_ run: inout Collection, now: Double) {
         let stale = DurationText.seconds(heartbeatTimeout)
-        var stopSentAt: Double?
-        var nextMerged = 0
-        func heard(_ worker: String, _ time: Double) {
-            outcomes[worker]?.lastHeard = time - spec.startAt
-            seen[worker]?.heard = time
-        }
-        func end(_ worker: String, _ status: SwarmWorkerStatus, reason: String? = nil) {
-            guard active.remove(worker) != nil else { return }
-            if status != .lost {
-                ended[worker] = spec.runID
-                seen[worker]?.state = .idle
-            }
-            outcomes[worker]?.status = status
-            outcomes[worker]?.reason = reason
-        }
-        // Intervals every active worker has closed (or ended before), merged, in order.
-        func mergeReady() {
-            while true {
-                let index = nextMerged
-                let parts = outcomes.values.compactMap { $0.intervals.count > index ? $0.intervals[index] : nil }
-                let waiting = active.contains { (outcomes[$0]?.intervals.count ?? 0) <= index }
-                guard !parts.isEmpty, !waiting else { return }
-                nextMerged += 1
-                onEvent?(.interval(IntervalSnapshot.acrossWorkers(parts)))
+        for worker in run.active.sorted() {
+            let last = seen[worker]?.heard ?? run.published
+            if now - last > stale {
+                end(&run, worker, .lost, reason: String(format: "no heartbeat for %.1f s", now - last))
+                onEvent?(.lost(worker, silentFor: now - last))
+            } else if !run.accepted.contains(worker), now > run.spec.startAt + stale {
+                end(&run, worker, .lost, reason: "never accepted the run")
+                onEvent?(.lost(worker, silentFor: now - last))
             }
         }
+    }
 
-        while !active.isEmpty {
-            let now = Self.now
-            if stop.isStopped && stopSentAt == nil {
-                stopSentAt = now
-                var halt = SwarmMessage(.stop, from: id, runID: spec.runID)
-                halt.reason = "the coordinator was stopped"
-                try? link.send(halt, to: .control)
-                try? link.flush(timeout: .seconds(2))
-                onEvent?(.stopping)
-            }
-            if let stopSentAt, now - stopSentAt > DurationText.seconds(stopGrace) {
-                for worker in active.sorted() {
-                    end(worker, .lost, reason: "no result within \(Int(DurationText.seconds(stopGrace))) s of the stop")
-                    onEvent?(.lost(worker, silentFor: now - (seen[worker]?.heard ?? published)))
-                }
-                break
-            }
-            for worker in active.sorted() {
-                let last = seen[worker]?.heard ?? published
-                if now - last > stale {
-                    end(worker, .lost, reason: String(format: "no heartbeat for %.1f s", now - last))
-                    onEvent?(.lost(worker, silentFor: now - last))
-                } else if !accepted.contains(worker), now > spec.startAt + stale {
-                    end(worker, .lost, reason: "never accepted the run")
-                    onEvent?(.lost(worker, silentFor: now - last))
-                }
-            }
-            mergeReady()
-            guard let (channel, message) = link.receive(timeout: .milliseconds(100)) else { continue }
-            let received = Self.now
-            note(message, at: received)
-            let sender = message.from
-            switch (channel, message.kind) {
-            case (.control, .heartbeat):
-                if outcomes[sender] != nil {
-                    heard(sender, received)
-                    if message.runID == spec.runID, let progress = message.progress { outcomes[sender]?.progress = progress }
-                } else if let info = message.worker, !knownBefore.contains(sender), !late.contains(where: { $0.id == sender }) {
-                    late.append(info)
-                    onEvent?(.late(info))
-                }
-            case (.control, .accept) where message.runID == spec.runID && active.contains(sender):
-                heard(sender, received)
-                accepted.insert(sender)
-                onEvent?(.accepted(sender))
-            case (.control, .refuse) where message.runID == spec.runID && active.contains(sender):
-                heard(sender, received)
-                end(sender, .refused, reason: message.reason)
-                onEvent?(.refused(sender, reason: message.reason ?? "no reason given"))
-            case (.results, .interval) where message.runID == spec.runID && outcomes[sender] != nil:
-                heard(sender, received)
-                if let interval = message.interval, interval.index == outcomes[sender]!.intervals.count {
-                    outcomes[sender]!.intervals.append(interval)
-                }
-            case (.results, .result) where message.runID == spec.runID && active.contains(sender):
-                heard(sender, received)
-                outcomes[sender]?.result = message.result
-                let status: SwarmWorkerStatus = message.partial == true ? .partial : .complete
-                end(sender, status)
-                onEvent?(.done(sender, status: status))
-            case (.results, .failed) where message.runID == spec.runID && active.contains(sender):
-                heard(sender, received)
-                end(sender, .failed, reason: message.reason)
-                onEvent?(.failed(sender, reason: message.reason ?? "no reason given"))
-            default:
-                break
-            }
+    /// Hands on the intervals every active worker has closed (or ended before), merged, in order.
+    private func mergeReady(_ run: inout Collection) {
+        while true {
+            let index = run.nextMerged
+            let parts = run.outcomes.values.compactMap { $0.intervals.count > index ? $0.intervals[index] : nil }
+            let waiting = run.active.contains { (run.outcomes[$0]?.intervals.count ?? 0) <= index }
+            guard !parts.isEmpty, !waiting else { return }
+            run.nextMerged += 1
+            onEvent?(.interval(IntervalSnapshot.acrossWorkers(parts)))
         }
-        mergeReady()
-        return workers.compactMap { outcomes[$0.id] }
+    }
+
+    /// One message of either topic, as it concerns the run.
+    private func handle(_ run: inout Collection, _ channel: SwarmChannel, _ message: SwarmMessage, received: Double) {
+        note(message, at: received)
+        let sender = message.from
+        let ours = message.runID == run.spec.runID
+        let active = run.active.contains(sender)
+        func heard() {
+            run.outcomes[sender]?.lastHeard = received - run.spec.startAt
+            seen[sender]?.heard = received
+        }
+        switch (channel, message.kind) {
+        case (.control, .heartbeat):
+            if run.outcomes[sender] != nil {
+                heard()
+                if ours, let progress = message.progress { run.outcomes[sender]?.progress = progress }
+            } else if let info = message.worker, !run.knownBefore.contains(sender), !late.contains(where: { $0.id == sender }) {
+                late.append(info)
+                onEvent?(.late(info))
+            }
+        case (.control, .accept) where ours && active:
+            heard()
+            run.accepted.insert(sender)
+            onEvent?(.accepted(sender))
+        case (.control, .refuse) where ours && active:
+            heard()
+            end(&run, sender, .refused, reason: message.reason)
+            onEvent?(.refused(sender, reason: message.reason ?? "no reason given"))
+        case (.results, .interval) where ours && run.outcomes[sender] != nil:
+            heard()
+            if let interval = message.interval, interval.index == run.outcomes[sender]!.intervals.count {
+                run.outcomes[sender]!.intervals.append(interval)
+            }
+        case (.results, .result) where ours && active:
+            heard()
+            run.outcomes[sender]?.result = message.result
+            let status: SwarmWorkerStatus = message.partial == true ? .partial : .complete
+            end(&run, sender, status)
+            onEvent?(.done(sender, status: status))
+        case (.results, .failed) where ours && active:
+            heard()
+            end(&run, sender, .failed, reason: message.reason)
+            onEvent?(.failed(sender, reason: message.reason ?? "no reason given"))
+        default:
+            break
+        }
+    }
+
+    private func end(_ run: inout Collection, _ worker: String, _ status: SwarmWorkerStatus, reason: String? = nil) {
+        guard run.active.remove(worker) != nil else { return }
+        if status != .lost {
+            ended[worker] = run.spec.runID
+            seen[worker]?.state = .idle
+        }
+        run.outcomes[worker]?.status = status
+        run.outcomes[worker]?.reason = reason
     }
 }
