@@ -50,8 +50,8 @@ struct ReadState {
 
 /// One consumer's loop, confined to its thread: reads records, tracks the
 /// offsets it saw, records fetch waits (and end-to-end latency), closes
-/// intervals on time. ``run()`` is the loop; each of its steps is a small
-/// inlined function over a ``ReadState``.
+/// intervals on time. ``run()`` is the loop, with the per-record path in it;
+/// its other steps are small functions over a ``ReadState``.
 final class ConsumerLoop: @unchecked Sendable {
     let fleet: ConsumerFleet
     let index: Int
@@ -134,16 +134,49 @@ final class ConsumerLoop: @unchecked Sendable {
         while !fleet.stopAll.load(ordering: .relaxed) && !group.done.load(ordering: .relaxed) {
             if state.holding { hold(adapter, &state, &commits) }
             if fleet.endsVersion.load(ordering: .acquiring) != state.seenEnds { takeEnds(&state, &offsets) }
+            // The per-record path stays in this loop; the rest are calls away.
             var now: UInt64 = 0
             let record: KafkaRecord
             do {
-                guard let next = try nextRecord(adapter, &state, &commits, now: &now) else { continue }
-                record = next
+                if let next = try adapter.next() {
+                    record = next
+                } else if let next = try awaitRecord(adapter, &state, &commits, now: &now) {
+                    record = next
+                } else {
+                    continue
+                }
             } catch {
                 fleet.fail(error)
                 break
             }
-            if !take(record, adapter, now: &now, &state, &offsets, &commits, group) { break }
+            if !state.joined || state.idle { arrived(now: now, &state) }
+            if quota {
+                let left = group.remaining.subtract(1, ordering: .relaxed).newValue
+                if left < 0 { break }  // another consumer of the group took the last one
+                if left == 0 { fleet.markGroupDone(groupIndex, reason: .numRecords) }
+            }
+            if state.consumed == 0 { firstRecord(&now) }
+            state.consumed += 1
+            let size = record.value.count
+            state.bytes &+= size
+            current.consumed += 1
+            current.bytes &+= size
+            let p = Int(record.partition)
+            if p < offsets.partitions, offsets.read(p, record.offset) {
+                fleet.partitionReached(groupIndex: groupIndex, partition: record.partition)
+                fleet.checkGroupDone(groupIndex)
+            }
+            if let stamps = fleet.stamps {
+                if now == 0 { now = MonotonicClock.nanoseconds() }
+                readStamp(record, now: now, rated: stamps.rated, run: stamps.run)
+            }
+            state.recordsSinceClock += 1
+            if now != 0 || state.recordsSinceClock >= 256 {
+                if now == 0 { now = MonotonicClock.nanoseconds() }
+                state.lastRecordTime = now
+                state.recordsSinceClock = 0
+                housekeeping(now, adapter, &state, &commits)
+            }
         }
         finish(adapter, state, offsets, &commits)
     }
@@ -179,13 +212,11 @@ final class ConsumerLoop: @unchecked Sendable {
         fleet.checkGroupDone(groupIndex)
     }
 
-    /// The next record: from the local queue, or after waiting for a fetch
-    /// (the wait is timed). Nil when none came; the time-driven work (joins,
-    /// idleness, intervals, commits, the stop) is then done.
-    @inline(__always)
-    private func nextRecord(_ adapter: KafkaInputAdapter, _ state: inout ReadState, _ commits: inout CommitTimer,
-                            now: inout UInt64) throws(KafkaError) -> KafkaRecord? {
-        if let record = try adapter.next() { return record }
+    /// The local queue is empty: waits for a fetch (the wait is timed). Nil
+    /// when none came; the time-driven work (joins, idleness, intervals,
+    /// commits, the stop) is then done.
+    private func awaitRecord(_ adapter: KafkaInputAdapter, _ state: inout ReadState, _ commits: inout CommitTimer,
+                             now: inout UInt64) throws(KafkaError) -> KafkaRecord? {
         let before = MonotonicClock.nanoseconds()
         if state.recordsSinceClock > 0 {
             state.lastRecordTime = before
@@ -227,44 +258,13 @@ final class ConsumerLoop: @unchecked Sendable {
         }
     }
 
-    /// Counts one record: the quota, the offsets, the stamp; false when the
-    /// group's quota was taken by another consumer (this one stops).
-    @inline(__always)
-    private func take(_ record: KafkaRecord, _ adapter: KafkaInputAdapter, now: inout UInt64, _ state: inout ReadState,
-                      _ offsets: inout OffsetTracker, _ commits: inout CommitTimer, _ group: GroupState) -> Bool {
+    /// A record came to a consumer not yet counted joined, or counted idle.
+    private func arrived(now: UInt64, _ state: inout ReadState) {
         if !state.joined { markJoined(at: now != 0 ? now : MonotonicClock.nanoseconds(), &state) }
         if state.idle {
             state.idle = false
             fleet.idleConsumers.subtract(1, ordering: .acquiringAndReleasing)
         }
-        if quota {
-            let left = group.remaining.subtract(1, ordering: .relaxed).newValue
-            if left < 0 { return false }  // another consumer of the group took the last one
-            if left == 0 { fleet.markGroupDone(groupIndex, reason: .numRecords) }
-        }
-        if state.consumed == 0 { firstRecord(&now) }
-        state.consumed += 1
-        let size = record.value.count
-        state.bytes &+= size
-        current.consumed += 1
-        current.bytes &+= size
-        let p = Int(record.partition)
-        if p < offsets.partitions, offsets.read(p, record.offset) {
-            fleet.partitionReached(groupIndex: groupIndex, partition: record.partition)
-            fleet.checkGroupDone(groupIndex)
-        }
-        if let stamps = fleet.stamps {
-            if now == 0 { now = MonotonicClock.nanoseconds() }
-            readStamp(record, now: now, rated: stamps.rated, run: stamps.run)
-        }
-        state.recordsSinceClock += 1
-        if now != 0 || state.recordsSinceClock >= 256 {
-            if now == 0 { now = MonotonicClock.nanoseconds() }
-            state.lastRecordTime = now
-            state.recordsSinceClock = 0
-            housekeeping(now, adapter, &state, &commits)
-        }
-        return true
     }
 
     /// The consumer's first record: its time, and (for the fleet's first) the allocation window's start.

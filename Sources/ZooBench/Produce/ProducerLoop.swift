@@ -153,7 +153,21 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
                 wait(until: min(intended, state.nextBoundary), now: now)
                 continue
             }
-            try send(&state, buffers, &generator, intended: intended, now: now)
+            // The common case, unlimited plain records, stays in this loop; the rest is a call away.
+            let token = UInt64(state.sequence) | (inWarmup ? Self.warmupBit : 0)
+            if batched {
+                try adapter.sendBatched(noCopy: pool.payload(state.sequence), token: token)
+            } else {
+                try send(state.sequence, token: token, buffers, &generator, intended: intended, now: now)
+            }
+            state.sequence += 1
+            if inWarmup { current.warmup = true } else { state.measured += 1 }
+            current.sent += 1
+            if transactional { try transact(&state) }
+            if state.sequence & 63 == 0 {
+                if batched { try adapter.flushPending(now: now) }
+                adapter.poll()
+            }
         }
         try endSending(&state)
         drain(&state)
@@ -197,50 +211,37 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         }
     }
 
-    /// Sends record `state.sequence` without copying it (stamped in e2e runs),
-    /// commits a full transaction, and serves reports every 64 records.
-    @inline(__always)
-    private func send(_ state: inout SendState, _ buffers: SendBuffers, _ generator: inout SplitMix64,
+    /// Sends record `sequence` one by one, without copying it: with its key,
+    /// headers and (in e2e runs) its `zb.seq` stamp.
+    private func send(_ sequence: Int, token: UInt64, _ buffers: SendBuffers, _ generator: inout SplitMix64,
                       intended: UInt64, now: UInt64) throws(KafkaError) {
-        let sequence = state.sequence
-        let token = UInt64(sequence) | (inWarmup ? Self.warmupBit : 0)
         let payload = pool.payload(sequence)
-        if batched {
-            try adapter.sendBatched(noCopy: payload, token: token)
-        } else {
-            var stamp: KafkaRawHeader?
-            if let stampRun {
-                SequenceStamp(run: stampRun, producer: UInt16(truncatingIfNeeded: index), warmup: inWarmup,
-                              sequence: UInt64(sequence),
-                              intendedTime: UInt64(bitPattern: Int64(bitPattern: intended == 0 ? now : intended) &+ wallOffset),
-                              sendTime: UInt64(bitPattern: Int64(bitPattern: now) &+ wallOffset))
-                    .write(to: buffers.stamp)
-                stamp = KafkaRawHeader(name: SequenceStamp.headerName, value: UnsafeRawBufferPointer(buffers.stamp))
-            }
-            let result: Result<Void, KafkaError> = keys.withKey(sequence: sequence, generator: &generator, scratch: buffers.key) { key in
-                Result { () throws(KafkaError) in
-                    try adapter.send(noCopy: payload, key: key, headers: buffers.headers, extraHeader: stamp, token: token,
-                                     intendedTime: intended, now: now)
-                }
-            }
-            try result.get()
+        var stamp: KafkaRawHeader?
+        if let stampRun {
+            SequenceStamp(run: stampRun, producer: UInt16(truncatingIfNeeded: index), warmup: inWarmup,
+                          sequence: UInt64(sequence),
+                          intendedTime: UInt64(bitPattern: Int64(bitPattern: intended == 0 ? now : intended) &+ wallOffset),
+                          sendTime: UInt64(bitPattern: Int64(bitPattern: now) &+ wallOffset))
+                .write(to: buffers.stamp)
+            stamp = KafkaRawHeader(name: SequenceStamp.headerName, value: UnsafeRawBufferPointer(buffers.stamp))
         }
-        state.sequence += 1
-        if inWarmup { current.warmup = true } else { state.measured += 1 }
-        current.sent += 1
-        if transactional {
-            state.inTransaction += 1
-            if state.inTransaction == transactionSize {
-                try adapter.commitTransaction(timeout: workload.deliveryTimeout)
-                state.transactions += 1
-                try adapter.beginTransaction()
-                state.inTransaction = 0
+        let result: Result<Void, KafkaError> = keys.withKey(sequence: sequence, generator: &generator, scratch: buffers.key) { key in
+            Result { () throws(KafkaError) in
+                try adapter.send(noCopy: payload, key: key, headers: buffers.headers, extraHeader: stamp, token: token,
+                                 intendedTime: intended, now: now)
             }
         }
-        if state.sequence & 63 == 0 {
-            if batched { try adapter.flushPending(now: now) }
-            adapter.poll()
-        }
+        try result.get()
+    }
+
+    /// Counts the record in the open transaction and commits it when full.
+    private func transact(_ state: inout SendState) throws(KafkaError) {
+        state.inTransaction += 1
+        guard state.inTransaction == transactionSize else { return }
+        try adapter.commitTransaction(timeout: workload.deliveryTimeout)
+        state.transactions += 1
+        try adapter.beginTransaction()
+        state.inTransaction = 0
     }
 
     /// Hands over what is batched and commits the last transaction.
