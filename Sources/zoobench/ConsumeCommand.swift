@@ -57,11 +57,9 @@ struct ConsumeCommand: ParsableCommand {
     func run() throws {
         let startedAt = Date()
         let counter = try allocations.counter()  // may run zoobench again with the interposer preloaded
-        var request = consumer.request()
-        request.file = workload
-        request.fields = FieldFlags.given(ConsumeWorkload.self, in: target, consumer, self, output)
-        request.properties += PropertyArgument.pairs(properties)
-        request.uriTopic = try self.target.uriTopic()
+        let request = WorkloadRequest(file: workload, fields: FieldFlags.given(ConsumeWorkload.self, in: target, consumer, self, output),
+                                      properties: PropertyArgument.pairs(consumer.consumerProperties + properties),
+                                      uriTopic: try self.target.uriTopic())
         let brokers = try self.target.bootstrap()
         let faults = try fault.map { text throws(WorkloadError) in try FaultSpec(parsing: text) }
         try FaultSchedule.check(faults, brokers: brokers)

@@ -41,8 +41,6 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The objective: p50|p90|p95|p99|p99.9|p99.99|max<=TIME, error-rate<=FRACTION|PERCENT; "
                                    + "comma-separated or repeated, all must hold.", valueName: "bound"))
     var slo: [String] = []
-    @Option(help: ArgumentHelp("produce (send → ack) or e2e (send → consume). Default produce.", valueName: "produce|e2e"))
-    var mode = "produce"
     @Option(help: ArgumentHelp("Lowest rate tried: records/s (20000, 20k) or bytes/s (50MB/s). Default a tenth of --max-rate.",
                                valueName: "rate"))
     var minRate: String?
@@ -61,13 +59,10 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Model the producers, partitions and wire bytes this rate needs (records/s or 1GB/s).",
                                valueName: "rate"))
     var targetRate: String?
-    @Flag(help: "Keep every step's full histograms in the plan's JSON (large); by default the percentiles only.")
-    var keepHistograms = false
-    @OptionGroup(title: "Consumers (e2e mode)") var consumer: ConsumerOptions
+    @OptionGroup(title: "Mode") var mode: ModeOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
     func validate() throws {
-        if RunMode(rawValue: mode) == nil { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
         if steps < 1 || steps > 100 { throw ValidationError("--steps must be 1 to 100, not \(steps)") }
         guard let precision = FractionText.parse(precision, barePercent: true), precision > 0, precision <= 1 else {
             throw ValidationError("--precision: '\(precision)' is not a percentage such as 5%")
@@ -81,8 +76,8 @@ struct PlanCommand: ParsableCommand {
     func planner(measure: @escaping SweepRunner.Measure) throws -> CapacityPlanner {
         let base = try ProduceWorkload.load(try producer.request(target: target, output: output, defaultName: "plan")).workload
         var planner = CapacityPlanner(base: base, slo: try SLO(parsing: slo))
-        planner.mode = RunMode(rawValue: mode) ?? .produce
-        planner.consume = try consumer.workload()
+        planner.mode = mode.runMode
+        planner.consume = try mode.consumer.workload()
         planner.steps = steps
         planner.precision = FractionText.parse(precision, barePercent: true) ?? 0.05
         planner.stepDuration = try DurationText.parse(stepDuration, label: "--step-duration", positive: true)
@@ -91,7 +86,7 @@ struct PlanCommand: ParsableCommand {
         planner.minRate = try minRate.map { text throws(WorkloadError) in try Rate(parsing: text, label: "--min-rate") }
         planner.maxRate = try maxRate.map { text throws(WorkloadError) in try Rate(parsing: text, label: "--max-rate") }
         planner.targetRate = try targetRate.map { text throws(WorkloadError) in try Rate(parsing: text, label: "--target-rate") }
-        planner.keepHistograms = keepHistograms
+        planner.keepHistograms = mode.keepHistograms
         planner.measure = measure
         return planner
     }

@@ -67,3 +67,19 @@ struct ConsumerOptions: ParsableArguments {
     /// The consumers of e2e cells and steps: these flags on the defaults.
     func workload() throws -> ConsumeWorkload { try ConsumeWorkload.load(request()) }
 }
+
+/// How a sweep's cells or a plan's steps run: producers alone, or with
+/// consumers (e2e), and how much of each run the result keeps.
+struct ModeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("produce (latency send → ack) or e2e (send → consume).", valueName: "produce|e2e"))
+    var mode = "produce"
+    @Flag(help: "Keep every run's full histograms in the JSON (large); by default the percentiles only.")
+    var keepHistograms = false
+    @OptionGroup(title: "Consumers (e2e mode)") var consumer: ConsumerOptions
+
+    var runMode: RunMode { RunMode(rawValue: mode) ?? .produce }
+
+    func validate() throws {
+        if RunMode(rawValue: mode) == nil { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
+    }
+}

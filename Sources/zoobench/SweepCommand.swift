@@ -39,18 +39,12 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Each cell's warm-up (reported apart). Default 2s.", valueName: "duration"))
     var warmupPerCell: String?
     @Option(help: "Runs per cell; the median and spread are reported. Default 1.") var `repeat`: Int = 1
-    @Option(help: ArgumentHelp("produce, or e2e (latency is then send → consume). Default produce.",
-                               valueName: "produce|e2e"))
-    var mode: String = "produce"
     @Option(help: ArgumentHelp("Order of the table. Default throughput.", valueName: "throughput|p99|cell"))
     var sort: String = "throughput"
-    @Flag(help: "Keep every run's full histograms in the sweep's JSON (large); by default the percentiles only.")
-    var keepHistograms = false
-    @OptionGroup(title: "Consumers (e2e mode)") var consumer: ConsumerOptions
+    @OptionGroup(title: "Mode") var mode: ModeOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
     func validate() throws {
-        if RunMode(rawValue: mode) == nil { throw ValidationError("--mode: '\(mode)' is not produce or e2e") }
         if SweepReport.Order(rawValue: sort) == nil { throw ValidationError("--sort: '\(sort)' is not throughput, p99 or cell") }
     }
 
@@ -58,7 +52,7 @@ struct SweepCommand: ParsableCommand {
     func plan() throws -> SweepPlan {
         try SweepPlan.load(try producer.request(target: target, output: output), propertyAxes: propertyAxes,
                            durationPerCell: durationPerCell, warmupPerCell: warmupPerCell,
-                           mode: RunMode(rawValue: mode) ?? .produce, repeats: self.repeat)
+                           mode: mode.runMode, repeats: self.repeat)
     }
 
     func run() throws {
@@ -70,7 +64,7 @@ struct SweepCommand: ParsableCommand {
     func execute(targetTopic: ((SweepPlan) -> String)? = nil, measure: @escaping SweepRunner.Measure) throws {
         let startedAt = Date()
         let plan = try plan()
-        var runner = SweepRunner(plan: plan, consume: try consumer.workload())
+        var runner = SweepRunner(plan: plan, consume: try mode.consumer.workload())
         let say = output.say
         let topic = targetTopic?(plan) ?? plan.base.topic
         let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: topic,
@@ -82,7 +76,7 @@ struct SweepCommand: ParsableCommand {
 
         // Cell lines are shown even with --quiet (a sweep is long); on a terminal they share one status line.
         let progress = ProgressView(quiet: false, quietInCI: false)
-        runner.keepHistograms = keepHistograms
+        runner.keepHistograms = mode.keepHistograms
         runner.measure = measure
         if !output.json { runner.onRun = { progress.step($0.run, of: $0.runs, EventText.sweepRun($0)) } }
         if !output.noSave { runner.onCell = { sweep in _ = try SweepReport.write(sweep, to: output.output) } }

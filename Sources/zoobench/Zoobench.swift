@@ -81,11 +81,9 @@ struct Zoobench: ParsableCommand {
     }
 
     private static func isNegativeNumber(_ word: String) -> Bool {
-        guard word.hasPrefix("-"), word.count > 1 else { return false }
         let rest = word.dropFirst()
-        if ["inf", "nan", "infinity"].contains(rest.lowercased()) { return true }
-        guard let first = rest.first, first.isNumber || first == "." else { return false }
-        return true
+        guard word.hasPrefix("-"), let first = rest.first else { return false }
+        return first.isNumber || first == "." || ["inf", "nan", "infinity"].contains(rest.lowercased())
     }
 
     /// Prints `zoobench: error: …` on stderr and exits with `code`.

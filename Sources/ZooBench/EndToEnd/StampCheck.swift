@@ -10,9 +10,4 @@ public struct StampCheck: Sendable {
     /// Whether sends followed a schedule (the corrected latency is kept).
     public var rated: Bool
 
-    public init(run: UInt32, producers: Int, rated: Bool) {
-        self.run = run
-        self.producers = producers
-        self.rated = rated
-    }
 }

@@ -11,20 +11,12 @@ extension FaultKind {
             exampleEffect: "broker 1 closes its connections and refuses new ones, then comes back (`broker=all`: every broker)",
             undo: { ClusterChange("up", $0) },
             apply: { change, cluster throws(WorkloadError) in
-                let id = change.arguments.broker ?? 0
-                for broker in try FaultKind.brokers(id, in: cluster) {
-                    try FaultKind.attempt(change) { () throws(KafkaError) in try cluster.setBrokerDown(broker) }
-                }
-                return "\(FaultKind.who(id)) down"
+                try FaultKind.eachBroker(change, cluster, "down") { (broker: Int32) throws(KafkaError) in try cluster.setBrokerDown(broker) }
             }),
         FaultKind(
             name: "up", effect: "it serves again", control: "up BROKER",
             apply: { change, cluster throws(WorkloadError) in
-                let id = change.arguments.broker ?? 0
-                for broker in try FaultKind.brokers(id, in: cluster) {
-                    try FaultKind.attempt(change) { () throws(KafkaError) in try cluster.setBrokerUp(broker) }
-                }
-                return "\(FaultKind.who(id)) up"
+                try FaultKind.eachBroker(change, cluster, "up") { (broker: Int32) throws(KafkaError) in try cluster.setBrokerUp(broker) }
             }),
         FaultKind(
             name: "rtt", effect: "every response of the broker waits this long (0ms: on time again)",
@@ -37,12 +29,10 @@ extension FaultKind {
                 return ClusterChange("rtt", undone)
             },
             apply: { change, cluster throws(WorkloadError) in
-                let id = change.arguments.broker ?? 0
                 let latency = change.arguments.latency ?? .zero
-                for broker in try FaultKind.brokers(id, in: cluster) {
-                    try FaultKind.attempt(change) { () throws(KafkaError) in try cluster.setRoundTripTime(broker: broker, latency) }
+                return try FaultKind.eachBroker(change, cluster, "rtt \(latency == .zero ? "0ms" : DurationText.format(latency))") {
+                    (broker: Int32) throws(KafkaError) in try cluster.setRoundTripTime(broker: broker, latency)
                 }
-                return "\(FaultKind.who(id)) rtt \(latency == .zero ? "0ms" : DurationText.format(latency))"
             }),
         FaultKind(
             name: "leader", effect: "the broker becomes the partition's leader",

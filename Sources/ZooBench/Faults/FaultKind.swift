@@ -73,8 +73,16 @@ public struct FaultKind: Sendable {
         return id == 0 ? Array(1...Int32(cluster.brokerCount)) : [id]
     }
 
-    /// `broker 2` or `every broker`.
-    static func who(_ id: Int32) -> String { id == 0 ? "every broker" : "broker \(id)" }
+    /// Makes a change on each broker the change names (`broker=all`: every
+    /// one); returns `broker 2 <done>` or `every broker <done>`.
+    static func eachBroker(_ change: ClusterChange, _ cluster: EmbeddedCluster, _ done: String,
+                           _ body: (Int32) throws(KafkaError) -> Void) throws(WorkloadError) -> String {
+        let id = change.arguments.broker ?? 0
+        for broker in try brokers(id, in: cluster) {
+            try attempt(change) { () throws(KafkaError) in try body(broker) }
+        }
+        return (id == 0 ? "every broker " : "broker \(id) ") + done
+    }
 
     /// Runs a cluster call; its error names the change.
     static func attempt(_ change: ClusterChange, _ body: () throws(KafkaError) -> Void) throws(WorkloadError) {

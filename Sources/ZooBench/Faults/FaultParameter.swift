@@ -26,6 +26,13 @@ struct FaultParameter: Sendable {
         reason.hasPrefix("is ") || reason.hasPrefix("needs ") ? "\(quoted) \(reason)" : "\(quoted): \(reason)"
     }
 
+    /// Sets a broker id read from `text` with `set`; `reason` when it is not one.
+    static func brokerID(_ text: String, or reason: String, _ set: (Int32) -> Void) -> String? {
+        guard let id = Int32(text), id >= 1 else { return reason }
+        set(id)
+        return nil
+    }
+
     /// Every parameter, by template name.
     static let byID: [String: FaultParameter] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
 
@@ -37,9 +44,7 @@ struct FaultParameter: Sendable {
             id: "BROKER", key: "broker", usage: "BROKER|all",
             read: { text, arguments in
                 if text == "all" { arguments.broker = 0; return nil }
-                guard let id = Int32(text), id >= 1 else { return "is not a broker id (1, 2 …) or all" }
-                arguments.broker = id
-                return nil
+                return brokerID(text, or: "is not a broker id (1, 2 …) or all") { arguments.broker = $0 }
             },
             write: { $0.broker.map { $0 == 0 ? "all" : String($0) } },
             missing: "it needs broker=… (a broker id, or all)"),
@@ -47,9 +52,7 @@ struct FaultParameter: Sendable {
             id: "LEADER", key: "to", usage: "BROKER",
             read: { text, arguments in
                 if text == "all" { return "a partition has one leader: name a broker, not all" }
-                guard let id = Int32(text), id >= 1 else { return "is not a broker id (1, 2 …)" }
-                arguments.leader = id
-                return nil
+                return brokerID(text, or: "is not a broker id (1, 2 …)") { arguments.leader = $0 }
             },
             write: { $0.leader.map(String.init) }),
         FaultParameter(

@@ -30,12 +30,6 @@ public struct WarmupSummary: Sendable, Codable, Hashable {
     public var seconds: Double
     public var latency: LatencyPercentiles
 
-    public init(delivered: Int, seconds: Double, latency: LatencyPercentiles) {
-        self.delivered = delivered
-        self.seconds = seconds
-        self.latency = latency
-    }
-
     /// No warm-up.
     public static var none: WarmupSummary {
         WarmupSummary(delivered: 0, seconds: 0, latency: LatencyPercentiles(LatencyHistogram.make()))

@@ -14,12 +14,6 @@ public struct SwarmClock: Sendable, Codable, Hashable {
     /// Round trips answered.
     public var samples: Int
 
-    public init(offset: Double, uncertainty: Double, samples: Int) {
-        self.offset = offset
-        self.uncertainty = uncertainty
-        self.samples = samples
-    }
-
     /// The sample of a ping sent at `sent`, answered at `answered` (worker's
     /// clock) and received at `received`, folded into `self`.
     func adding(sent: Double, answered: Double, received: Double) -> SwarmClock {
