@@ -24,8 +24,16 @@ public enum DurationText {
                              atMost limit: Duration? = nil) throws(WorkloadError) -> Duration {
         guard let value = parse(text) else { throw .invalid("\(label): '\(text)' is not a duration such as 10s or 500ms") }
         if positive && value <= .zero { throw .invalid("\(label): '\(text)' must be more than 0") }
-        if let limit, value > limit { throw .invalid("\(label): '\(text)' must be at most \(format(limit))") }
+        if let limit, value > limit { throw .invalid("\(label): '\(text)' must be at most \(largest(limit))") }
         return value
+    }
+
+    /// `1h`, `10m` or `30s`: a bound in its largest whole unit.
+    private static func largest(_ duration: Duration) -> String {
+        let seconds = duration.components.seconds
+        if seconds >= 3600 && seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds >= 60 && seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return format(duration)
     }
 
     /// `value` units of `seconds` each as a duration; nil when negative, not
