@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "ZooPipeTests", dependencies: ["ZooPipe"]),
         .testTarget(name: "ZooBenchTests", dependencies: ["ZooBench", "ZooPipe"]),
         .testTarget(name: "ZooReportTests", dependencies: ["ZooReport", "ZooBench", "ZooPipe", .product(name: "Histogram", package: "hdrhistogram-swift")]),
-        .testTarget(name: "ZoobenchCLITests", dependencies: ["zoobench", "ZooPipe", "CCodecs"]),
+        .testTarget(name: "ZoobenchCLITests", dependencies: ["zoobench", "ZooBench", "ZooPipe", "CCodecs"]),
     ]
 )
 

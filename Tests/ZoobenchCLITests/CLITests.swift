@@ -20,8 +20,8 @@ struct ZoobenchProcess {
         let folder = FileManager.default.temporaryDirectory
         let outURL = folder.appendingPathComponent("zoobench-out-\(UUID().uuidString)")
         let errURL = folder.appendingPathComponent("zoobench-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
