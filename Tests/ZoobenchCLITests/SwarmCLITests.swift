@@ -155,8 +155,14 @@ struct SwarmCLITests {
             var configuration = KafkaConsumerConfiguration()
             configuration.startPosition = .earliest
             let input = try KafkaInputAdapter(uri: "kafka://\(bench.cluster.bootstrap)/\(topic)", configuration: configuration)
-            while let record = try input.poll(timeout: .seconds(1)) {
+            // Read to the topic's end as it is now (a second of silence is no end on a busy machine).
+            let end = try admin.watermarks(topic: topic).values.reduce(Int64(0)) { $0 + $1.high - $1.low }
+            var read: Int64 = 0
+            let deadline = Date().addingTimeInterval(60)
+            while read < end && Date() < deadline {
+                guard let record = try input.poll(timeout: .seconds(1)) else { continue }
                 seen.append(String(decoding: record.value, as: UTF8.self))
+                read += 1
             }
         }
         #expect(seen.contains { $0.contains("\"kind\":\"run\"") })
