@@ -38,7 +38,7 @@ public enum CompareReport {
     }
 
     public static func json(_ c: Comparison) throws -> Data {
-        try ResultJSON.encoder().encode(c)
+        try ResultJSON.encode(c)
     }
 
     static func summary(_ c: Comparison) -> String {

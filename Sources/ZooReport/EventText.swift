@@ -37,7 +37,8 @@ public enum EventText {
         switch event {
         case let .producingBacklog(records, recordSize, partitions, overRetention):
             return ["backlog   producing \(records) records of \(recordSize) B over \(partitions) partitions"]
-                + (overRetention ? ["note      that is over 3 MiB per partition: the embedded cluster may drop some, and the gap is reported"] : [])
+                + (overRetention ? ["note      that is over \(ConsumeRun.backlogBytesPerPartition >> 20) MiB per partition: "
+                    + "the embedded cluster may drop some, and the gap is reported"] : [])
         case let .backlogReady(records, seconds):
             return ["backlog   \(records) records in \(fixed(seconds, 3)) s"]
         case .reading(let workload):
@@ -46,7 +47,8 @@ public enum EventText {
     }
 
     /// `backlog   the embedded cluster starts empty: …`: an embedded-cluster consume run's default backlog.
-    public static let defaultBacklog = "backlog   the embedded cluster starts empty: making a 100MB backlog to drain (--backlog sets the size)"
+    public static let defaultBacklog = "backlog   the embedded cluster starts empty: making a "
+        + "\(ConsumeRun.defaultEmbeddedBacklog >> 20)MB backlog to drain (--backlog sets the size)"
 
     /// A plan's probe, search and steps.
     public static func plan(_ event: PlanEvent) -> String {

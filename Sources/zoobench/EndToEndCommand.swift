@@ -51,9 +51,7 @@ struct EndToEndCommand: ParsableCommand {
             consumer: consumer.request(extra: [("partitions", assign)]))
         let say = output.say
         notes.forEach { say("workload  " + $0) }
-        let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: produce.topic,
-                                     partitions: produce.partitions, replicationFactor: produce.replicationFactor,
-                                     connectTimeout: produce.connectTimeout)
+        let target = try BenchTarget(brokers: try self.target.bootstrap(), for: produce)
         EventText.target(target, topic: produce.topic).forEach(say)
         if let note = consume.adapt(to: target) { say("note      " + note) }
         say("producers " + ProduceSummary.describe(produce))

@@ -105,8 +105,7 @@ struct PlanCommand: ParsableCommand {
         try base.validate()
         let say = output.say
         let topic = targetTopic?(planner.mode, base.topic) ?? base.topic
-        let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: topic, partitions: base.partitions,
-                                     replicationFactor: base.replicationFactor, connectTimeout: base.connectTimeout)
+        let target = try BenchTarget(brokers: try self.target.bootstrap(), for: base, topic: topic)
         EventText.target(target, topic: topic).forEach(say)
         if planner.mode == .e2e, let note = planner.consume.adapt(to: target) { say("note      " + note) }
         say("workload  " + ProduceSummary.describe(base))

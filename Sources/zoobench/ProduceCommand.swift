@@ -39,9 +39,7 @@ struct ProduceCommand: ParsableCommand {
         let workload = loaded.workload
         let say = output.say
         loaded.notes.forEach { say("workload  " + $0) }
-        let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: workload.topic,
-                                     partitions: workload.partitions, replicationFactor: workload.replicationFactor,
-                                     connectTimeout: workload.connectTimeout)
+        let target = try BenchTarget(brokers: try self.target.bootstrap(), for: workload)
         EventText.target(target, topic: workload.topic).forEach(say)
         say("workload  " + ProduceSummary.describe(workload))
         EventText.faults(workload.faults).map(say)

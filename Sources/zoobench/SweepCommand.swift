@@ -67,9 +67,7 @@ struct SweepCommand: ParsableCommand {
         var runner = SweepRunner(plan: plan, consume: try mode.consumer.workload())
         let say = output.say
         let topic = targetTopic?(plan) ?? plan.base.topic
-        let target = try BenchTarget(brokers: try self.target.bootstrap(), topic: topic,
-                                     partitions: plan.base.partitions, replicationFactor: plan.base.replicationFactor,
-                                     connectTimeout: plan.base.connectTimeout)
+        let target = try BenchTarget(brokers: try self.target.bootstrap(), for: plan.base, topic: topic)
         EventText.target(target, topic: topic).forEach(say)
         if plan.mode == .e2e, let note = runner.consume.adapt(to: target) { say("note      " + note) }
         say(EventText.sweep(plan))

@@ -29,8 +29,8 @@ struct ConsumerResult {
 }
 
 /// What a consumer's loop keeps from one record to the next: a value on
-/// the loop's stack, handed to its inlined steps, so the compiler keeps it
-/// in registers.
+/// the loop's stack, read and written in place on the per-record path and
+/// handed `inout` to the steps beside it.
 struct ReadState {
     var joined = false
     /// Whether this consumer has counted itself idle.

@@ -36,7 +36,7 @@ public struct ClusterChange: Sendable, Hashable, CustomStringConvertible {
         guard (slots.filter { !$0.optional }.count...slots.count).contains(values.count) else {
             throw bad("write it as '\(entry.control.usage)'")
         }
-        self.init(verb, try entry.control.read(named: [], positional: values, kind: verb, bad: bad))
+        self.init(verb, try entry.control.read(positional: values, kind: verb, bad: bad))
     }
 
     /// The kind's entry in the catalog.

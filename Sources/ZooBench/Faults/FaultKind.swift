@@ -58,10 +58,7 @@ public struct FaultKind: Sendable {
     }
 
     /// `down, rtt, leader or error`.
-    static var scheduledNames: String {
-        let names = scheduled.map(\.name)
-        return names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
-    }
+    static var scheduledNames: String { FieldText.either(scheduled.map(\.name)) }
 
     // MARK: Helpers of the apply functions
 

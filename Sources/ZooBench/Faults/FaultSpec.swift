@@ -28,7 +28,8 @@ public struct FaultSpec: Sendable, Hashable, CustomStringConvertible {
         func bad(_ why: String) -> WorkloadError { .invalid("\(label) '\(text)': \(why)") }
         var at: Duration?
         var lasting: Duration?
-        var named: [(key: String, value: String)] = []
+        var named: [String] = []
+        var arguments = FaultArguments()
         var bare: [String] = []
         for token in text.split(whereSeparator: \.isWhitespace).map(String.init) {
             guard let equals = token.firstIndex(of: "=") else {
@@ -48,9 +49,8 @@ public struct FaultSpec: Sendable, Hashable, CustomStringConvertible {
                 guard let parameter = FaultParameter.byKey[key] else {
                     throw bad("unknown key '\(key)' (\(FaultKind.timelineKeys.joined(separator: ", ")))")
                 }
-                var scratch = FaultArguments()
-                if let reason = parameter.read(value, &scratch) { throw bad(FaultParameter.complaint("\(key)=\(value)", reason)) }
-                named.append((key, value))
+                if let reason = parameter.read(value, &arguments) { throw bad(FaultParameter.complaint("\(key)=\(value)", reason)) }
+                named.append(key)
             }
         }
         let kinds = bare.compactMap { word in FaultKind.scheduled.first { $0.name == word } }
@@ -60,12 +60,12 @@ public struct FaultSpec: Sendable, Hashable, CustomStringConvertible {
         guard kinds.count == 1, let kind = kinds.first, let template = kind.timeline else {
             throw bad("say one of \(FaultKind.scheduledNames)")
         }
-        if let extra = named.first(where: { !template.takes(key: $0.key) }) {
-            throw bad("\(kind.name) faults do not take \(extra.key)=…")
+        if let extra = named.first(where: { !template.takes(key: $0) }) {
+            throw bad("\(kind.name) faults do not take \(extra)=…")
         }
         if lasting != nil && !kind.lasts { throw bad("\(kind.name) faults do not take for=…") }
-        let arguments = try template.read(named: named, positional: words, kind: kind.name, example: kind.example, bad: bad)
-        self.init(at: at, change: ClusterChange(kind.name, arguments), lasting: lasting)
+        let read = try template.read(arguments, positional: words, kind: kind.name, example: kind.example, bad: bad)
+        self.init(at: at, change: ClusterChange(kind.name, read), lasting: lasting)
     }
 
     public var description: String {

@@ -73,19 +73,13 @@ struct FaultTemplate: Sendable {
         }.joined(separator: " ")
     }
 
-    /// Reads named values (`key=value`, checked already to be the template's)
-    /// and positional ones; `bad` turns a reason into the caller's error.
+    /// Reads the positional values into `arguments` (which holds the named
+    /// ones read already); `bad` turns a reason into the caller's error.
     /// Missing required values are named after `kind` (with `example`);
     /// defaults are filled.
-    func read(named: [(key: String, value: String)], positional values: [String], kind: String, example: String? = nil,
+    func read(_ given: FaultArguments = FaultArguments(), positional values: [String], kind: String, example: String? = nil,
               bad: (String) -> WorkloadError) throws(WorkloadError) -> FaultArguments {
-        var arguments = FaultArguments()
-        for (key, value) in named {
-            guard let parameter = FaultParameter.byKey[key] else { continue }
-            if let reason = parameter.read(value, &arguments) {
-                throw bad(FaultParameter.complaint("\(key)=\(value)", reason))
-            }
-        }
+        var arguments = given
         let slots = positional
         if values.count > slots.count { throw bad("unknown word '\(values[slots.count])'") }
         for (value, slot) in zip(values, slots) {

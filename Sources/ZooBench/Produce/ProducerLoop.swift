@@ -2,8 +2,8 @@ import Foundation
 import Histogram
 import ZooPipe
 
-/// Where a producer's loop is: a value on the loop's stack, handed to its
-/// inlined steps, so the compiler keeps it in registers.
+/// Where a producer's loop is: a value on the loop's stack, read and written
+/// in place on the per-record path and handed `inout` to the steps beside it.
 struct SendState {
     /// The next record's number (warm-up included).
     var sequence = 0

@@ -65,6 +65,14 @@ public final class BenchTarget: @unchecked Sendable {
         metadata = try admin.metadata()
     }
 
+    /// The target a produce workload runs on: its topic (or `topic`, for a
+    /// run that measures another) made with its partitions and replication
+    /// factor, within its connect timeout.
+    public convenience init(brokers: String?, for workload: ProduceWorkload, topic: String? = nil) throws(KafkaError) {
+        try self.init(brokers: brokers, topic: topic ?? workload.topic, partitions: workload.partitions,
+                      replicationFactor: workload.replicationFactor, connectTimeout: workload.connectTimeout)
+    }
+
     /// Creates `name` if the cluster lacks it (a sweep cell with its own
     /// partition count gets a topic of its own).
     public func ensureTopic(_ name: String, partitions: Int32, replicationFactor: Int16) throws(KafkaError) {

@@ -135,11 +135,10 @@ public final class SwarmSession: @unchecked Sendable {
         let after = try? measured.reduce(Int64(0)) { $0 + (try target.admin.endOffsetTotal(topic: $1)) }
         outcomes.sort { $0.share.index < $1.share.index }
 
-        let configuration = workload.producerConfiguration(producerIndex: 0)
-            .librdkafkaProperties(bootstrap: settings.topics.brokers, acks: workload.acks, deliveryTimeout: workload.deliveryTimeout)
+        // The merge takes the clients' configurations from the workers' results.
         return RunResult.swarm(
             spec: spec, outcomes: outcomes, requested: settings.workers, late: coordinator.late.map(\.id),
-            environment: .current(target: target, producerConfiguration: configuration),
+            environment: MeasuredRun(mode: .produce, produce: workload).environment(target),
             startedAt: startedAt, brokerOffsetGrowth: before.flatMap { b in after.map { $0 - b } }, stopped: stop.isStopped)
     }
 }

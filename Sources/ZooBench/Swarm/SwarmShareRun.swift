@@ -15,8 +15,7 @@ public enum SwarmShareRun {
         var consume = share.consume ?? ConsumeWorkload()
         consume.properties.merge(local) { $1 }
         try workload.validate()
-        let target = try BenchTarget(brokers: brokers, topic: workload.topic, partitions: workload.partitions,
-                                     replicationFactor: workload.replicationFactor, connectTimeout: workload.connectTimeout)
+        let target = try BenchTarget(brokers: brokers, for: workload)
         var run = MeasuredRun(mode: spec.mode, produce: workload, consume: consume)
         run.onProduceInterval = onInterval
         var result = try run.run(on: target, stop: stop, startedAt: startedAt)

@@ -29,6 +29,7 @@ extension SweepPlan {
             }
         }
         try base.apply(single)
+        try FaultSchedule.check(base.faults, brokers: request.brokers)
         for spec in propertyAxes {
             guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex else {
                 throw .invalid("--axis: '\(spec)' is not key=v1,v2,…")

@@ -56,10 +56,7 @@ public struct SweepRunner {
     /// Runs every cell until done or `stop`. A cell stopped part-way is not
     /// kept; the result is then partial.
     public func run(on target: BenchTarget, stop: StopSignal = StopSignal(), startedAt: Date = Date()) throws -> SweepResult {
-        let environment = RunEnvironment.current(
-            target: target, producerConfiguration: plan.base.producerConfiguration(producerIndex: 0)
-                .librdkafkaProperties(bootstrap: target.uri.bootstrapServers, acks: plan.base.acks,
-                                      deliveryTimeout: plan.base.deliveryTimeout))
+        let environment = MeasuredRun(mode: plan.mode, produce: plan.base, consume: consume).environment(target)
         var sweep = SweepResult(plan: plan, startedAt: startedAt, environment: environment)
         let cells = plan.cells
         let runs = cells.count * plan.repeats

@@ -24,8 +24,3 @@ public enum NumberText {
         return "\(size) B"
     }
 }
-
-extension NumberText {
-    /// `5` for 5.0, `2.5` for 2.5: a number without a needless fraction.
-    public static func trimmed(_ value: Double) -> String { trim(value) }
-}

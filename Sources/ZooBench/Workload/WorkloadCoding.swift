@@ -8,6 +8,8 @@ public protocol WorkloadFieldTable: Sendable {
     static var fields: [WorkloadField<Self>] { get }
     /// The key of the librdkafka properties in files (`producer-props`).
     static var propertiesKey: String { get }
+    /// The topic, which a `kafka://…/topic` URI sets.
+    var topic: String { get set }
     /// librdkafka properties passed verbatim.
     var properties: [String: String] { get set }
     init()
@@ -36,6 +38,13 @@ extension WorkloadFieldTable {
             if field.isList, cleared.insert(name).inserted { field.clear?(&self) }
             try field.set(&self, to: text, label: "--\(name)")
         }
+    }
+
+    /// Sets a request's fields and properties, and the topic of its URI.
+    mutating func apply(_ request: WorkloadRequest) throws(WorkloadError) {
+        try set(flags: request.fields)
+        if let topic = request.uriTopic { self.topic = topic }
+        for (key, value) in request.properties { properties[key] = value }
     }
 
     /// Reads a workload written with the fields' names as keys: refuses an

@@ -46,7 +46,7 @@ public struct WorkloadField<Workload>: Sendable {
 }
 
 /// A field's value as a workload file or a result holds it.
-public enum FieldValue: Sendable, Hashable, Encodable, CustomStringConvertible {
+public enum FieldValue: Sendable, Hashable, Encodable {
     case text(String)
     case integer(Int)
     case number(Double)
@@ -61,17 +61,6 @@ public enum FieldValue: Sendable, Hashable, Encodable, CustomStringConvertible {
         case .number(let value): try container.encode(value)
         case .flag(let value): try container.encode(value)
         case .list(let values): try container.encode(values)
-        }
-    }
-
-    /// The value as a flag would give it (a list's items joined by `; `).
-    public var description: String {
-        switch self {
-        case .text(let value): return value
-        case .integer(let value): return String(value)
-        case .number(let value): return trim(value)
-        case .flag(let value): return String(value)
-        case .list(let values): return values.joined(separator: "; ")
         }
     }
 }

@@ -9,7 +9,10 @@ public enum WorkloadFile {
     /// OMB fields were used and which were not).
     public struct Loaded: Sendable {
         public var workload: ProduceWorkload
-        public var notes: [String]
+        /// What the loader says of the file (which OMB fields it used).
+        public var usage: [String]
+        /// OMB fields a produce run does not use (consumers, backlogs), sorted.
+        public var unusedFields: [String] = []
         /// From an OpenMessaging Benchmark workload: `subscriptionsPerTopic`
         /// (consumer groups) and `consumerPerSubscription` (consumers per
         /// group), for e2e runs; nil when the file has none.
@@ -18,12 +21,18 @@ public enum WorkloadFile {
 
         public init(workload: ProduceWorkload, notes: [String] = []) {
             self.workload = workload
-            self.notes = notes
+            usage = notes
+        }
+
+        /// The notes for a produce run: the usage, then the fields it does not use.
+        public var notes: [String] { notes(for: "produce") }
+
+        /// The notes for a `command` that also uses the OMB fields in `uses`.
+        public func notes(for command: String, uses: Set<String> = []) -> [String] {
+            let unused = unusedFields.filter { !uses.contains($0) }
+            return usage + (unused.isEmpty ? [] : ["not used by \(command): " + unused.joined(separator: ", ")])
         }
     }
-
-    /// How a note on OMB fields a produce run does not use begins.
-    public static let unusedByProduce = "not used by produce: "
 
     /// OMB fields zoobench maps onto a produce workload.
     public static let ombUsedFields = [
@@ -181,8 +190,8 @@ public enum WorkloadFile {
         let used = fields.keys.filter { ombUsedFields.contains($0) }.sorted()
         let ignored = fields.keys.filter { ombIgnoredFields.contains($0) }.sorted()
         notes.append("OpenMessaging Benchmark workload: used \(used.joined(separator: ", "))")
-        if !ignored.isEmpty { notes.append(unusedByProduce + ignored.joined(separator: ", ")) }
         var loaded = Loaded(workload: workload, notes: notes)
+        loaded.unusedFields = ignored
         loaded.consumerGroups = try whole("subscriptionsPerTopic", 0...64)
         loaded.consumersPerGroup = try whole("consumerPerSubscription", 0...256)
         return loaded

@@ -42,17 +42,10 @@ extension ProduceWorkload {
             ?? WorkloadFile.Loaded(workload: ProduceWorkload())
         if let name = request.defaultName, request.file == nil { loaded.workload.name = name }
         try loaded.workload.apply(request)
+        try FaultSchedule.check(loaded.workload.faults, brokers: request.brokers)
         if request.gives("duration") && !request.gives("num-records") { loaded.workload.numRecords = nil }
         try loaded.workload.validate()
         return loaded
-    }
-
-    /// Sets the request's fields and properties (and its URI's topic).
-    mutating func apply(_ request: WorkloadRequest) throws(WorkloadError) {
-        try set(flags: request.fields)
-        if let topic = request.uriTopic { self.topic = topic }
-        for (key, value) in request.properties { properties[key] = value }
-        try FaultSchedule.check(faults, brokers: request.brokers)
     }
 }
 
@@ -62,9 +55,7 @@ extension ConsumeWorkload {
     public static func load(_ request: WorkloadRequest) throws(WorkloadError) -> ConsumeWorkload {
         var workload = try request.file.map { path throws(WorkloadError) in try WorkloadFile.loadConsume(path) } ?? ConsumeWorkload()
         if let name = request.defaultName, request.file == nil { workload.name = name }
-        try workload.set(flags: request.fields)
-        if let topic = request.uriTopic { workload.topic = topic }
-        for (key, value) in request.properties { workload.properties[key] = value }
+        try workload.apply(request)
         try workload.validate()
         return workload
     }
@@ -82,13 +73,7 @@ extension EndToEndRun {
         let loaded = try ProduceWorkload.load(request)
         let produce = loaded.workload
         // e2e uses the consumer fields an OMB file has; the rest stay unused.
-        var notes = loaded.notes.compactMap { note -> String? in
-            guard note.hasPrefix(WorkloadFile.unusedByProduce) else { return note }
-            let rest = note.dropFirst(WorkloadFile.unusedByProduce.count).split(separator: ",")
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { $0 != "subscriptionsPerTopic" && $0 != "consumerPerSubscription" }
-            return rest.isEmpty ? nil : "not used by e2e: " + rest.joined(separator: ", ")
-        }
+        var notes = loaded.notes(for: "e2e", uses: ["subscriptionsPerTopic", "consumerPerSubscription"])
         var consume = ConsumeWorkload()
         if let groups = loaded.consumerGroups, !consumer.gives("groups"), !consumer.gives("partitions") {
             consume.groups = max(1, groups)
@@ -102,8 +87,7 @@ extension EndToEndRun {
         consume.topic = produce.topic
         consume.interval = produce.interval
         consume.connectTimeout = produce.connectTimeout
-        try consume.set(flags: consumer.fields)
-        for (key, value) in consumer.properties { consume.properties[key] = value }
+        try consume.apply(consumer)
         try consume.validate()
         return (produce, consume, notes)
     }
