@@ -39,6 +39,7 @@ struct ConsumeCommand: ParsableCommand {
     @Option(help: .consume("from")) var from: String?
     @Option(help: .consume("num-records")) var numRecords: String?
     @Option(help: .consume("duration")) var duration: String?
+    @Option(help: .consume("warmup")) var warmup: String?
     @Flag(help: .consume("until-end")) var untilEnd = false
     @Option(help: .consume("backlog")) var backlog: String?
     @Option(help: .consume("backlog-record-size")) var backlogRecordSize: String?
@@ -51,6 +52,7 @@ struct ConsumeCommand: ParsableCommand {
             help: ArgumentHelp("Same as --consumer-props.", valueName: "key=value"))
     var properties: [PropertyArgument] = []
     @Option(help: ArgumentHelp(FaultKind.flagHelp(timedFrom: "reading"), valueName: "spec")) var fault: [String] = []
+    @OptionGroup(title: "Repeats") var repeats: RepeatOptions
     @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
@@ -80,7 +82,9 @@ struct ConsumeCommand: ParsableCommand {
             run.onInterval = { print(ConsumeSummary.intervalLine($0)) }
             run.onFault = { printNow(EventText.fault($0)) }
         }
-        let result = try Interrupt.during { stop in try run.run(on: target, stop: stop, startedAt: startedAt) }
+        let result = try repeats.run(say: say) { stop, number in
+            try run.run(on: target, stop: stop, startedAt: number == 1 ? startedAt : Date())
+        }
         try output.finish(result) {
             ConsumeSummary.perfTestLines(result) + "\n" + ConsumeSummary.table(result)
                 + (result.faults.map { "\n" + ProduceSummary.faultsLine($0) } ?? "")

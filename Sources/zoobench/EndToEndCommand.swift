@@ -40,6 +40,7 @@ struct EndToEndCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Simple consumers of these partitions instead of a group.", valueName: "0,1,…"))
     var assign: String?
     @Flag(help: "Skip the integrity check (loss, duplicates, order).") var noVerify = false
+    @OptionGroup(title: "Repeats") var repeats: RepeatOptions
     @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
@@ -66,8 +67,10 @@ struct EndToEndCommand: ParsableCommand {
         run.onProduceInterval = { progress.interval($0, prefix: "produce ") }
         run.onConsumeInterval = { progress.consumeInterval($0, endToEnd: true, prefix: "consume ") }
         if output.showsIntervals { run.onFault = { printNow(EventText.fault($0), clearingStatus: true) } }
-        let result = try Interrupt.during { stop in try run.run(on: target, stop: stop, startedAt: startedAt) }
-        progress.finish()
+        let result = try repeats.run(say: say) { stop, number in
+            defer { progress.finish() }
+            return try run.run(on: target, stop: stop, startedAt: number == 1 ? startedAt : Date())
+        }
         try output.finish(result) { EndToEndSummary.text(result) }
         if result.partial { throw Interrupt.exit }
         try allocations.check(result)

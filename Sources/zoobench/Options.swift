@@ -53,10 +53,13 @@ struct OutputOptions: ParsableArguments {
         say("results   " + paths.joined(separator: "  "))
     }
 
-    /// ``finish(json:console:write:html:)`` for a run.
+    /// ``finish(json:console:write:html:)`` for a run: the console summary
+    /// ends with the repeats' intervals and the run's warnings (with --json
+    /// the warning goes to standard error).
     func finish(_ result: RunResult, console: () -> String) throws {
-        try finish(json: { try ResultFiles.json(result) }, console: console, write: { try ResultFiles.write(result, to: $0) },
-                   html: { HTMLReport.run(result) })
+        if json, let warning = TrustText.warningLine(result) { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        try finish(json: { try ResultFiles.json(result) }, console: { console() + TrustText.lines(result) },
+                   write: { try ResultFiles.write(result, to: $0) }, html: { HTMLReport.run(result) })
     }
 
     /// Writes `page` as `<stem>.html` beside the JSON among `paths`; returns its path.
@@ -74,4 +77,26 @@ struct OutputOptions: ParsableArguments {
 func printNow(_ line: String, clearingStatus: Bool = false) {
     print((clearingStatus && isatty(STDOUT_FILENO) == 1 ? "\r\u{1B}[2K" : "") + SecretValues.scrub(line))
     fflush(nil)
+}
+
+/// `--repeat N`: complete runs of one workload in one invocation.
+struct RepeatOptions: ParsableArguments {
+    @Option(name: .customLong("repeat"),
+            help: ArgumentHelp("Complete runs of the workload, one after another; the summary gives each headline figure's "
+                + "median with its 95% CI and the result keeps every run. Default 1.", valueName: "N"))
+    var count = 1
+
+    func validate() throws {
+        guard (1...Repeats.most).contains(count) else { throw ValidationError("--repeat must be 1 to \(Repeats.most), not \(count)") }
+    }
+
+    /// Runs `once` --repeat times (until Ctrl-C), saying which run starts; the runs combined.
+    func run(say: (String) -> Void, _ once: (StopSignal, Int) throws -> RunResult) throws -> RunResult {
+        try Interrupt.during { stop in
+            try Repeats.run(count) { number in
+                if count > 1 { say("repeat    run \(number) of \(count)") }
+                return try once(stop, number)
+            }
+        }
+    }
 }

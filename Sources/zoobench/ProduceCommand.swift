@@ -29,6 +29,7 @@ struct ProduceCommand: ParsableCommand {
 
     @OptionGroup(title: "Target") var target: TargetOptions
     @OptionGroup(title: "Workload") var producer: ProducerOptions
+    @OptionGroup(title: "Repeats") var repeats: RepeatOptions
     @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
@@ -49,8 +50,10 @@ struct ProduceCommand: ParsableCommand {
         run.allocationCounter = counter
         run.onProduceInterval = { progress.interval($0) }
         if output.showsIntervals { run.onFault = { printNow(EventText.fault($0), clearingStatus: true) } }
-        let result = try Interrupt.during { stop in try run.run(on: target, stop: stop, startedAt: startedAt) }
-        progress.finish()
+        let result = try repeats.run(say: say) { stop, number in
+            defer { progress.finish() }
+            return try run.run(on: target, stop: stop, startedAt: number == 1 ? startedAt : Date())
+        }
         try output.finish(result) {
             (result.summary.map(ProduceSummary.perfTestLine) ?? "") + "\n" + ProduceSummary.table(result)
         }

@@ -16,8 +16,16 @@ public struct ConsumeOutcome: Sendable {
     public var consumed = 0
     /// Their value bytes.
     public var bytes = 0
-    /// Seconds from the first record to the last, over the whole fleet.
+    /// Seconds from the first record (the end of the warm-up, with one) to
+    /// the last, over the whole fleet.
     public var elapsedSeconds = 0.0
+    /// Records (and their value bytes) a consume run read in its warm-up:
+    /// in ``consumed``, not in the rates.
+    public var warmupRecords = 0
+    public var warmupBytes = 0
+    public var warmupSeconds = 0.0
+    /// The run ended before its warm-up did: the rates then cover everything read.
+    public var warmupUnfinished = false
     /// Seconds from the fleet's start to the end of measuring (joins included).
     public var totalSeconds = 0.0
     /// The slowest consumer's join (group mode), seconds.
@@ -58,7 +66,9 @@ public struct ConsumeOutcome: Sendable {
     /// Records whose offsets no consumer read, summed over partitions and groups.
     public var missing: Int64 { partitions.reduce(0) { $0 + $1.missing } }
     /// Consumed records per second (first record to last).
-    public var recordsPerSecond: Double { elapsedSeconds > 0 ? Double(consumed) / elapsedSeconds : 0 }
+    public var recordsPerSecond: Double { elapsedSeconds > 0 ? Double(consumed - warmupRecords) / elapsedSeconds : 0 }
     /// Consumed MiB per second.
-    public var megabytesPerSecond: Double { elapsedSeconds > 0 ? Double(bytes) / 1_048_576 / elapsedSeconds : 0 }
+    public var megabytesPerSecond: Double {
+        elapsedSeconds > 0 ? Double(bytes - warmupBytes) / 1_048_576 / elapsedSeconds : 0
+    }
 }

@@ -39,7 +39,7 @@ public struct ConsumeRun {
         var workload = workload
         defaultedBacklog = brokers == nil && workload.backlog == nil
         if defaultedBacklog { workload.backlog = Self.defaultEmbeddedBacklog }
-        self.workload = workload
+        self.workload = workload.withDefaultBounds()
     }
 
     /// Partitions of the topic zoobench creates: enough that each holds about
@@ -83,7 +83,7 @@ public struct ConsumeRun {
                                                      consumerConfiguration: configuration),
                                startedAt: startedAt, backlog: backlog)
         if let schedule, !schedule.events.isEmpty { result.faults = schedule.events }
-        return result
+        return result.assessed()
     }
 
     private func produceBacklog(_ bytes: Int, on target: BenchTarget, stop: StopSignal) throws -> BacklogFigures {

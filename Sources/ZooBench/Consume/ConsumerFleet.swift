@@ -261,7 +261,20 @@ public final class ConsumerFleet: @unchecked Sendable {
             }
         }
         outcome.allocations = counts
-        if first != .max && last > first { outcome.elapsedSeconds = Double(last - first) / 1e9 }
+        // A consume run's warm-up: the records read before it ended count, but not in the rates.
+        let warmedUp = all.contains { $0.result.measuredFrom > 0 }
+        var measureStart = first
+        if let warmup = workload.warmup, warmedUp, first != .max {
+            for loop in all {
+                let part = loop.result
+                outcome.warmupRecords += part.measuredFrom > 0 ? part.warmupRecords : part.consumed
+                outcome.warmupBytes += part.measuredFrom > 0 ? part.warmupBytes : part.bytes
+            }
+            outcome.warmupSeconds = DurationText.seconds(warmup)
+            measureStart = first + nanoseconds(warmup)
+        }
+        outcome.warmupUnfinished = workload.warmup != nil && !warmedUp && outcome.consumed > 0
+        if first != .max && last > measureStart { outcome.elapsedSeconds = Double(last - measureStart) / 1e9 }
         if measuredEnd > start { outcome.totalSeconds = Double(measuredEnd - start) / 1e9 }
         if first != .max { outcome.firstRecordSeconds = Double(first - start) / 1e9 }
         outcome.joinSeconds = workload.groupMode ? outcome.consumers.compactMap(\.joinSeconds).max() : nil

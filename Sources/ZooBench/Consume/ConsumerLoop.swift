@@ -25,6 +25,11 @@ struct ConsumerResult {
     var correctedLatency = LatencyHistogram.make()
     var warmupLatency = LatencyHistogram.make()
     var warmupConsumed = 0
+    /// When the warm-up of a consume run ended for this consumer (0: it did
+    /// not), and what it had read by then.
+    var measuredFrom: UInt64 = 0
+    var warmupRecords = 0
+    var warmupBytes = 0
     var ledger = ConsumedLedger(producers: 0, partitions: 0)
 }
 
@@ -46,6 +51,8 @@ struct ReadState {
     var nextBoundary: UInt64
     var consumed = 0
     var bytes = 0
+    /// Whether a consume run's warm-up is over (true without one).
+    var warmedUp: Bool
 }
 
 /// One consumer's loop, confined to its thread: reads records, tracks the
@@ -68,6 +75,7 @@ final class ConsumerLoop: @unchecked Sendable {
     private let joinLimit: UInt64
     private let idleLimit: UInt64
     private let duration: UInt64?
+    private let warmup: UInt64?
     /// Whether the group reads a record quota (num-records).
     private let quota: Bool
     private let wallOffset = MonotonicClock.wallOffset
@@ -93,6 +101,7 @@ final class ConsumerLoop: @unchecked Sendable {
         joinLimit = nanoseconds(workload.joinTimeout)
         idleLimit = nanoseconds(workload.idleTimeout)
         duration = workload.duration.map(nanoseconds)
+        warmup = workload.warmup.map(nanoseconds)
         quota = workload.numRecords != nil
         current = ConsumerInterval(index: 0, end: 0, fetchWait: LatencyHistogram.make(),
                                    latency: LatencyHistogram.make())
@@ -125,7 +134,7 @@ final class ConsumerLoop: @unchecked Sendable {
         }
 
         var state = ReadState(holding: configuration.holdAssignments, lastRecordTime: result.subscribed,
-                              nextBoundary: fleet.start + interval)
+                              nextBoundary: fleet.start + interval, warmedUp: warmup == nil)
         var offsets = OffsetTracker(partitions: fleet.partitionCount)
         var commits = CommitTimer(every: fleet.workload.commitInterval.map(nanoseconds))
         current.end = fleet.start
@@ -301,19 +310,30 @@ final class ConsumerLoop: @unchecked Sendable {
     /// Everything that needs the time: intervals, the duration, commits, Ctrl-C.
     private func housekeeping(_ now: UInt64, _ adapter: KafkaInputAdapter, _ state: inout ReadState,
                               _ commits: inout CommitTimer) {
+        let first = fleet.firstRecord.load(ordering: .relaxed)
+        if !state.warmedUp {
+            current.warmup = true
+            if first > 0 && now >= first + (warmup ?? 0) { endWarmup(now, &state) }
+        }
         while now >= state.nextBoundary {
             closeInterval(end: state.nextBoundary, adapter: adapter)
             state.nextBoundary += interval
+            if !state.warmedUp { current.warmup = true }
         }
-        if let duration {
-            let first = fleet.firstRecord.load(ordering: .relaxed)
-            if first > 0 && now >= first + duration { fleet.stopEverything(.duration) }
-        }
+        if let duration, first > 0 && now >= first + (warmup ?? 0) + duration { fleet.stopEverything(.duration) }
         if stop.isStopped {
             result.stopped = true
             fleet.stopEverything(.stopped)
         }
         if let micros = commits.commitIfDue(adapter, now: now) { countCommit(micros) }
+    }
+
+    /// A consume run's warm-up is over: what was read so far is the warm-up's.
+    private func endWarmup(_ now: UInt64, _ state: inout ReadState) {
+        state.warmedUp = true
+        result.measuredFrom = now
+        result.warmupRecords = state.consumed
+        result.warmupBytes = state.bytes
     }
 
     private func countCommit(_ micros: UInt64) {

@@ -45,6 +45,7 @@ public struct EndToEndRun: Sendable {
         consume.untilEnd = false
         consume.numRecords = nil
         consume.duration = nil
+        consume.warmup = nil  // the producers' warm-up marks the records instead
         try consume.validate()
         let run = UInt32.random(in: 1...UInt32.max)
         let startAt = try admin.watermarks(topic: produce.topic).mapValues(\.high)

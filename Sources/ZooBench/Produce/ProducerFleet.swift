@@ -15,8 +15,10 @@ public struct ProducerFleet: Sendable {
     /// (into ``ProduceOutcome/allocations``). Nil: not counted.
     public var allocationCounter: AllocationCounter?
 
+    /// A workload with neither a record count nor a duration runs with the
+    /// default bounds (``ProduceWorkload/withDefaultBounds()``).
     public init(workload: ProduceWorkload, target: KafkaURI, stampRun: UInt32? = nil) {
-        self.workload = workload
+        self.workload = workload.withDefaultBounds()
         self.target = target
         self.stampRun = stampRun
     }

@@ -12,6 +12,9 @@ public struct ConsumeFigures: Sendable, Codable {
     public var elapsedSeconds: Double
     /// Seconds from the start (subscribing) to the end of measuring.
     public var totalSeconds: Double
+    /// Records a consume run read in its warm-up (in `consumed`, not in the rates), and its length.
+    public var warmupRecords: Int?
+    public var warmupSeconds: Double?
     public var recordsPerSecond: Double
     public var megabytesPerSecond: Double
     /// The slowest member's join, seconds (group mode).
@@ -47,6 +50,8 @@ public struct ConsumeFigures: Sendable, Codable {
         bytes = outcome.bytes
         elapsedSeconds = outcome.elapsedSeconds
         totalSeconds = outcome.totalSeconds
+        warmupRecords = outcome.warmupSeconds > 0 ? outcome.warmupRecords : nil
+        warmupSeconds = outcome.warmupSeconds > 0 ? outcome.warmupSeconds : nil
         recordsPerSecond = outcome.recordsPerSecond
         megabytesPerSecond = outcome.megabytesPerSecond
         joinSeconds = outcome.joinSeconds

@@ -46,6 +46,14 @@ public struct RunResult: Sendable, Codable {
     /// A swarm run's workers: each one's share and figures, whether the run
     /// was degraded, and the clock-skew bound (`zoobench swarm`).
     public var workers: SwarmFigures?
+    /// Why the figures are not to be trusted as they stand: too few
+    /// intervals, too short, an unsteady timeline (``RunQuality``). Nil: none.
+    public var warnings: [String]?
+    /// With `--repeat N`: every run (this result is the one with the median
+    /// records/s, with its histograms; these keep their percentiles) and the
+    /// headline figures over them with 95 % intervals.
+    public var repeats: RepeatFigures?
+    public var runs: [RunResult]?
 
     public init(workload: ProduceWorkload, outcome: ProduceOutcome, environment: RunEnvironment,
                 startedAt: Date, brokerOffsetGrowth: Int64?) {
@@ -128,6 +136,7 @@ extension RunResult {
         copy.endToEnd?.histogram = nil
         copy.endToEnd?.correctedHistogram = nil
         copy.endToEnd?.warmupHistogram = nil
+        copy.runs = copy.runs?.map { $0.withoutHistograms() }
         return copy
     }
 }

@@ -24,7 +24,7 @@ public struct MeasuredRun: Sendable {
 
     public init(mode: RunMode, produce: ProduceWorkload, consume: ConsumeWorkload = ConsumeWorkload()) {
         self.mode = mode
-        self.produce = produce
+        self.produce = produce.withDefaultBounds()
         self.consume = consume
     }
 
@@ -45,7 +45,7 @@ public struct MeasuredRun: Sendable {
             var result = RunResult(workload: produce, outcome: outcome, environment: environment(target),
                                    startedAt: startedAt, brokerOffsetGrowth: growth(since: before, target))
             if let schedule, !schedule.events.isEmpty { result.faults = schedule.events }
-            return result
+            return result.assessed()
         case .e2e:
             var consume = self.consume
             consume.topic = topic
@@ -54,7 +54,7 @@ public struct MeasuredRun: Sendable {
             let outcome = try run.run(target: target.uri, admin: target.admin, stop: stop, faults: schedule,
                                       onProduceInterval: onProduceInterval, onConsumeInterval: onConsumeInterval)
             return RunResult(endToEnd: run, outcome: outcome, environment: environment(target), startedAt: startedAt,
-                             brokerOffsetGrowth: growth(since: before, target))
+                             brokerOffsetGrowth: growth(since: before, target)).assessed()
         }
     }
 

@@ -27,8 +27,11 @@ public struct ConsumeWorkload: Sendable, Hashable {
     public var from: StartPosition = .earliest
     /// Stop after this many records (across the fleet, per group).
     public var numRecords: Int?
-    /// Stop this long after the first record.
+    /// Stop this long after the warm-up (after the first record without one).
     public var duration: Duration?
+    /// Read this long after the first record before measuring: what is read
+    /// then is counted, but not in the rates.
+    public var warmup: Duration?
     /// Stop at the end of the topic as it was when the run started (high watermarks).
     public var untilEnd = false
     /// A consumer that sees no record for this long is done; when all are,
@@ -56,6 +59,18 @@ public struct ConsumeWorkload: Sendable, Hashable {
 
     public init() {}
 
+    /// The workload with the default bounds where none is given: with no
+    /// record count, duration or end (`until-end`, a backlog) it measures
+    /// ``ProduceWorkload/defaultDuration`` after ``ProduceWorkload/defaultWarmup``
+    /// (or the warm-up given); the idle timeout still ends it sooner on a short topic.
+    public func withDefaultBounds() -> ConsumeWorkload {
+        guard numRecords == nil && duration == nil && !untilEnd && backlog == nil else { return self }
+        var workload = self
+        workload.duration = ProduceWorkload.defaultDuration
+        if warmup == nil { workload.warmup = ProduceWorkload.defaultWarmup }
+        return workload
+    }
+
     /// Whether consumers join groups (false: simple consumers on explicit partitions).
     public var groupMode: Bool { partitions == nil }
 
@@ -63,7 +78,10 @@ public struct ConsumeWorkload: Sendable, Hashable {
     public var stopDescription: String {
         var parts: [String] = []
         if let numRecords { parts.append("\(numRecords) records") }
-        if let duration { parts.append("\(DurationText.format(duration)) after the first record") }
+        if let duration {
+            parts.append("\(DurationText.format(duration)) after "
+                + (warmup.map { "a \(DurationText.format($0)) warm-up" } ?? "the first record"))
+        }
         if untilEnd || backlog != nil { parts.append("the end of the topic as it was at the start") }
         parts.append("\(DurationText.format(idleTimeout)) without a record")
         return parts.joined(separator: ", or ")
@@ -83,6 +101,8 @@ public struct ConsumeWorkload: Sendable, Hashable {
         if let group, group.isEmpty { throw .invalid("group must not be empty") }
         if let numRecords, numRecords < 1 { throw .invalid("num-records must be at least 1, not \(numRecords)") }
         if let duration, duration <= .zero { throw .invalid("duration must be more than 0") }
+        if let warmup, warmup < .zero { throw .invalid("warmup must be 0 or more") }
+        if let warmup, warmup > ProduceWorkload.longestDuration { throw .invalid("warmup must be at most 30 days") }
         if idleTimeout < .milliseconds(100) { throw .invalid("idle-timeout must be at least 100ms") }
         if joinTimeout < .milliseconds(100) { throw .invalid("join-timeout must be at least 100ms") }
         if let commitInterval, commitInterval < .milliseconds(10) { throw .invalid("commit-interval must be at least 10ms") }

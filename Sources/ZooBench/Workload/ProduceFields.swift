@@ -25,15 +25,15 @@ extension ProduceWorkload: WorkloadFieldTable, Codable {
         .parsed("acks", \.acks, valueName: "0|1|-1|all", allowed: ["0", "1", "-1", "all"], expected: "0, 1, -1 or all",
                 help: "Acknowledgements: 0, 1, -1 or all. Default -1.", parse: Acks.init(parsing:),
                 written: { .integer($0.rawValue) }),
-        .integer("num-records", \.numRecords, help: "Records to send after warm-up. Default 1000000 (unless --duration)."),
-        .duration("duration", \.duration, help: "Send for this long after warm-up (30s, 2m)."),
+        .integer("num-records", \.numRecords, help: "Records to send after warm-up. Without it or --duration a run sends for 10s after a 2s warm-up."),
+        .duration("duration", \.duration, help: "Send for this long after warm-up (30s, 2m). Default 10s unless --num-records."),
         WorkloadField("throughput", valueName: "rate", help: "Records per second in total; -1 is unlimited (default).",
                       read: { workload, input throws(WorkloadError) in
                           let value = try input.number()
                           workload.throughput = value == -1 ? nil : value
                       },
                       write: { .number($0.throughput ?? -1) }),
-        .duration("warmup", \.warmup, help: "Warm-up time, reported apart from the main figures."),
+        .duration("warmup", \.warmup, help: "Warm-up time, reported apart from the main figures. Default 2s when neither --num-records nor --duration is given."),
         .integer("warmup-records", \.warmupRecords, help: "Warm-up records, reported apart from the main figures."),
         .parsed("record-size", \.recordSize, valueName: "size", expected: "a size, uniform:MIN-MAX or normal:MEAN,SD",
                 help: "Value size: 100, 1k, uniform:100-1000 or normal:500,50. Default 100.",

@@ -74,11 +74,24 @@ public struct ProduceWorkload: Sendable, Hashable {
     /// The longest duration or warm-up a run may ask for.
     public static let longestDuration = Duration.seconds(30 * 86_400)
 
-    /// The record count bound in force: `numRecords`, or 1,000,000 when
-    /// neither a count nor a duration is set.
-    public var recordLimit: Int? {
-        if let numRecords { return numRecords }
-        return duration == nil ? 1_000_000 : nil
+    /// How long a run measures when neither a count nor a duration is given.
+    public static let defaultDuration = Duration.seconds(10)
+    /// Its warm-up, unless a warm-up is given.
+    public static let defaultWarmup = Duration.seconds(2)
+
+    /// The record count bound in force (nil: the run is bounded by its duration).
+    public var recordLimit: Int? { numRecords }
+
+    /// The workload with the default bounds where none is given: neither a
+    /// record count nor a duration measures ``defaultDuration`` after
+    /// ``defaultWarmup`` (unless a warm-up is given). A sub-second run of a
+    /// fixed count measures one partial interval; ten seconds give a timeline.
+    public func withDefaultBounds() -> ProduceWorkload {
+        guard numRecords == nil && duration == nil else { return self }
+        var workload = self
+        workload.duration = Self.defaultDuration
+        if warmup == nil && warmupRecords == nil { workload.warmup = Self.defaultWarmup }
+        return workload
     }
 
     /// Checks the numbers make sense and librdkafka accepts every property;

@@ -44,6 +44,7 @@ extension ProduceWorkload {
         try loaded.workload.apply(request)
         try FaultSchedule.check(loaded.workload.faults, brokers: request.brokers)
         if request.gives("duration") && !request.gives("num-records") { loaded.workload.numRecords = nil }
+        loaded.workload = loaded.workload.withDefaultBounds()
         try loaded.workload.validate()
         return loaded
     }
