@@ -8,8 +8,8 @@ public enum CompareReport {
         var lines = ["compare   \(c.kind): baseline \(c.baseline) → current \(c.current)"]
         var lastCell: String?? = .none
         let rows = c.metrics.map { m -> [String] in
-            [m.metric, format(m.baseline), format(m.current), signed(m.changePercent) + " %",
-             verdictText(m.verdict) + " (limit \(signed(m.limitPercent)) %)"]
+            [m.metric, format(m.baseline) + interval(m.baselineInterval), format(m.current) + interval(m.currentInterval),
+             signed(m.changePercent) + " %", verdictText(m.verdict) + " (limit \(signed(m.limitPercent)) %)"]
         }
         let widths = (0..<5).map { i in rows.map { $0[i].count }.max() ?? 0 }
         for (m, row) in zip(c.metrics, rows) {
@@ -21,7 +21,20 @@ public enum CompareReport {
                 + " → " + ProduceSummary.pad(row[2], widths[2]) + "  " + ProduceSummary.pad(row[3], widths[3]) + "  " + row[4])
         }
         lines.append(summary(c))
+        lines.append(noiseLine(c))
         return lines.joined(separator: "\n")
+    }
+
+    /// How the noise was judged.
+    static func noiseLine(_ c: Comparison) -> String {
+        c.noiseJudged
+            ? "noise     a change beyond its limit is a regression only when the two sides' 95% CIs [in brackets] do not overlap"
+            : "noise     not judged: a side holds single runs (no interval), so the limits alone decide; repeat runs (--repeat 3) for a noise-aware gate"
+    }
+
+    static func interval(_ e: Estimate?) -> String {
+        guard let e, e.hasInterval else { return "" }
+        return " [\(format(e.low))–\(format(e.high))]"
     }
 
     /// A Markdown table, for a pull-request comment.
@@ -29,11 +42,14 @@ public enum CompareReport {
         var lines = ["**zoobench compare** (\(c.kind)): `\(c.baseline)` → `\(c.current)`", "",
                      "| cell | metric | baseline | current | change | verdict |", "| --- | --- | ---: | ---: | ---: | --- |"]
         for m in c.metrics {
-            lines.append("| \(m.cell ?? "—") | \(m.metric) | \(format(m.baseline)) | \(format(m.current)) | "
+            lines.append("| \(m.cell ?? "—") | \(m.metric) | \(format(m.baseline))\(interval(m.baselineInterval)) | "
+                + "\(format(m.current))\(interval(m.currentInterval)) | "
                 + "\(signed(m.changePercent)) % | \(m.verdict == .regression ? "**regression**" : verdictText(m.verdict)) |")
         }
         lines.append("")
         lines.append(summary(c))
+        lines.append("")
+        lines.append(noiseLine(c))
         return lines.joined(separator: "\n")
     }
 
@@ -47,7 +63,7 @@ public enum CompareReport {
         let better = c.metrics.filter { $0.verdict == .improvement }.count
         return "verdict   " + (regressions == 0 ? "no regression" : "\(regressions) regression(s)")
             + " in \(c.metrics.count) metrics" + (better > 0 ? ", \(better) improvement(s)" : "")
-            + (noise > 0 ? ", \(noise) change(s) within the repeats' spread (noise)" : "")
+            + (noise > 0 ? ", \(noise) change(s) beyond the limit but within the repeats' 95% CIs (noise)" : "")
     }
 
     static func verdictText(_ verdict: Verdict) -> String {

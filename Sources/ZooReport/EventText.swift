@@ -62,6 +62,9 @@ public enum EventText {
                 + String(format: "%g", precision * 100) + "%; \(DurationText.format(perStep)) per step"
         case let .stepped(step, search):
             return PlanReport.stepLine(step, of: search)
+        case let .remeasuring(steps, reasons):
+            return "check     the curve is inconsistent (\(reasons.joined(separator: "; "))): measuring step(s) "
+                + steps.map(String.init).joined(separator: ", ") + " again"
         }
     }
 

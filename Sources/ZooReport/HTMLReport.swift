@@ -221,8 +221,8 @@ public enum HTMLReport {
         func figure(_ x: String, _ y: String) -> Double? {
             let values = sweep.cells.filter { cell in
                 cell.axisValues[xIndex] == x && (yIndex.map { cell.axisValues[$0] == y } ?? true)
-            }.map { value($0.figures) }.sorted()
-            return values.isEmpty ? nil : values[values.count / 2]
+            }.map { value($0.figures) }
+            return values.isEmpty ? nil : Estimate.median(of: values)
         }
         let all = xValues.flatMap { x in yValues.compactMap { figure(x, $0) } }
         let low = all.min() ?? 0, high = all.max() ?? 1

@@ -39,19 +39,27 @@ public enum PlanReport {
         var lines = ["curve     latency from the intended send time (\(latency), coordinated omission corrected); "
             + "sorted by rate asked"]
         var rows = [["step", "phase", "asked/s", "achieved/s", "MB/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors",
-                     "verdict"]]
+                     "runs passed", "verdict"]]
         for s in plan.steps.sorted(by: { $0.askedRate < $1.askedRate }) {
             rows.append([
                 String(s.index), s.phase, NumberText.rate(s.askedRate), NumberText.rate(s.achievedRate), NumberText.fixed(s.megabytesPerSecond, 2),
                 NumberText.fixed(s.latency.p50, 2), NumberText.fixed(s.latency.p99, 2),
                 NumberText.fixed(s.latency.p999, 2), NumberText.fixed(s.latency.max, 2), String(s.errors),
+                s.repeats.map { r in "\(r.filter(\.passed).count)/\(r.count)" } ?? (s.passed ? "1/1" : "0/1"),
                 (s.passed ? "pass" : "fail") + (plan.kneeStep == s.index ? " (knee)" : ""),
             ])
         }
         lines += TextTable.lines(rows)
-        if let answer = plan.answerRecordsPerSecond {
+        if let region = plan.unstable {
+            lines.append("unstable  between \(NumberText.rate(region.lowRecordsPerSecond)) and \(NumberText.rate(region.highRecordsPerSecond)) "
+                + "records/s the curve stayed inconsistent after re-measuring: " + region.reasons.joined(separator: "; "))
+            lines.append("answer    none: an unstable region is not sized from (longer steps or more --step-repeat)")
+        } else if let answer = plan.answerRecordsPerSecond {
             lines.append("answer    \(NumberText.rate(answer)) records/s (\(NumberText.fixed(plan.answerMegabytesPerSecond ?? 0, 2)) MB/s) "
-                + "meets \(plan.slo)" + (plan.search.lowestFailing.map { "; \(NumberText.rate($0)) records/s did not" } ?? ""))
+                + "meets \(plan.slo)" + (plan.answerInterval.map { $0.hasInterval
+                    ? "; achieved \(NumberText.rate($0.median))/s, 95% CI \(NumberText.rate($0.low))–\(NumberText.rate($0.high)) over \($0.runs) runs"
+                    : "; one run per step, no interval" } ?? "")
+                + (plan.lowestFailing.map { "; \(NumberText.rate($0)) records/s did not" } ?? ""))
         } else {
             lines.append("answer    no rate from \(NumberText.rate(plan.search.minRate)) records/s up meets \(plan.slo)")
         }

@@ -12,7 +12,7 @@ public enum SweepReport {
     public static func csv(_ sweep: SweepResult) -> String {
         let header = sweep.axes.map(\.name) + [
             "cell", "runs", "records_per_s", "mb_per_s", "p50_ms", "p95_ms", "p99_ms", "p999_ms", "errors",
-            "compression_ratio", "cpu_s_per_gb", "records_per_s_low", "records_per_s_high", "p99_ms_low", "p99_ms_high",
+            "compression_ratio", "cpu_s_per_gb", "records_per_s_ci_low", "records_per_s_ci_high", "p99_ms_ci_low", "p99_ms_ci_high",
             "pareto",
         ]
         let front = Set(sweep.paretoFront)
@@ -23,8 +23,8 @@ public enum SweepReport {
                 String(cell.index + 1), String(cell.runs.count), number(f.recordsPerSecond), number(f.megabytesPerSecond),
                 number(f.p50), number(f.p95), number(f.p99), number(f.p999), String(f.errors),
                 f.compressionRatio.map { number($0) } ?? "", f.cpuSecondsPerGB.map { number($0) } ?? "",
-                number(cell.throughputSpread.low), number(cell.throughputSpread.high), number(cell.p99Spread.low),
-                number(cell.p99Spread.high), front.contains(cell.index) ? "true" : "false",
+                number(cell.estimates.recordsPerSecond.low), number(cell.estimates.recordsPerSecond.high),
+                number(cell.estimates.p99.low), number(cell.estimates.p99.high), front.contains(cell.index) ? "true" : "false",
             ]
             text += row.map(csvField).joined(separator: ",") + "\n"
         }
@@ -34,6 +34,8 @@ public enum SweepReport {
     /// The console table, sorted, with the best cells and the Pareto front named.
     public static func table(_ sweep: SweepResult, order: Order) -> String {
         let front = Set(sweep.paretoFront)
+        let tiedThroughput = Set(sweep.tiedThroughput)
+        let tiedP99 = Set(sweep.tiedP99)
         let cells: [SweepCell]
         switch order {
         case .throughput: cells = sweep.cells.sorted { $0.figures.recordsPerSecond > $1.figures.recordsPerSecond }
@@ -48,26 +50,39 @@ public enum SweepReport {
             let f = cell.figures
             var throughput = NumberText.fixed(f.recordsPerSecond, 0)
             var p99 = NumberText.fixed(f.p99, 2)
-            if cell.runs.count > 1 {
-                throughput += " ±\(NumberText.fixed((cell.throughputSpread.high - cell.throughputSpread.low) / 2, 0))"
-                p99 += " ±\(NumberText.fixed((cell.p99Spread.high - cell.p99Spread.low) / 2, 2))"
+            let e = cell.estimates
+            if e.runs > 1 {
+                throughput += " [\(NumberText.fixed(e.recordsPerSecond.low, 0))–\(NumberText.fixed(e.recordsPerSecond.high, 0))]"
+                p99 += " [\(NumberText.fixed(e.p99.low, 2))–\(NumberText.fixed(e.p99.high, 2))]"
             }
+            var marks: [String] = []
+            if front.contains(cell.index) { marks.append("pareto") }
+            if tiedThroughput.contains(cell.index) { marks.append("tie: records/s") }
+            if tiedP99.contains(cell.index) { marks.append("tie: p99") }
             rows.append([String(cell.index + 1)] + cell.axisValues + [
                 throughput, NumberText.fixed(f.megabytesPerSecond, 2), NumberText.fixed(f.p50, 2), p99,
                 NumberText.fixed(f.p999, 2), String(f.errors), f.compressionRatio.map { NumberText.fixed($0, 2) } ?? "-",
-                f.cpuSecondsPerGB.map { NumberText.fixed($0, 2) } ?? "-", front.contains(cell.index) ? "pareto" : "",
+                f.cpuSecondsPerGB.map { NumberText.fixed($0, 2) } ?? "-", marks.joined(separator: ", "),
             ])
         }
         var lines = TextTable.lines(rows)
-        lines.insert("latency: \(latencyName); medians over \(sweep.repeats) run(s) per cell, ± half the spread", at: 0)
+        let repeated = sweep.cells.contains { $0.estimates.runs > 1 }
+        lines.insert("latency: \(latencyName); medians over \(sweep.repeats) run(s) per cell"
+            + (repeated ? ", [95% CI] (\(Estimate.method))" : "; one run per cell: no intervals, so every difference counts (--repeat 3)"),
+            at: 0)
+        func ties(_ cells: [Int]) -> String {
+            cells.isEmpty ? "" : "; tied within the noise: cell" + (cells.count == 1 ? " " : "s ")
+                + cells.map { String($0 + 1) }.joined(separator: ", ")
+        }
         if let best = sweep.bestThroughput {
             lines.append("best throughput: cell \(best.index + 1) (\(sweep.label(best))) "
-                + "\(NumberText.fixed(best.figures.recordsPerSecond, 0)) records/s")
+                + "\(NumberText.fixed(best.figures.recordsPerSecond, 0)) records/s" + ties(sweep.tiedThroughput))
         }
         if let best = sweep.bestP99 {
-            lines.append("best p99:        cell \(best.index + 1) (\(sweep.label(best))) \(NumberText.fixed(best.figures.p99, 2)) ms")
+            lines.append("best p99:        cell \(best.index + 1) (\(sweep.label(best))) \(NumberText.fixed(best.figures.p99, 2)) ms"
+                + ties(sweep.tiedP99))
         }
-        lines.append("pareto front (no cell is both faster and lower at p99): cells "
+        lines.append("pareto front (no other cell is as good on both and better beyond the noise on one): cells "
             + sweep.paretoFront.map { String($0 + 1) }.joined(separator: ", "))
         if sweep.partial {
             lines.append("partial   \(sweep.cells.count) of \(sweep.plannedCells) cells finished")

@@ -13,7 +13,11 @@ struct CompareCommand: ParsableCommand {
             by their axis values). For each metric it prints the baseline, the current \
             value, the change and a verdict: ok, REGRESSION (worse than the threshold), \
             improvement (better by more than it), or noise (beyond it, but both sides \
-            carry repeats whose spreads overlap).
+            carry repeats and their 95% CIs overlap). When both sides hold repeats \
+            (--repeat N, sweep cells), a change counts only outside the noise of both \
+            sides: beyond the threshold and with non-overlapping 95% CIs (Student's t \
+            over the runs' logarithms). Single runs carry no interval: the threshold \
+            alone decides, and the output says so.
 
             Defaults: --max-throughput-drop 5%, --max-latency-rise p50=10%,p99=10%, \
             --max-error-rate 0. A --thresholds YAML file may set them (throughput-drop, \

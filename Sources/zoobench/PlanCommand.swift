@@ -17,12 +17,18 @@ struct PlanCommand: ParsableCommand {
             passing rate and it narrows the answer to --precision.
 
             A step passes when every SLO bound holds and the producers achieved at least \
-            95 % of the rate asked. Latency is measured from each record's intended send \
+            95 % of the rate asked, in most of its --step-repeat runs (default 2; a tie \
+            fails, and runs that disagree get as many again). Afterwards the curve is \
+            checked: a higher rate passing where a lower one failed, an achieved rate \
+            that falls as the rate asked rises, or latency that falls beyond the noise \
+            as the rate rises is measured again, and if it stays the plan reports an \
+            unstable region instead of an answer. Latency is measured from each record's intended send \
             time (coordinated omission corrected), so a rate the client or cluster cannot \
             keep up with fails honestly instead of looking fast. Without an error-rate \
             bound, error-rate<=0 is implied. --mode e2e judges send → consume latency.
 
-            Output: the answer (records/s and MB/s), the latency-against-throughput curve \
+            Output: the answer (records/s and MB/s, with the 95% CI of its achieved \
+            rate over the step's runs), the latency-against-throughput curve \
             (every step: rate asked and achieved, p50/p99/p99.9, errors; JSON and CSV, each \
             step's full run in the JSON), the knee of the curve, and a summary sentence. \
             With --target-rate a linear model says how many producers and partitions that \
@@ -54,6 +60,10 @@ struct PlanCommand: ParsableCommand {
     var stepDuration = "10s"
     @Option(help: ArgumentHelp("Each step's warm-up (excluded from its figures). Default 2s.", valueName: "duration"))
     var stepWarmup = "2s"
+    @Option(name: .customLong("step-repeat"),
+            help: ArgumentHelp("Runs per step; the step passes when most of them do (a tie fails), and a step whose runs "
+                + "disagree gets as many again. Default 2.", valueName: "N"))
+    var stepRepeat: Int?
     @Option(help: ArgumentHelp("How long the unlimited probe sends. Default 5s.", valueName: "duration"))
     var probeDuration = "5s"
     @Option(help: ArgumentHelp("Model the producers, partitions and wire bytes this rate needs (records/s or 1GB/s).",
@@ -82,6 +92,12 @@ struct PlanCommand: ParsableCommand {
         planner.precision = FractionText.parse(precision, barePercent: true) ?? 0.05
         planner.stepDuration = try DurationText.parse(stepDuration, label: "--step-duration", positive: true)
         planner.stepWarmup = try DurationText.parse(stepWarmup, label: "--step-warmup")
+        if let stepRepeat {
+            guard (1...Repeats.most).contains(stepRepeat) else {
+                throw ValidationError("--step-repeat must be 1 to \(Repeats.most), not \(stepRepeat)")
+            }
+            planner.stepRepeats = stepRepeat
+        }
         planner.probeDuration = try DurationText.parse(probeDuration, label: "--probe-duration", positive: true)
         planner.minRate = try minRate.map { text throws(WorkloadError) in try Rate(parsing: text, label: "--min-rate") }
         planner.maxRate = try maxRate.map { text throws(WorkloadError) in try Rate(parsing: text, label: "--max-rate") }

@@ -14,7 +14,9 @@ struct SweepCommand: ParsableCommand {
             (--acks 0,1,-1 --compression none,lz4,zstd --record-size 100,1k); --axis \
             key=v1,v2 makes any librdkafka property one. The cartesian product is run \
             cell by cell in a stable order (first axis slowest), each cell with its own \
-            warm-up and --duration-per-cell, --repeat times (median and spread reported). \
+            warm-up and --duration-per-cell, --repeat times (default 3: medians with 95% \
+            CIs; cells whose intervals overlap are ties, and only a difference beyond \
+            the noise puts a cell off the Pareto front). \
             A workload file may hold the axes in a 'sweep:' section.
 
             Results: one JSON holding every cell's runs, one CSV row per cell, and a table \
@@ -38,7 +40,7 @@ struct SweepCommand: ParsableCommand {
     var durationPerCell: String?
     @Option(help: ArgumentHelp("Each cell's warm-up (reported apart). Default 2s.", valueName: "duration"))
     var warmupPerCell: String?
-    @Option(help: "Runs per cell; the median and spread are reported. Default 1.") var `repeat`: Int = 1
+    @Option(help: "Runs per cell; medians and 95% CIs are reported. Default 3.") var `repeat`: Int = SweepPlan.defaultRepeats
     @Option(help: ArgumentHelp("Order of the table. Default throughput.", valueName: "throughput|p99|cell"))
     var sort: String = "throughput"
     @OptionGroup(title: "Mode") var mode: ModeOptions
@@ -46,6 +48,9 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if SweepReport.Order(rawValue: sort) == nil { throw ValidationError("--sort: '\(sort)' is not throughput, p99 or cell") }
+        if !(1...Repeats.most).contains(self.repeat) {
+            throw ValidationError("--repeat must be 1 to \(Repeats.most), not \(self.repeat)")
+        }
     }
 
     /// The sweep the flags describe (a flag given a list of values is an axis).

@@ -19,7 +19,8 @@ public enum Verdict: String, Sendable, Codable {
     case regression
     /// Better by more than the threshold.
     case improvement
-    /// Beyond the threshold, but inside the spread of the repeats on both sides.
+    /// Beyond the threshold, but the two sides' 95 % intervals overlap:
+    /// within the noise of the repeats.
     case noise
 }
 
@@ -36,6 +37,9 @@ public struct MetricComparison: Sendable, Codable, Hashable {
     /// The allowed change in percent (negative for throughput: a drop).
     public var limitPercent: Double
     public var verdict: Verdict
+    /// The 95 % intervals of both sides, when both carry repeats.
+    public var baselineInterval: Estimate?
+    public var currentInterval: Estimate?
 }
 
 /// A comparison of two results.
@@ -45,6 +49,9 @@ public struct Comparison: Sendable, Codable {
     public var kind: String
     public var thresholds: CompareThresholds
     public var metrics: [MetricComparison]
+    /// Whether both sides carried repeats, so that changes were judged
+    /// against their 95 % intervals (false: the thresholds alone decided).
+    public var noiseJudged: Bool
 
     public var regressions: [MetricComparison] { metrics.filter { $0.verdict == .regression } }
 }
@@ -78,16 +85,23 @@ public enum ComparedResult: Sendable {
         }
     }
 
-    /// Cells by their label; a run is one unlabelled cell.
-    var cells: [(label: String?, figures: CellFigures, throughput: Spread?, p99: Spread?)] {
+    /// Cells by their label; a run is one unlabelled cell. A side with
+    /// repeats gives its medians and their intervals.
+    var cells: [(label: String?, figures: CellFigures, intervals: RepeatFigures?)] {
         switch self {
         case .run(let run):
-            return [(nil, CellFigures(run, cpuSeconds: nil), nil, nil)]
+            var figures = CellFigures(run, cpuSeconds: nil)
+            guard let repeats = run.repeats, repeats.runs > 1 else { return [(nil, figures, nil)] }
+            figures.recordsPerSecond = repeats.recordsPerSecond.median
+            figures.megabytesPerSecond = repeats.megabytesPerSecond.median
+            figures.p50 = repeats.p50.median
+            figures.p99 = repeats.p99.median
+            figures.p999 = repeats.p999.median
+            return [(nil, figures, repeats)]
         case .sweep(let sweep):
             return sweep.cells.map { cell in
                 let key = zip(sweep.axes, cell.axisValues).map { "\($0.name)=\($1)" }.sorted().joined(separator: " ")
-                let repeated = cell.runs.count > 1
-                return (key, cell.figures, repeated ? cell.throughputSpread : nil, repeated ? cell.p99Spread : nil)
+                return (key, cell.figures, cell.runs.count > 1 ? cell.estimates : nil)
             }
         }
     }
@@ -125,21 +139,26 @@ public enum Compare {
         for cell in currentCells {
             guard let base = baseCells[cell.label ?? ""] else { continue }
             let label = cell.label
+            // A change beyond the threshold is a regression (or improvement)
+            // only when the two sides' 95 % intervals do not overlap; single
+            // runs carry no interval, so the threshold alone decides.
             func add(_ name: String, _ old: Double, _ new: Double, limit: Double, higherIsBetter: Bool,
-                     spreads: (Spread, Spread)?) {
+                     intervals: (Estimate, Estimate)?) {
                 let change = old != 0 ? (new - old) / old : (new == 0 ? 0 : .infinity)
                 let worse = higherIsBetter ? -change : change
                 var verdict: Verdict = worse > limit ? .regression : (-worse > limit ? .improvement : .ok)
-                if verdict != .ok, let (x, y) = spreads, x.overlaps(y) { verdict = .noise }
+                if verdict != .ok, let (x, y) = intervals, x.overlaps(y) { verdict = .noise }
                 metrics.append(MetricComparison(cell: label, metric: name, baseline: old, current: new,
                                                 changePercent: change * 100,
-                                                limitPercent: (higherIsBetter ? -limit : limit) * 100, verdict: verdict))
+                                                limitPercent: (higherIsBetter ? -limit : limit) * 100, verdict: verdict,
+                                                baselineInterval: intervals?.0, currentInterval: intervals?.1))
             }
             let old = base.figures
             let new = cell.figures
+            let both = base.intervals.flatMap { x in cell.intervals.map { (x, $0) } }
             if old.recordsPerSecond > 0 || new.recordsPerSecond > 0 {
                 add("records/s", old.recordsPerSecond, new.recordsPerSecond, limit: thresholds.maxThroughputDrop,
-                    higherIsBetter: true, spreads: base.throughput.flatMap { x in cell.throughput.map { (x, $0) } })
+                    higherIsBetter: true, intervals: both.map { ($0.0.recordsPerSecond, $0.1.recordsPerSecond) })
             }
             for percentile in CompareThresholds.percentiles {
                 guard let limit = thresholds.maxLatencyRise[percentile] else { continue }
@@ -151,17 +170,18 @@ public enum Compare {
                 default: (o, n) = (old.p999, new.p999)
                 }
                 if o == 0 && n == 0 { continue }
-                let spreads = percentile == "p99" ? base.p99.flatMap { x in cell.p99.map { (x, $0) } } : nil
+                let intervals = both.flatMap { pair in pair.0.latency(percentile).flatMap { x in pair.1.latency(percentile).map { (x, $0) } } }
                 add("\(percentile == "p999" ? "p99.9" : percentile) ms", o, n, limit: limit, higherIsBetter: false,
-                    spreads: spreads)
+                    intervals: intervals)
             }
             let rate = new.errorRate
             metrics.append(MetricComparison(
                 cell: label, metric: "error rate", baseline: old.errorRate, current: rate,
                 changePercent: (rate - old.errorRate) * 100, limitPercent: thresholds.maxErrorRate * 100,
-                verdict: rate > thresholds.maxErrorRate ? .regression : .ok))
+                verdict: rate > thresholds.maxErrorRate ? .regression : .ok, baselineInterval: nil, currentInterval: nil))
         }
+        let repeated = baseline.cells.contains { $0.intervals != nil } && currentCells.contains { $0.intervals != nil }
         return Comparison(baseline: baselineName, current: currentName, kind: current.kind, thresholds: thresholds,
-                          metrics: metrics)
+                          metrics: metrics, noiseJudged: repeated)
     }
 }

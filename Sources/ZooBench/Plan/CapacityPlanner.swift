@@ -12,6 +12,8 @@ public enum PlanEvent: Sendable {
     case searching(low: Double, high: Double, steps: Int, precision: Double, perStep: Duration)
     /// A step has been judged.
     case stepped(PlanStep, RateSearch)
+    /// The curve is inconsistent: these steps (by index) are measured again.
+    case remeasuring([Int], reasons: [String])
 }
 
 /// How a plan ended.
@@ -46,6 +48,8 @@ public struct CapacityPlanner {
     public var precision = 0.05
     public var stepDuration: Duration = .seconds(10)
     public var stepWarmup: Duration = .seconds(2)
+    /// Runs per step; a step whose runs disagree gets as many again. Default 2.
+    public var stepRepeats = 2
     public var probeDuration: Duration = .seconds(5)
     /// Keep every step's full histograms in the result (large).
     public var keepHistograms = false
@@ -107,25 +111,69 @@ public struct CapacityPlanner {
         plan.probeRecordsPerSecond = probe?.summary?.recordsPerSecond
         onEvent?(.searching(low: low, high: high, steps: steps, precision: precision, perStep: stepWarmup + stepDuration))
 
-        while let rate = plan.search.next(), !stop.isStopped {
+        plan.stepRepeats = stepRepeats
+        var runs: [Int: [RunResult]] = [:]  // each step's runs, by index
+        /// Runs step `index` at `rate` `count` more times; false when stopped part-way.
+        func measureStep(_ index: Int, rate: Double, phase: String, count: Int) throws -> Bool {
             var workload = base
-            workload.name = "\(base.name)-step\(plan.steps.count + 1)"
+            workload.name = "\(base.name)-step\(index)"
             workload.throughput = rate
-            let phase = plan.search.phase.rawValue
-            let run = try measure(mode, workload, consume, target, stop)
-            if run.partial { break }  // an unfinished step is not judged
-            let step = PlanStep(index: plan.steps.count + 1, phase: phase, askedRate: rate,
-                                run: keepHistograms ? run : run.withoutHistograms(), slo: slo)
-            plan.steps.append(step)
+            for _ in 0..<count {
+                let run = try measure(mode, workload, consume, target, stop)
+                if run.partial { return false }  // an unfinished run is not judged
+                runs[index, default: []].append(keepHistograms ? run : run.withoutHistograms())
+            }
+            var step = PlanStep(index: index, phase: phase, askedRate: rate, runs: runs[index] ?? [], slo: slo)
+            // Runs that disagree get as many again (once), so that a majority decides.
+            if let repeats = step.repeats, Set(repeats.map(\.passed)).count > 1, repeats.count == stepRepeats {
+                guard try measureStep(index, rate: rate, phase: phase, count: stepRepeats) else { return false }
+                step = PlanStep(index: index, phase: phase, askedRate: rate, runs: runs[index] ?? [], slo: slo)
+            }
+            if let position = plan.steps.firstIndex(where: { $0.index == index }) {
+                plan.steps[position] = step
+            } else {
+                plan.steps.append(step)
+            }
+            return true
+        }
+        func save() throws {
+            guard let onStep else { return }
+            plan.conclude(target: targetRate, codecRatio: codecRatio)
+            plan.partial = true
+            try onStep(plan)
+        }
+
+        var stopped = false
+        while let rate = plan.search.next(), !stop.isStopped {
+            let index = plan.steps.count + 1
+            guard try measureStep(index, rate: rate, phase: plan.search.phase.rawValue, count: max(1, stepRepeats)) else {
+                stopped = true
+                break
+            }
+            let step = plan.steps[plan.steps.count - 1]
             plan.search.record(rate: rate, passed: step.passed)
             onEvent?(.stepped(step, plan.search))
-            if let onStep {
-                plan.conclude(target: targetRate, codecRatio: codecRatio)
-                plan.partial = true
-                try onStep(plan)
+            try save()
+        }
+        // The curve is checked; an inconsistency is measured again, and one that stays is an unstable region.
+        let percentile = slo.primaryLatency.percentile ?? 99
+        let violations = PlanCurve.violations(plan.steps, percentile: percentile)
+        if !stopped && !stop.isStopped && !violations.isEmpty {
+            let involved = Array(Set(violations.flatMap { [$0.lower, $0.higher] })).sorted()
+            onEvent?(.remeasuring(involved, reasons: violations.map(\.reason)))
+            for index in involved where !stopped {
+                guard let step = plan.steps.first(where: { $0.index == index }) else { continue }
+                stopped = try !measureStep(index, rate: step.askedRate, phase: step.phase, count: max(1, stepRepeats))
+                if let again = plan.steps.first(where: { $0.index == index }) { onEvent?(.stepped(again, plan.search)) }
+            }
+            let remaining = PlanCurve.violations(plan.steps, percentile: percentile)
+            if !stopped && !remaining.isEmpty {
+                let rates = remaining.flatMap { v in plan.steps.filter { $0.index == v.lower || $0.index == v.higher }.map(\.askedRate) }
+                plan.unstable = UnstableRegion(lowRecordsPerSecond: rates.min() ?? 0, highRecordsPerSecond: rates.max() ?? 0,
+                                               reasons: Array(Set(remaining.map(\.reason))).sorted())
             }
         }
-        plan.partial = plan.search.phase != RateSearch.Phase.done
+        plan.partial = stopped || plan.search.phase != RateSearch.Phase.done
         plan.conclude(target: targetRate, codecRatio: codecRatio)
         return .planned(plan)
     }

@@ -24,8 +24,14 @@ public struct PlanStep: Sendable, Codable {
     public var passed: Bool
     /// Why it failed (empty when it passed).
     public var reasons: [String]
-    /// The whole run.
+    /// The median run (by the SLO's latency), whose figures the step shows.
     public var run: RunResult
+    /// Every run of the step and its own verdict (the step passes when most
+    /// of them do; a tie fails), with the achieved rate and the SLO's latency
+    /// over them as medians with 95 % intervals.
+    public var repeats: [PlanStepRun]?
+    public var achievedInterval: Estimate?
+    public var latencyInterval: Estimate?
 
     /// The figures the search judges.
     public var figures: PlanStepFigures {
@@ -33,6 +39,25 @@ public struct PlanStep: Sendable, Codable {
             50: latency.p50, 90: latency.p90, 95: latency.p95, 99: latency.p99, 99.9: latency.p999,
             99.99: latency.p9999, 100: latency.max,
         ], errors: errors, sent: sent)
+    }
+
+    /// Reads the repeated fixed-rate runs of one rate and judges them: each
+    /// run against `slo`, the step by the majority of its runs (a tie fails:
+    /// a rate met only half the time is not sustained).
+    public init(index: Int, phase: String, askedRate: Double, runs: [RunResult], slo: SLO) {
+        let judged = runs.map { PlanStep(index: index, phase: phase, askedRate: askedRate, run: $0, slo: slo) }
+        let metric = slo.primaryLatency.percentile ?? 99
+        let order = judged.indices.sorted { judged[$0].figures.latency(metric) < judged[$1].figures.latency(metric) }
+        self = judged[order[(order.count - 1) / 2]]
+        guard judged.count > 1 else { return }
+        let passes = judged.filter(\.passed).count
+        passed = passes * 2 > judged.count
+        reasons = passed ? [] : ["\(judged.count - passes) of \(judged.count) runs failed: "
+            + Array(Set(judged.flatMap(\.reasons))).sorted().joined(separator: "; ")]
+        repeats = judged.map { PlanStepRun(achievedRate: $0.achievedRate, latency: $0.figures.latency(metric),
+                                           passed: $0.passed, reasons: $0.reasons) }
+        achievedInterval = Estimate(judged.map(\.achievedRate))
+        latencyInterval = Estimate(judged.map { $0.figures.latency(metric) })
     }
 
     /// Reads a fixed-rate run (produce or e2e) and judges it against `slo`.
@@ -61,6 +86,24 @@ public struct PlanStep: Sendable, Codable {
         passed = verdict.passed
         reasons = verdict.reasons
     }
+}
+
+/// One run of a plan step, as judged.
+public struct PlanStepRun: Sendable, Codable, Hashable {
+    public var achievedRate: Double
+    /// The SLO's latency percentile, ms.
+    public var latency: Double
+    public var passed: Bool
+    public var reasons: [String]
+}
+
+/// Rates where the curve makes no sense even after re-measuring: a higher
+/// rate passing where a lower one failed, achieved rate falling as the rate
+/// asked rises, or latency falling beyond the noise as the rate rises.
+public struct UnstableRegion: Sendable, Codable, Hashable {
+    public var lowRecordsPerSecond: Double
+    public var highRecordsPerSecond: Double
+    public var reasons: [String]
 }
 
 /// The model's figures for a target rate, from the measured answer.
@@ -111,6 +154,12 @@ public struct PlanResult: Sendable, Codable {
     public var kneeStep: Int?
     public var kneeRecordsPerSecond: Double?
     public var model: PlanModel?
+    /// The answer's achieved rate over its step's runs, with its 95 % interval.
+    public var answerInterval: Estimate?
+    /// Runs per step (more where a step's runs disagree).
+    public var stepRepeats: Int?
+    /// Where the curve stayed inconsistent after re-measuring; there is then no single answer.
+    public var unstable: UnstableRegion?
     /// The plain-language summary.
     public var summary: String = ""
 
@@ -127,6 +176,19 @@ public struct PlanResult: Sendable, Codable {
         self.stepWarmup = stepWarmup
     }
 
+    /// The highest rate that passed with every lower rate passing too (nil: none).
+    public var consistentAnswer: Double? {
+        var answer: Double?
+        for step in steps.sorted(by: { $0.askedRate < $1.askedRate }) {
+            guard step.passed else { break }
+            answer = step.askedRate
+        }
+        return answer
+    }
+
+    /// The lowest rate that failed (nil: none did).
+    public var lowestFailing: Double? { steps.filter { !$0.passed }.map(\.askedRate).min() }
+
     /// Mean bytes per record value over the steps run (the workload's sizes).
     public var meanRecordBytes: Double {
         let runs = steps.compactMap { $0.run.summary }.filter { $0.delivered > 0 }
@@ -136,16 +198,19 @@ public struct PlanResult: Sendable, Codable {
 
     /// Fills the answer, the knee and the summary from the steps and the search.
     public mutating func conclude(target: Rate?, codecRatio: (ratio: Double, source: String)?) {
-        answerRecordsPerSecond = search.answer
+        answerRecordsPerSecond = unstable == nil ? consistentAnswer : nil
+        answerInterval = answerRecordsPerSecond.flatMap { answer in
+            steps.last { $0.askedRate == answer && $0.passed }.map { $0.achievedInterval ?? Estimate([$0.achievedRate]) }
+        }
         let recordBytes = meanRecordBytes
-        answerMegabytesPerSecond = search.answer.map { $0 * recordBytes / 1_048_576 }
+        answerMegabytesPerSecond = answerRecordsPerSecond.map { $0 * recordBytes / 1_048_576 }
         let metric = slo.primaryLatency.percentile ?? 99
         let points = steps.map { (throughput: $0.achievedRate, latency: $0.figures.latency(metric)) }
         if let knee = curveKnee(points) {
             kneeStep = steps[knee].index
             kneeRecordsPerSecond = steps[knee].achievedRate
         }
-        if let target, let answer = search.answer, answer > 0 {
+        if let target, let answer = answerRecordsPerSecond, answer > 0 {
             let targetRecords = target.recordsPerSecond(recordBytes: recordBytes)
             let perProducer = answer / Double(workload.producers)
             let perPartition = answer / Double(max(1, environment.topicPartitions))
@@ -177,6 +242,13 @@ public struct PlanResult: Sendable, Codable {
         let what = "of \(NumberText.recordSize(w.recordSize)) \(w.payload) records with acks=\(w.acks == .all ? "all" : w.acks.description)"
             + (w.compression == .none ? "" : ", \(w.compression)") + ", \(w.producers) producer(s)"
         let latency = plan.mode == .e2e ? "send → consume" : "send → ack"
+        if let region = plan.unstable {
+            return "No single answer for \(plan.slo) (\(latency)) for records \(what): the curve is unstable between "
+                + "\(NumberText.rate(region.lowRecordsPerSecond)) and \(NumberText.rate(region.highRecordsPerSecond)) records/s "
+                + "even after re-measuring (\(region.reasons.joined(separator: "; "))). Re-run with longer steps "
+                + "(--step-duration 30s) or more repeats (--step-repeat 4)."
+                + (plan.environment.clusterKind == .embedded ? " Measured on the embedded cluster: this is the client, not a cluster." : "")
+        }
         guard let answer = plan.answerRecordsPerSecond else {
             let lowest = plan.steps.min { $0.askedRate < $1.askedRate }
             return "No rate meets \(plan.slo) (\(latency)) for records \(what): even \(NumberText.rate(plan.search.minRate)) "
@@ -184,13 +256,21 @@ public struct PlanResult: Sendable, Codable {
         }
         var text = "At \(plan.slo) (\(latency)) this target sustains \(NumberText.rate(answer)) records/s "
             + "(\(String(format: "%.1f", plan.answerMegabytesPerSecond ?? 0)) MB/s) \(what)"
+        if let interval = plan.answerInterval, interval.hasInterval {
+            text += " (achieved \(NumberText.rate(interval.median))/s, 95% CI \(NumberText.rate(interval.low))–"
+                + "\(NumberText.rate(interval.high)) over \(interval.runs) runs"
+                + (plan.lowestFailing.map { "; \(NumberText.rate($0))/s failed" } ?? "") + ")"
+        } else if let failing = plan.lowestFailing {
+            text += " (\(NumberText.rate(failing))/s failed; single runs per step, no interval)"
+        }
         if let knee = plan.kneeRecordsPerSecond { text += "; the knee is at \(NumberText.rate(knee))/s" }
         text += "."
         if plan.search.limitedByRange {
             text += " Every step passed, up to the top of the range: the limit is at least this (raise --max-rate)."
         }
         if plan.environment.clusterKind == .embedded {
-            text += " Measured on the embedded cluster: this is what the client sustains, not a cluster."
+            text += " Measured on the embedded cluster, which runs in the client's process and does not replicate: "
+                + "this is what the client sustains, not what a cluster can take."
         }
         return text
     }

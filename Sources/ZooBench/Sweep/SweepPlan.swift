@@ -24,7 +24,9 @@ public struct SweepPlan: Sendable {
     public var axes: [SweepAxis]
     public var mode: RunMode = .produce
     /// Runs per cell (the median and spread are reported).
-    public var repeats = 1
+    public var repeats = SweepPlan.defaultRepeats
+    /// Runs per cell unless told: three give each figure a 95 % interval.
+    public static let defaultRepeats = 3
 
     public init(base: ProduceWorkload, axes: [SweepAxis]) {
         self.base = base

@@ -9,7 +9,7 @@ extension SweepPlan {
     /// after `warmupPerCell` (default 2 s), unless a record count or warm-up
     /// count was given.
     public static func load(_ request: WorkloadRequest, propertyAxes: [String] = [], durationPerCell: String? = nil,
-                            warmupPerCell: String? = nil, mode: RunMode = .produce, repeats: Int = 1) throws(WorkloadError) -> SweepPlan {
+                            warmupPerCell: String? = nil, mode: RunMode = .produce, repeats: Int = SweepPlan.defaultRepeats) throws(WorkloadError) -> SweepPlan {
         var base: ProduceWorkload
         var axes: [SweepAxis] = []
         if let file = request.file {

@@ -14,6 +14,12 @@ public struct SweepCell: Sendable, Codable {
     /// Spread of records/s and p99 over the repeats.
     public var throughputSpread: Spread
     public var p99Spread: Spread
+    /// The headline figures' medians with 95 % intervals over the repeats
+    /// (nil in files written before intervals: see ``estimates``).
+    public var intervals: RepeatFigures?
+
+    /// ``intervals``, or computed from the runs' figures.
+    public var estimates: RepeatFigures { intervals ?? RepeatFigures(runFigures) }
 
     public init(index: Int, axisValues: [String], runs: [RunResult], runFigures: [CellFigures]) {
         self.index = index
@@ -23,6 +29,7 @@ public struct SweepCell: Sendable, Codable {
         figures = CellFigures.median(runFigures)
         throughputSpread = Spread(runFigures.map(\.recordsPerSecond))
         p99Spread = Spread(runFigures.map(\.p99))
+        intervals = RepeatFigures(runFigures)
     }
 }
 
@@ -59,21 +66,38 @@ public struct SweepResult: Sendable, Codable {
         zip(axes, cell.axisValues).map { "\($0.name)=\($1)" }.joined(separator: " ")
     }
 
-    /// The cell with the most records/s.
+    /// The cell with the most records/s (by median).
     public var bestThroughput: SweepCell? { cells.max { $0.figures.recordsPerSecond < $1.figures.recordsPerSecond } }
-    /// The cell with the lowest p99.
+    /// The cell with the lowest p99 (by median).
     public var bestP99: SweepCell? { cells.min { $0.figures.p99 < $1.figures.p99 } }
 
-    /// Cells no other cell beats on both throughput and p99 (at least as good
-    /// on both, better on one), by index.
+    /// Cells whose records/s interval overlaps the best cell's: tied with it
+    /// within the noise of the repeats (the best one excluded).
+    public var tiedThroughput: [Int] {
+        guard let best = bestThroughput else { return [] }
+        return cells.filter { $0.index != best.index && $0.estimates.recordsPerSecond.overlaps(best.estimates.recordsPerSecond) }
+            .map(\.index)
+    }
+
+    /// Cells whose p99 interval overlaps the lowest p99's (the best one excluded).
+    public var tiedP99: [Int] {
+        guard let best = bestP99 else { return [] }
+        return cells.filter { $0.index != best.index && $0.estimates.p99.overlaps(best.estimates.p99) }.map(\.index)
+    }
+
+    /// Cells no other cell beats: beating one means at least as good on both
+    /// throughput and p99 (by median) and better beyond the noise on one of
+    /// them (the two cells' 95 % intervals do not overlap). With one run per
+    /// cell every difference counts.
     public var paretoFront: [Int] {
-        cells.filter { cell in
-            !cells.contains { other in
-                other.index != cell.index
-                    && other.figures.recordsPerSecond >= cell.figures.recordsPerSecond
-                    && other.figures.p99 <= cell.figures.p99
-                    && (other.figures.recordsPerSecond > cell.figures.recordsPerSecond || other.figures.p99 < cell.figures.p99)
-            }
-        }.map(\.index)
+        cells.filter { cell in !cells.contains { other in other.index != cell.index && Self.beats(other, cell) } }.map(\.index)
+    }
+
+    static func beats(_ a: SweepCell, _ b: SweepCell) -> Bool {
+        let (x, y) = (a.estimates, b.estimates)
+        guard x.recordsPerSecond.median >= y.recordsPerSecond.median && x.p99.median <= y.p99.median else { return false }
+        let faster = x.recordsPerSecond.median > y.recordsPerSecond.median && !x.recordsPerSecond.overlaps(y.recordsPerSecond)
+        let lower = x.p99.median < y.p99.median && !x.p99.overlaps(y.p99)
+        return faster || lower
     }
 }
