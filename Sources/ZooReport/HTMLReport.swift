@@ -83,11 +83,22 @@ public enum HTMLReport {
     public static func plan(_ plan: PlanResult) -> String {
         var body = header(title: "plan \(plan.name) (\(plan.mode))", plan.startedAt, partial: plan.partial)
         var verdicts = ["slo: \(plan.slo)"]
-        if let answer = plan.answerRecordsPerSecond { verdicts.append("answer: \(fixed(answer, 1)) records/s meet the SLO") }
+        if let answer = plan.answerRecordsPerSecond {
+            verdicts.append("answer: \(fixed(answer, 1)) records/s meet the SLO" + (plan.answerInterval.map { $0.hasInterval
+                ? " (achieved \(fixed($0.median, 0))/s, 95% CI \(fixed($0.low, 0))–\(fixed($0.high, 0)) over \($0.runs) runs)" : "" } ?? ""))
+        }
+        if let region = plan.unstable {
+            verdicts.append("unstable region \(fixed(region.lowRecordsPerSecond, 0))–\(fixed(region.highRecordsPerSecond, 0)) records/s: no answer")
+        }
         body += facts(workload: ProduceSummary.describe(plan.workload), environment: plan.environment, verdicts: verdicts)
+        body += section("Summary", "<p>\(HTML.escape(plan.summary))</p>")
         let steps = plan.steps.sorted { $0.achievedRate < $1.achievedRate }
         var chart = SVGChart(title: "Latency against throughput, from the intended send time", xLabel: "records/s achieved",
-                             yLabel: "latency (ms)")
+                             yLabel: "latency (ms, log scale)")
+        chart.yScale = .log
+        if let region = plan.unstable {
+            chart.bands.append((region.lowRecordsPerSecond, region.highRecordsPerSecond, "unstable region"))
+        }
         chart.series.append(.init(name: "p50", points: steps.map { ($0.achievedRate, $0.latency.p50) }, color: ChartColors.series[0]))
         chart.series.append(.init(name: "p99", points: steps.map { ($0.achievedRate, $0.latency.p99) }, color: ChartColors.series[1]))
         chart.series.append(.init(name: "p99.9", points: steps.map { ($0.achievedRate, $0.latency.p999) },
@@ -100,10 +111,21 @@ public enum HTMLReport {
         }
         let rows = plan.steps.map { step in
             [String(step.index), step.phase, fixed(step.askedRate, 0), fixed(step.achievedRate, 1), fixed(step.latency.p50, 2),
-             fixed(step.latency.p99, 2), fixed(step.latency.p999, 2), String(step.errors), step.passed ? "pass" : "fail"]
+             fixed(step.latency.p99, 2), fixed(step.latency.p999, 2), String(step.errors),
+             step.repeats.map { r in "\(r.filter(\.passed).count)/\(r.count)" } ?? (step.passed ? "1/1" : "0/1"),
+             step.passed ? "pass" : "fail"]
         }
         body += section("The curve", chart.render()
-            + table(["step", "phase", "asked/s", "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "SLO"], rows))
+            + table(["step", "phase", "asked/s", "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "runs passed", "SLO"], rows))
+        if let m = plan.model {
+            body += section("Model for \(fixed(m.targetRecordsPerSecond, 0)) records/s", table(["figure", "value"], [
+                ["target", "\(fixed(m.targetRecordsPerSecond, 0)) records/s (\(fixed(m.targetMegabytesPerSecond, 1)) MB/s)"],
+                ["producers needed", "\(m.producersNeeded) at \(fixed(m.recordsPerSecondPerProducer, 0)) records/s each"],
+                ["partitions needed", "\(m.partitionsNeeded) at \(fixed(m.recordsPerSecondPerPartition, 0)) records/s each"],
+                ["wire MB/s", "\(fixed(m.wireMegabytesPerSecond, 1)) (compression ratio \(fixed(m.compressionRatio, 3)), \(m.compressionRatioSource))"],
+            ]) + "<p>A linear model, not a measurement. It assumes:</p><ul>"
+                + m.assumptions.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>")
+        }
         return page(title: "zoobench plan \(plan.name)", body: body)
     }
 
@@ -113,38 +135,85 @@ public enum HTMLReport {
         var chart = SVGChart(title: "Throughput per interval", xLabel: "seconds from the start", yLabel: "records/s")
         var rows: [[String]] = []
         if !result.timeline.isEmpty {
-            chart.series.append(.init(name: "delivered records/s", points: result.timeline.map { ($0.start + $0.seconds, $0.recordsPerSecond) },
+            chart.series.append(.init(name: "delivered records/s", points: drawn(result.timeline, \.seconds).map { ($0.start + $0.seconds, $0.recordsPerSecond) },
                                       color: ChartColors.series[0]))
             if let warm = result.timeline.last(where: \.warmup) {
                 chart.bands.append((0, warm.start + warm.seconds, "warm-up"))
             }
+            let shown = drawn(result.timeline, \.seconds).count
             rows = result.timeline.map { i in
                 [String(i.index), fixed(i.start, 3), fixed(i.recordsPerSecond, 1), fixed(i.megabytesPerSecond, 2),
-                 fixed(Double(i.p50) / 1000, 2), fixed(Double(i.p99) / 1000, 2), String(i.errors), i.warmup ? "warm-up" : ""]
+                 i.delivered > 0 ? fixed(Double(i.p50) / 1000, 2) : "-", i.delivered > 0 ? fixed(Double(i.p99) / 1000, 2) : "-",
+                 String(i.errors), note(i.warmup, partial: i.index >= shown, seconds: i.seconds)]
             }
         }
         // A consume run's own timeline. (In e2e the consumers' clock starts when
         // they join, before sending, so their intervals do not line up with
         // the producers'; the producers' timeline is the one drawn.)
         if let consume = result.consume, !consume.timeline.isEmpty, result.timeline.isEmpty {
-            chart.series.append(.init(name: "consumed records/s", points: consume.timeline.map { ($0.start + $0.seconds, $0.recordsPerSecond) },
+            chart.series.append(.init(name: "consumed records/s", points: drawn(consume.timeline, \.seconds).map { ($0.start + $0.seconds, $0.recordsPerSecond) },
                                       color: ChartColors.series[2]))
             if let warm = consume.timeline.last(where: \.warmup) { chart.bands.append((0, warm.start + warm.seconds, "warm-up")) }
+            let shown = drawn(consume.timeline, \.seconds).count
             rows = consume.timeline.map { i in
                 [String(i.index), fixed(i.start, 3), fixed(i.recordsPerSecond, 1), fixed(i.megabytesPerSecond, 2),
-                 fixed(Double(i.p50) / 1000, 2), fixed(Double(i.p99) / 1000, 2), "0", i.warmup ? "warm-up" : ""]
+                 "-", "-", "0", note(i.warmup, partial: i.index >= shown, seconds: i.seconds)]
             }
         }
         for fault in result.faults ?? [] { chart.markers.append((fault.at, fault.action)) }
         return section("Throughput", chart.render()
-            + table(["interval", "start s", "records/s", "MB/s", "p50 ms", "p99 ms", "errors", ""], rows))
+            + table(["interval", "start s", "records/s", "MB/s", "p50 ms", "p99 ms", "errors", ""], rows)
+            + "<p class=\"note\">An interval with no records has no latency: the latency lines have a gap there. "
+            + "A last interval shorter than half the others is not drawn (it is in the table).</p>")
+            + (result.kind == .e2e ? consumersSection(result) : "")
+    }
+
+    /// The intervals drawn: all but a last one shorter than half the first (a partial one would draw a false drop).
+    static func drawn<Interval>(_ timeline: [Interval], _ seconds: KeyPath<Interval, Double>) -> ArraySlice<Interval> {
+        guard timeline.count > 1, let first = timeline.first, let last = timeline.last,
+              last[keyPath: seconds] < first[keyPath: seconds] / 2 else { return timeline[...] }
+        return timeline.dropLast()
+    }
+
+    static func note(_ warmup: Bool, partial: Bool, seconds: Double) -> String {
+        [warmup ? "warm-up" : nil, partial ? "partial (\(fixed(seconds, 3)) s, not drawn)" : nil].compactMap { $0 }.joined(separator: ", ")
+    }
+
+    /// An e2e run's consumers over time: their rate, their lag, and send → consume latency.
+    static func consumersSection(_ result: RunResult) -> String {
+        guard let consume = result.consume, !consume.timeline.isEmpty else { return "" }
+        let timeline = drawn(consume.timeline, \.seconds)
+        let x = "seconds from the consumers' start (they join before the producers send)"
+        var rate = SVGChart(title: "Consumed records per interval", xLabel: x, yLabel: "records/s")
+        rate.series.append(.init(name: "consumed records/s", points: timeline.map { ($0.start + $0.seconds, $0.recordsPerSecond) },
+                                 color: ChartColors.series[2]))
+        if let warm = consume.timeline.last(where: \.warmup) { rate.bands.append((0, warm.start + warm.seconds, "warm-up records")) }
+        var lag = SVGChart(title: "Consumer lag at each interval's end", xLabel: x, yLabel: "records behind the high watermark")
+        lag.series.append(.init(name: "lag", points: timeline.map { ($0.start + $0.seconds, $0.lag.map(Double.init) ?? .nan) },
+                                color: ChartColors.series[3]))
+        var latency = SVGChart(title: "Send → consume latency per interval", xLabel: x, yLabel: "latency (ms, log scale)")
+        latency.yScale = .log
+        for (index, (name, path)) in [("p50", \ConsumeIntervalSnapshot.p50), ("p99", \.p99), ("p99.9", \.p999)].enumerated() {
+            latency.series.append(.init(name: "send→consume \(name)", points: timeline.map {
+                ($0.start + $0.seconds, $0[keyPath: path] > 0 ? Double($0[keyPath: path]) / 1000 : .nan)
+            }, color: ChartColors.series[index], dashed: index == 2))
+        }
+        let rows = consume.timeline.map { i in
+            [String(i.index), fixed(i.start, 3), fixed(i.recordsPerSecond, 1), i.lag.map(String.init) ?? "-",
+             i.consumed > 0 ? fixed(Double(i.p50) / 1000, 2) : "-", i.consumed > 0 ? fixed(Double(i.p99) / 1000, 2) : "-",
+             i.consumed > 0 ? fixed(Double(i.p999) / 1000, 2) : "-", i.warmup ? "warm-up records" : ""]
+        }
+        return section("Consumers", rate.render() + lag.render() + latency.render()
+            + table(["interval", "start s", "consumed/s", "lag", "p50 ms", "p99 ms", "p99.9 ms", ""], rows))
     }
 
     /// The latency spectrum of each run: raw and corrected, send → ack and
     /// send → consume, from the stored histograms (or the summary's
     /// percentiles when a result was saved without them).
     static func spectrumSection(_ runs: [(name: String, result: RunResult)]) -> String {
-        var chart = SVGChart(title: "Latency by percentile", xLabel: "percentile", yLabel: "latency (ms)", xScale: .percentile)
+        var chart = SVGChart(title: "Latency by percentile", xLabel: "percentile (log scale of 1/(1-p): 90, 99, 99.9 … equally apart)",
+                             yLabel: "latency (ms, log scale)", xScale: .percentile)
+        chart.yScale = .log
         var rows: [[String]] = []
         var color = 0
         for (name, run) in runs {
@@ -164,17 +233,18 @@ public enum HTMLReport {
 
     static func latencyOverTimeSection(_ result: RunResult) -> String {
         var chart = SVGChart(title: "Latency per interval", xLabel: "seconds from the start", yLabel: "latency (ms)")
+        chart.yScale = .log
+        chart.yLabel = "latency (ms, log scale)"
         if !result.timeline.isEmpty {
-            chart.series.append(.init(name: "send→ack p50", points: result.timeline.map { ($0.start + $0.seconds, Double($0.p50) / 1000) },
-                                      color: ChartColors.series[0]))
-            chart.series.append(.init(name: "send→ack p99", points: result.timeline.map { ($0.start + $0.seconds, Double($0.p99) / 1000) },
-                                      color: ChartColors.series[1]))
-        }
-        if result.timeline.isEmpty, let consume = result.consume, consume.timeline.contains(where: { $0.p99 > 0 }) {
-            chart.series.append(.init(name: "p50", points: consume.timeline.map { ($0.start + $0.seconds, Double($0.p50) / 1000) },
-                                      color: ChartColors.series[0]))
-            chart.series.append(.init(name: "p99", points: consume.timeline.map { ($0.start + $0.seconds, Double($0.p99) / 1000) },
-                                      color: ChartColors.series[1]))
+            let timeline = drawn(result.timeline, \.seconds)
+            // No records, no latency: a gap, not a 0 ms reading at the worst moment of the run.
+            func points(_ path: KeyPath<IntervalSnapshot, UInt64>) -> [(x: Double, y: Double)] {
+                timeline.map { ($0.start + $0.seconds, $0.delivered > 0 ? Double($0[keyPath: path]) / 1000 : .nan) }
+            }
+            chart.series.append(.init(name: "send→ack p50", points: points(\.p50), color: ChartColors.series[0]))
+            chart.series.append(.init(name: "send→ack p99", points: points(\.p99), color: ChartColors.series[1]))
+            chart.series.append(.init(name: "send→ack p99.9", points: points(\.p999), color: ChartColors.series[2], dashed: true))
+            if let warm = result.timeline.last(where: \.warmup) { chart.bands.append((0, warm.start + warm.seconds, "warm-up")) }
         }
         for fault in result.faults ?? [] { chart.markers.append((fault.at, fault.action)) }
         return section("Latency over time", chart.render())
@@ -228,35 +298,62 @@ public enum HTMLReport {
         let low = all.min() ?? 0, high = all.max() ?? 1
         let cellWidth = min(160.0, 900 / Double(max(1, xValues.count)))
         let cellHeight = 40.0
-        let left = 150.0, top = 50.0
-        let width = left + cellWidth * Double(xValues.count) + 20
-        let height = top + cellHeight * Double(yValues.count) + 40
+        let left = 170.0, top = 74.0
+        let gridBottom = top + cellHeight * Double(yValues.count)
+        let width = max(left + cellWidth * Double(xValues.count) + 20, 560)
+        let height = gridBottom + 96
+        // From a pale to a deep blue: darker is better (`share` 0 to 1 of the way from worst to best).
+        func fill(_ share: Double) -> String {
+            let shade = Int(235 - share * 175)
+            return String(format: "#%02X%02X%02X", shade / 3, shade - 40 > 0 ? shade - 40 : 0, 235 - Int(share * 60))
+        }
+        func share(_ number: Double) -> Double {
+            let s = high > low ? (number - low) / (high - low) : 1
+            return higherIsBetter ? s : 1 - s
+        }
+        let xName = sweep.axes[xIndex].name
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" aria-label=\"\(HTML.escape(label)) heatmap\"><title>\(HTML.escape(label))</title>"
-        svg += "<text x=\"10\" y=\"22\" class=\"chart-title\">\(HTML.escape(label)) (darker is better; median over other axes)</text>"
+        svg += "<text x=\"10\" y=\"22\" class=\"chart-title\">\(HTML.escape(label)): the median over the cells with these values"
+            + (sweep.axes.count > (yIndex == nil ? 1 : 2) ? " (other axes pooled)" : "") + "</text>"
+        svg += "<text x=\"\(SVGChart.format(left + cellWidth * Double(xValues.count) / 2))\" y=\"\(SVGChart.format(top - 30))\" "
+            + "class=\"label\" text-anchor=\"middle\">\(HTML.escape(xName))</text>"
+        if let yIndex {
+            svg += "<text x=\"\(SVGChart.format(left - 8))\" y=\"\(SVGChart.format(top - 8))\" class=\"label\" text-anchor=\"end\">"
+                + "\(HTML.escape(sweep.axes[yIndex].name)) ↓</text>"
+        }
         for (column, x) in xValues.enumerated() {
             svg += "<text x=\"\(SVGChart.format(left + cellWidth * (Double(column) + 0.5)))\" y=\"\(SVGChart.format(top - 8))\" "
                 + "class=\"tick\" text-anchor=\"middle\">\(HTML.escape(x))</text>"
         }
         for (row, y) in yValues.enumerated() {
             svg += "<text x=\"\(SVGChart.format(left - 8))\" y=\"\(SVGChart.format(top + cellHeight * (Double(row) + 0.5) + 4))\" "
-                + "class=\"tick\" text-anchor=\"end\">\(HTML.escape(y.isEmpty ? sweep.axes[xIndex].name : y))</text>"
+                + "class=\"tick\" text-anchor=\"end\">\(HTML.escape(y.isEmpty ? "all cells" : y))</text>"
             for (column, x) in xValues.enumerated() {
                 let cellX = left + cellWidth * Double(column), cellY = top + cellHeight * Double(row)
                 guard let number = figure(x, y) else { continue }
-                var share = high > low ? (number - low) / (high - low) : 1
-                if !higherIsBetter { share = 1 - share }
-                // From a pale to a deep blue: darker is better.
-                let shade = Int(235 - share * 175)
-                let fill = String(format: "#%02X%02X%02X", shade / 3, shade - 40 > 0 ? shade - 40 : 0, 235 - Int(share * 60))
+                let s = share(number)
                 svg += "<rect x=\"\(SVGChart.format(cellX))\" y=\"\(SVGChart.format(cellY))\" width=\"\(SVGChart.format(cellWidth - 2))\" "
-                    + "height=\"\(SVGChart.format(cellHeight - 2))\" fill=\"\(fill)\"/>"
+                    + "height=\"\(SVGChart.format(cellHeight - 2))\" fill=\"\(fill(s))\"/>"
                 svg += "<text x=\"\(SVGChart.format(cellX + cellWidth / 2))\" y=\"\(SVGChart.format(cellY + cellHeight / 2 + 4))\" "
-                    + "class=\"cell\" text-anchor=\"middle\" fill=\"\(share > 0.5 ? "#FFFFFF" : "#000000")\">\(SVGChart.format(number))</text>"
+                    + "class=\"cell\" text-anchor=\"middle\" fill=\"\(s > 0.5 ? "#FFFFFF" : "#000000")\">\(SVGChart.format(number))</text>"
             }
         }
-        return svg + "<text x=\"\(SVGChart.format(left))\" y=\"\(SVGChart.format(height - 12))\" class=\"label\">"
-            + "\(HTML.escape(sweep.axes[xIndex].name))</text></svg>"
+        // The colour scale: worst to best, with the values at its ends and middle.
+        let scaleY = gridBottom + 30, scaleWidth = 300.0, steps = 20
+        svg += "<text x=\"\(SVGChart.format(left))\" y=\"\(SVGChart.format(scaleY - 8))\" class=\"label\">colour scale: "
+            + "\(HTML.escape(label)) (\(higherIsBetter ? "higher" : "lower") is better, darker)</text>"
+        for step in 0..<steps {
+            let s = Double(step) / Double(steps - 1)
+            svg += "<rect x=\"\(SVGChart.format(left + scaleWidth * Double(step) / Double(steps)))\" y=\"\(SVGChart.format(scaleY))\" "
+                + "width=\"\(SVGChart.format(scaleWidth / Double(steps) + 0.5))\" height=\"14\" fill=\"\(fill(s))\"/>"
+        }
+        let worst = higherIsBetter ? low : high, best = higherIsBetter ? high : low
+        for (position, value) in [(0.0, worst), (0.5, (low + high) / 2), (1.0, best)] {
+            svg += "<text x=\"\(SVGChart.format(left + scaleWidth * position))\" y=\"\(SVGChart.format(scaleY + 30))\" class=\"tick\" "
+                + "text-anchor=\"\(position == 0 ? "start" : position == 1 ? "end" : "middle")\">\(SVGChart.format(value))</text>"
+        }
+        return svg + "</svg>"
     }
 
     // MARK: Pieces
@@ -326,6 +423,8 @@ public enum HTMLReport {
                          : "broker end offsets grew by \(growth) for \(delivered) records delivered")
         }
         if result.partial { lines.append("partial: the run was stopped before its end") }
+        lines += TrustText.repeatLines(result).map { $0.trimmingCharacters(in: .whitespaces) }
+        if let warning = TrustText.warningLine(result) { lines.append(warning) }
         if let swarm = result.workers, swarm.degraded {
             lines.append("DEGRADED swarm run: " + swarm.problems.joined(separator: "; "))
         }
@@ -349,7 +448,7 @@ public enum HTMLReport {
             html += "<p class=\"caveat\">\(HTML.escape(note))</p>"
         }
         for verdict in verdicts {
-            let bad = verdict.contains("VIOLATED") || verdict.hasPrefix("DEGRADED") || (verdict.hasPrefix("integrity:") && !verdict.contains(" 0 lost, 0 duplicated, 0 reordered"))
+            let bad = verdict.contains("VIOLATED") || verdict.hasPrefix("DEGRADED") || verdict.hasPrefix("warning:") || (verdict.hasPrefix("integrity:") && !verdict.contains(" 0 lost, 0 duplicated, 0 reordered"))
             html += "<p class=\"verdict \(bad ? "bad" : "good")\">\(HTML.escape(verdict))</p>"
         }
         return html + "</section>"

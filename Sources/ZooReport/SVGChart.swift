@@ -39,10 +39,18 @@ public struct SVGChart {
         }
     }
 
+    /// How y values are placed.
+    public enum YScale: Sendable {
+        case linear
+        /// Powers of ten equally apart (latency over decades: an SLO line stays visible).
+        case log
+    }
+
     public var title: String
     public var xLabel: String
     public var yLabel: String
     public var xScale: XScale = .linear
+    public var yScale: YScale = .linear
     public var series: [Series] = []
     public var bands: [(from: Double, to: Double, label: String)] = []
     public var markers: [(x: Double, label: String)] = []
@@ -75,12 +83,33 @@ public struct SVGChart {
         var xHigh = xs.max() ?? 1
         if case .percentile = xScale { xLow = 0; xHigh = 5 }
         if xHigh <= xLow { xHigh = xLow + 1 }
-        let yHighData = (all.map(\.y) + levels.map(\.y)).max() ?? 1
-        let yTicks = Self.niceTicks(upTo: yHighData > 0 ? yHighData : 1)
-        let yHigh = yTicks.last ?? 1
+        // A y of NaN is a gap: no line through it (an interval with no records has no latency).
+        let ys = (all.map(\.y) + levels.map(\.y)).filter(\.isFinite)
+        let yHighData = ys.max() ?? 1
+        let yTicks: [Double]
+        let yLow: Double
+        let yHigh: Double
+        switch yScale {
+        case .linear:
+            yTicks = Self.niceTicks(upTo: yHighData > 0 ? yHighData : 1)
+            (yLow, yHigh) = (0, yTicks.last ?? 1)
+        case .log:
+            let positive = ys.filter { $0 > 0 }
+            let low = pow(10, floor(log10(positive.min() ?? 1)))
+            let high = max(low * 10, pow(10, ceil(log10(positive.max() ?? 10))))
+            yTicks = Self.logTicks(from: low, to: high)
+            (yLow, yHigh) = (low, high)
+        }
         func px(_ x: Double) -> Double { left + (transform(x) - xLow) / (xHigh - xLow) * plotWidth }
         func pxRaw(_ t: Double) -> Double { left + (t - xLow) / (xHigh - xLow) * plotWidth }
-        func py(_ y: Double) -> Double { top + plotHeight - min(max(y, 0), yHigh) / yHigh * plotHeight }
+        func py(_ y: Double) -> Double {
+            switch yScale {
+            case .linear: return top + plotHeight - min(max(y, 0), yHigh) / yHigh * plotHeight
+            case .log:
+                let clamped = min(max(y, yLow), yHigh)
+                return top + plotHeight - (log10(clamped) - log10(yLow)) / (log10(yHigh) - log10(yLow)) * plotHeight
+            }
+        }
 
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" width=\"\(Int(width))\" "
             + "height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" aria-label=\"\(HTML.escape(title))\">"
@@ -123,13 +152,20 @@ public struct SVGChart {
         }
         for line in series where !line.points.isEmpty {
             if line.scatter {
-                for point in line.points {
+                for point in line.points where point.y.isFinite {
                     svg += "<circle cx=\(q(px(point.x))) cy=\(q(py(point.y))) r=\"4\" fill=\"\(line.color)\"/>"
                 }
             } else {
-                let path = line.points.enumerated().map { index, point in
-                    "\(index == 0 ? "M" : "L")\(Self.format(px(point.x))),\(Self.format(py(point.y)))"
-                }.joined(separator: " ")
+                var path = ""
+                var drawing = false
+                for point in line.points {
+                    guard point.y.isFinite else {
+                        drawing = false
+                        continue
+                    }
+                    path += (path.isEmpty ? "" : " ") + (drawing ? "L" : "M") + "\(Self.format(px(point.x))),\(Self.format(py(point.y)))"
+                    drawing = true
+                }
                 svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\""
                     + (line.dashed ? " stroke-dasharray=\"6 3\"" : "") + "/>"
             }
@@ -163,6 +199,17 @@ public struct SVGChart {
             let ticks = Self.niceTicks(upTo: high, from: low)
             return ticks.filter { $0 >= low && $0 <= high }.map { ($0, Self.format($0)) }
         }
+    }
+
+    /// Ticks of a log axis from `low` to `high` (powers of ten): 1, 2 and 5 of each decade, or the decades alone when there are many.
+    public static func logTicks(from low: Double, to high: Double) -> [Double] {
+        let decades = Int((log10(high) - log10(low)).rounded())
+        var ticks: [Double] = []
+        for k in 0...max(0, decades) {
+            let base = low * pow(10, Double(k))
+            for m in decades > 3 ? [1.0] : [1.0, 2, 5] where base * m <= high * 1.0001 { ticks.append(base * m) }
+        }
+        return ticks
     }
 
     /// Round tick values from `from` (0 by default) to at least `upTo`, five or so.
