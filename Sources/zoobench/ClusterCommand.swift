@@ -32,7 +32,7 @@ struct ClusterCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Brokers. Default 3.") var brokers = 3
+    @Option(help: "Brokers.") var brokers = 3
     @Option(help: ArgumentHelp("A topic to create, name[:partitions[:replication-factor]] (repeatable).",
                                valueName: "name:partitions:rf"))
     var topic: [String] = []

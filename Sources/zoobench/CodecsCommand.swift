@@ -58,8 +58,8 @@ struct CodecsCommand: ParsableCommand {
                                + "that fill each batch exactly, 'zstd -b1 -B<batch-size> PATH' measures the same input.",
                                valueName: "path"))
     var saveSample: String?
-    @Option(help: "Run name, used in result file names. Default codecs.") var name = "codecs"
-    @Option(help: ArgumentHelp("Folder for result files. Default results.", valueName: "dir")) var output = "results"
+    @Option(help: "Run name, used in result file names.") var name = "codecs"
+    @Option(help: ArgumentHelp("Folder for result files.", valueName: "dir")) var output = "results"
     @Flag(help: "Do not write result files.") var noSave = false
     @Flag(help: "Print the result JSON on stdout instead of the table.") var json = false
 

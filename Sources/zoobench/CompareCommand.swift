@@ -46,7 +46,7 @@ struct CompareCommand: ParsableCommand {
     var maxErrorRate: String?
     @Option(help: ArgumentHelp("A thresholds file (YAML); flags given as well override it.", valueName: "file"))
     var thresholds: String?
-    @Option(help: ArgumentHelp("text, markdown or json. Default text.", valueName: "format")) var format: String = "text"
+    @Option(help: ArgumentHelp("text, markdown or json.", valueName: "format")) var format: String = "text"
     @Flag(help: "Compare an embedded-cluster result with an external-cluster one anyway.")
     var allowDifferentTargets = false
     @Flag(help: "After comparing, copy CURRENT over BASELINE.") var updateBaseline = false

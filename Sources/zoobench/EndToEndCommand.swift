@@ -19,9 +19,11 @@ struct EndToEndCommand: ParsableCommand {
 
               integrity: N acknowledged, N consumed, 0 lost, 0 duplicated, 0 reordered
 
-            lost = acknowledged but never consumed; duplicated = consumed more than once \
-            (in one group); reordered = consumed after a later record of the same producer \
-            in the same partition. With acks=all and idempotence all three should be 0; \
+            lost = acknowledged but never consumed; duplicated = held twice by the log (the \
+            same producer and sequence at two offsets: a retry not deduplicated); reordered \
+            = consumed after a later record of the same producer in the same partition. \
+            Records read again from the same offsets (re-read, after a rebalance or a \
+            fault) are reported apart: they do not fail the run and are not in the rate. With acks=all and idempotence all three should be 0; \
             with acks=0 losses are possible and are reported. A result that is not clean \
             exits 1.
 

@@ -29,7 +29,7 @@ struct TargetOptions: ParsableArguments {
 /// Where results go and how much is printed.
 struct OutputOptions: ParsableArguments {
     @Option(help: .produce("interval")) var interval: String?
-    @Option(help: ArgumentHelp("Folder for result files. Default results.", valueName: "dir")) var output = "results"
+    @Option(help: ArgumentHelp("Folder for result files.", valueName: "dir")) var output = "results"
     @Flag(help: "Do not write result files.") var noSave = false
     @Flag(help: "Print only the summary (no interval lines); for CI.") var quiet = false
     @Flag(help: "Print the result JSON on stdout instead of the console summary.") var json = false
@@ -83,7 +83,7 @@ func printNow(_ line: String, clearingStatus: Bool = false) {
 struct RepeatOptions: ParsableArguments {
     @Option(name: .customLong("repeat"),
             help: ArgumentHelp("Complete runs of the workload, one after another; the summary gives each headline figure's "
-                + "median with its 95% CI and the result keeps every run. Default 1.", valueName: "N"))
+                + "median with its 95% CI and the result keeps every run.", valueName: "N"))
     var count = 1
 
     func validate() throws {

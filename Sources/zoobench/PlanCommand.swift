@@ -52,19 +52,19 @@ struct PlanCommand: ParsableCommand {
     var minRate: String?
     @Option(help: ArgumentHelp("Highest rate tried. Default the probe's unlimited rate.", valueName: "rate"))
     var maxRate: String?
-    @Option(help: "Evenly spaced ramp steps from --min-rate to --max-rate. Default 5.") var steps = 5
-    @Option(help: ArgumentHelp("Stop bisecting when passing and failing rates are this close. Default 5%.",
+    @Option(help: "Evenly spaced ramp steps from --min-rate to --max-rate.") var steps = 5
+    @Option(help: ArgumentHelp("Stop bisecting when passing and failing rates are this close.",
                                valueName: "percent"))
     var precision = "5%"
-    @Option(help: ArgumentHelp("How long each step sends after its warm-up. Default 10s.", valueName: "duration"))
+    @Option(help: ArgumentHelp("How long each step sends after its warm-up.", valueName: "duration"))
     var stepDuration = "10s"
-    @Option(help: ArgumentHelp("Each step's warm-up (excluded from its figures). Default 2s.", valueName: "duration"))
+    @Option(help: ArgumentHelp("Each step's warm-up (excluded from its figures).", valueName: "duration"))
     var stepWarmup = "2s"
     @Option(name: .customLong("step-repeat"),
             help: ArgumentHelp("Runs per step; the step passes when most of them do (a tie fails), and a step whose runs "
                 + "disagree gets as many again. Default 2.", valueName: "N"))
     var stepRepeat: Int?
-    @Option(help: ArgumentHelp("How long the unlimited probe sends. Default 5s.", valueName: "duration"))
+    @Option(help: ArgumentHelp("How long the unlimited probe sends.", valueName: "duration"))
     var probeDuration = "5s"
     @Option(help: ArgumentHelp("Model the producers, partitions and wire bytes this rate needs (records/s or 1GB/s).",
                                valueName: "rate"))

@@ -40,8 +40,8 @@ struct SweepCommand: ParsableCommand {
     var durationPerCell: String?
     @Option(help: ArgumentHelp("Each cell's warm-up (reported apart). Default 2s.", valueName: "duration"))
     var warmupPerCell: String?
-    @Option(help: "Runs per cell; medians and 95% CIs are reported. Default 3.") var `repeat`: Int = SweepPlan.defaultRepeats
-    @Option(help: ArgumentHelp("Order of the table. Default throughput.", valueName: "throughput|p99|cell"))
+    @Option(help: "Runs per cell; medians and 95% CIs are reported.") var `repeat`: Int = SweepPlan.defaultRepeats
+    @Option(help: ArgumentHelp("Order of the table.", valueName: "throughput|p99|cell"))
     var sort: String = "throughput"
     @OptionGroup(title: "Mode") var mode: ModeOptions
     @OptionGroup(title: "Output") var output: OutputOptions

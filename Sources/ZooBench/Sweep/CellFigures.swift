@@ -13,8 +13,9 @@ public struct CellFigures: Sendable, Codable, Hashable {
     public var errors: Int
     /// Records that could have failed (sent).
     public var sent: Int
-    /// Value bytes per byte sent (librdkafka's tx_bytes: compressed, framing
-    /// included), per record; nil when unknown. Above 1: compression pays.
+    /// Compressed ÷ uncompressed, as everywhere in zoobench: bytes sent
+    /// (librdkafka's tx_bytes: compressed, framing included) per value byte,
+    /// per record; nil when unknown. Below 1: compression pays.
     public var compressionRatio: Double?
     /// Process CPU seconds per GiB of values delivered.
     public var cpuSecondsPerGB: Double?
@@ -33,12 +34,12 @@ public struct CellFigures: Sendable, Codable, Hashable {
         p999 = latency?.p999 ?? 0
         errors = (s?.failed ?? 0) + (s?.undelivered ?? 0)
         sent = s?.sent ?? 0
-        // Value bytes per byte librdkafka sent (tx_bytes: after compression,
-        // with batch and request framing), both per record, warm-up included.
+        // Bytes librdkafka sent (tx_bytes: after compression, with batch and
+        // request framing) per value byte, both per record, warm-up included.
         if let s, let wire = s.wire, wire.messages > 0, wire.bytes > 0, s.delivered > 0 {
             let valuePerRecord = Double(s.deliveredBytes) / Double(s.delivered)
             let wirePerRecord = Double(wire.bytes) / Double(wire.messages)
-            compressionRatio = valuePerRecord / wirePerRecord
+            compressionRatio = wirePerRecord / valuePerRecord
         }
         let gigabytes = Double(s?.deliveredBytes ?? 0) / 1_073_741_824
         cpuSecondsPerGB = cpuSeconds.flatMap { gigabytes > 0 ? $0 / gigabytes : nil }
