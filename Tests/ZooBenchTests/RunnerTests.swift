@@ -18,7 +18,8 @@ struct RunnerTests {
     @Test func aSweepRunsEveryCellAndCountsMatchTheBroker() throws {
         let plan = try SweepPlan.load(Self.request([("acks", "1,all"), ("num-records", "3000"), ("record-size", "200"),
                                                     ("topic", "sweep-engine"), ("partitions", "3")]),
-                                      warmupPerCell: "0s")
+                                      warmupPerCell: "0s", repeats: 1)
+        #expect(SweepPlan(base: ProduceWorkload(), axes: []).repeats == 3, "cells repeat 3 times unless told")
         #expect(plan.axes == [SweepAxis(name: "acks", values: ["1", "all"])])
         #expect(plan.cells.count == 2)
         let target = try BenchTarget(brokers: nil, topic: plan.base.topic, partitions: 3, replicationFactor: 1)
@@ -66,6 +67,7 @@ struct RunnerTests {
                 case .probed: list.append("probed")
                 case .searching(let low, let high, let steps, _, _): list.append("search \(Int(low))-\(Int(high)) in \(steps)")
                 case .stepped(let step, _): list.append("step \(Int(step.askedRate)) \(step.passed ? "pass" : "fail")")
+                case .remeasuring(let steps, _): list.append("remeasure \(steps)")
                 }
             }
         }
@@ -104,7 +106,8 @@ struct RunnerTests {
         }
         #expect(plan.steps.count == 1)
         #expect(plan.steps[0].passed == false)
-        #expect(plan.steps[0].reasons.first?.hasPrefix("p99 ") == true)
+        #expect(plan.steps[0].reasons.first?.hasPrefix("2 of 2 runs failed: p99 ") == true, "\(plan.steps[0].reasons)")
+        #expect(plan.steps[0].repeats?.count == 2, "each step runs twice by default")
         #expect(plan.answerRecordsPerSecond == nil)
         #expect(plan.summary.hasPrefix("No rate meets p99 <= 0.001 ms"))
     }

@@ -109,7 +109,8 @@ struct ReportCLITests {
         let page = try String(contentsOfFile: folder.appendingPathComponent(ends.replacingOccurrences(of: ".json", with: ".html")).path,
                               encoding: .utf8)
         #expect(page.contains("every broker rtt 20ms"))
-        #expect(page.components(separatedBy: "<svg").count - 1 == 3)
+        // Throughput, spectrum, latency over time, and the consumers' rate, lag and send → consume latency.
+        #expect(page.components(separatedBy: "<svg").count - 1 == 6)
         let drain = try String(contentsOfFile: folder.appendingPathComponent(try #require(files.first { $0.hasSuffix("-drain.html") })).path,
                                encoding: .utf8)
         #expect(drain.contains("fetch wait") && drain.contains("consumed records/s"))

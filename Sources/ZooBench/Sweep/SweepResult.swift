@@ -85,19 +85,24 @@ public struct SweepResult: Sendable, Codable {
         return cells.filter { $0.index != best.index && $0.estimates.p99.overlaps(best.estimates.p99) }.map(\.index)
     }
 
-    /// Cells no other cell beats: beating one means at least as good on both
-    /// throughput and p99 (by median) and better beyond the noise on one of
-    /// them (the two cells' 95 % intervals do not overlap). With one run per
-    /// cell every difference counts.
+    /// Cells no other cell beats. Beating one means being better beyond the
+    /// noise on throughput or p99 (the two cells' 95 % intervals do not
+    /// overlap) and not worse beyond it on the other; a difference inside
+    /// the noise is a tie. With one run per cell there is no interval, so
+    /// every difference counts.
     public var paretoFront: [Int] {
-        cells.filter { cell in !cells.contains { other in other.index != cell.index && Self.beats(other, cell) } }.map(\.index)
+        let front = cells.filter { cell in !cells.contains { other in other.index != cell.index && Self.beats(other, cell) } }
+        return (front.isEmpty ? cells : front).map(\.index)
     }
 
     static func beats(_ a: SweepCell, _ b: SweepCell) -> Bool {
         let (x, y) = (a.estimates, b.estimates)
-        guard x.recordsPerSecond.median >= y.recordsPerSecond.median && x.p99.median <= y.p99.median else { return false }
-        let faster = x.recordsPerSecond.median > y.recordsPerSecond.median && !x.recordsPerSecond.overlaps(y.recordsPerSecond)
-        let lower = x.p99.median < y.p99.median && !x.p99.overlaps(y.p99)
-        return faster || lower
+        let throughputTie = x.recordsPerSecond.overlaps(y.recordsPerSecond)
+        let p99Tie = x.p99.overlaps(y.p99)
+        let faster = !throughputTie && x.recordsPerSecond.median > y.recordsPerSecond.median
+        let slower = !throughputTie && x.recordsPerSecond.median < y.recordsPerSecond.median
+        let lower = !p99Tie && x.p99.median < y.p99.median
+        let higher = !p99Tie && x.p99.median > y.p99.median
+        return (faster || lower) && !slower && !higher
     }
 }
