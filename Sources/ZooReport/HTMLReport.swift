@@ -84,8 +84,7 @@ public enum HTMLReport {
         var body = header(title: "plan \(plan.name) (\(plan.mode))", plan.startedAt, partial: plan.partial)
         var verdicts = ["slo: \(plan.slo)"]
         if let answer = plan.answerRecordsPerSecond {
-            verdicts.append("answer: \(fixed(answer, 1)) records/s meet the SLO" + (plan.answerInterval.map { $0.hasInterval
-                ? " (achieved \(fixed($0.median, 0))/s, 95% CI \(fixed($0.low, 0))–\(fixed($0.high, 0)) over \($0.runs) runs)" : "" } ?? ""))
+            verdicts.append("answer: \(fixed(answer, 1)) records/s meet the SLO" + (plan.answerRange.map { " (95% interval \($0.text))" } ?? ""))
         }
         if let region = plan.unstable {
             verdicts.append("unstable region \(fixed(region.lowRecordsPerSecond, 0))–\(fixed(region.highRecordsPerSecond, 0)) records/s: no answer")

@@ -56,10 +56,11 @@ public enum PlanReport {
             lines.append("answer    none: an unstable region is not sized from (longer steps or more --step-repeat)")
         } else if let answer = plan.answerRecordsPerSecond {
             lines.append("answer    \(NumberText.rate(answer)) records/s (\(NumberText.fixed(plan.answerMegabytesPerSecond ?? 0, 2)) MB/s) "
-                + "meets \(plan.slo)" + (plan.answerInterval.map { $0.hasInterval
-                    ? "; achieved \(NumberText.rate($0.median))/s, 95% CI \(NumberText.rate($0.low))–\(NumberText.rate($0.high)) over \($0.runs) runs"
-                    : "; one run per step, no interval" } ?? "")
-                + (plan.lowestFailing.map { "; \(NumberText.rate($0)) records/s did not" } ?? ""))
+                + "meets \(plan.slo)" + (plan.lowestFailing.map { "; \(NumberText.rate($0)) records/s did not" } ?? ""))
+            if let range = plan.answerRange {
+                lines.append("interval  95% interval \(range.text): from the highest rate that met the SLO beyond the noise "
+                    + "(every run, and its latency's 95% CI inside the bound) to the lowest that failed beyond it")
+            }
         } else {
             lines.append("answer    no rate from \(NumberText.rate(plan.search.minRate)) records/s up meets \(plan.slo)")
         }

@@ -141,6 +141,14 @@ struct TrustTests {
         }
         let steady = [step(1, asked: 1000, p99: 5), step(2, asked: 2000, p99: 8), step(3, asked: 3000, p99: 30)]
         #expect(PlanCurve.violations(steady, percentile: 99).isEmpty)
+        var sized = PlanResult(name: "p", startedAt: Date(), mode: .produce, slo: slo, workload: ProduceWorkload(),
+                               environment: knownResult().environment,
+                               search: RateSearch(minRate: 1000, maxRate: 3000), stepDuration: 1, stepWarmup: 0)
+        sized.steps = steady
+        sized.conclude(target: nil, codecRatio: nil)
+        #expect(sized.answerRecordsPerSecond == 2000)
+        #expect(sized.answerRange == AnswerRange(lowRecordsPerSecond: 2000, highRecordsPerSecond: 3000))
+        #expect(sized.summary.contains("(95% interval 2000–3000/s; 3000/s failed)"), "\(sized.summary)")
         let odd = [step(1, asked: 1000, p99: 5), step(2, asked: 2000, p99: 872), step(3, asked: 3000, p99: 15)]
         let found = PlanCurve.violations(odd, percentile: 99)
         #expect(found.contains { $0.reason == "2000/s failed but 3000/s passed" })

@@ -97,6 +97,23 @@ public struct PlanStepRun: Sendable, Codable, Hashable {
     public var reasons: [String]
 }
 
+/// The answer's interval: between the highest rate that met the SLO beyond
+/// the noise (every run passed, and the 95 % interval of its SLO latency is
+/// inside the bound, as for every lower rate) and the lowest that failed
+/// beyond it (every run failed, and that interval is outside the bound, or
+/// the failure was not latency). Either end is nil when no tested rate is
+/// beyond the noise on that side.
+public struct AnswerRange: Sendable, Codable, Hashable {
+    public var lowRecordsPerSecond: Double?
+    public var highRecordsPerSecond: Double?
+
+    /// `590.2k–742.0k/s`, with the open ends named.
+    public var text: String {
+        (lowRecordsPerSecond.map { NumberText.rate($0) } ?? "below the lowest rate tried") + "–"
+            + (highRecordsPerSecond.map { NumberText.rate($0) + "/s" } ?? "above the highest rate tried")
+    }
+}
+
 /// Rates where the curve makes no sense even after re-measuring: a higher
 /// rate passing where a lower one failed, achieved rate falling as the rate
 /// asked rises, or latency falling beyond the noise as the rate rises.
@@ -154,8 +171,8 @@ public struct PlanResult: Sendable, Codable {
     public var kneeStep: Int?
     public var kneeRecordsPerSecond: Double?
     public var model: PlanModel?
-    /// The answer's achieved rate over its step's runs, with its 95 % interval.
-    public var answerInterval: Estimate?
+    /// How far the answer can be trusted, from the steps' 95 % intervals.
+    public var answerRange: AnswerRange?
     /// Runs per step (more where a step's runs disagree).
     public var stepRepeats: Int?
     /// Where the curve stayed inconsistent after re-measuring; there is then no single answer.
@@ -186,6 +203,27 @@ public struct PlanResult: Sendable, Codable {
         return answer
     }
 
+    /// The answer's ``AnswerRange``, from the steps' runs and intervals.
+    func range() -> AnswerRange {
+        let metric = slo.primaryLatency
+        let bound = slo.conditions.first { $0.metric == metric }?.bound
+        let percentile = metric.percentile ?? 99
+        func latency(_ step: PlanStep) -> Estimate { step.latencyInterval ?? Estimate([step.figures.latency(percentile)]) }
+        func allRuns(_ step: PlanStep, passed: Bool) -> Bool { (step.repeats?.map(\.passed) ?? [step.passed]).allSatisfy { $0 == passed } }
+        var low: Double?
+        for step in steps.sorted(by: { $0.askedRate < $1.askedRate }) {
+            guard allRuns(step, passed: true), bound.map({ latency(step).high <= $0 }) ?? true else { break }
+            low = step.askedRate
+        }
+        let high = steps.filter { step in
+            guard allRuns(step, passed: false) else { return false }
+            guard let bound else { return true }
+            let l = latency(step)
+            return l.low > bound || l.median <= bound  // beyond the noise, or failing on something else every time
+        }.map(\.askedRate).min()
+        return AnswerRange(lowRecordsPerSecond: low, highRecordsPerSecond: high)
+    }
+
     /// The lowest rate that failed (nil: none did).
     public var lowestFailing: Double? { steps.filter { !$0.passed }.map(\.askedRate).min() }
 
@@ -199,9 +237,7 @@ public struct PlanResult: Sendable, Codable {
     /// Fills the answer, the knee and the summary from the steps and the search.
     public mutating func conclude(target: Rate?, codecRatio: (ratio: Double, source: String)?) {
         answerRecordsPerSecond = unstable == nil ? consistentAnswer : nil
-        answerInterval = answerRecordsPerSecond.flatMap { answer in
-            steps.last { $0.askedRate == answer && $0.passed }.map { $0.achievedInterval ?? Estimate([$0.achievedRate]) }
-        }
+        answerRange = answerRecordsPerSecond == nil ? nil : range()
         let recordBytes = meanRecordBytes
         answerMegabytesPerSecond = answerRecordsPerSecond.map { $0 * recordBytes / 1_048_576 }
         let metric = slo.primaryLatency.percentile ?? 99
@@ -256,12 +292,8 @@ public struct PlanResult: Sendable, Codable {
         }
         var text = "At \(plan.slo) (\(latency)) this target sustains \(NumberText.rate(answer)) records/s "
             + "(\(String(format: "%.1f", plan.answerMegabytesPerSecond ?? 0)) MB/s) \(what)"
-        if let interval = plan.answerInterval, interval.hasInterval {
-            text += " (achieved \(NumberText.rate(interval.median))/s, 95% CI \(NumberText.rate(interval.low))–"
-                + "\(NumberText.rate(interval.high)) over \(interval.runs) runs"
-                + (plan.lowestFailing.map { "; \(NumberText.rate($0))/s failed" } ?? "") + ")"
-        } else if let failing = plan.lowestFailing {
-            text += " (\(NumberText.rate(failing))/s failed; single runs per step, no interval)"
+        if let range = plan.answerRange {
+            text += " (95% interval " + range.text + (plan.lowestFailing.map { "; \(NumberText.rate($0))/s failed" } ?? "") + ")"
         }
         if let knee = plan.kneeRecordsPerSecond { text += "; the knee is at \(NumberText.rate(knee))/s" }
         text += "."
