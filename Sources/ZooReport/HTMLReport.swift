@@ -63,7 +63,8 @@ public enum HTMLReport {
                             heatmap(sweep, xIndex: xIndex, yIndex: yIndex, label: label, value: value, higherIsBetter: higherIsBetter))
         }
         var chart = SVGChart(title: "Throughput against p99 latency (the Pareto front joined)", xLabel: "records/s",
-                             yLabel: "p99 latency (ms)")
+                             yLabel: "p99 latency (ms, log scale)")
+        chart.yScale = .log
         chart.series.append(.init(name: "cells", points: sweep.cells.map { ($0.figures.recordsPerSecond, $0.figures.p99) },
                                   color: ChartColors.series[0], scatter: true))
         let frontPoints = sweep.cells.filter { front.contains($0.index) }.map { ($0.figures.recordsPerSecond, $0.figures.p99) }
@@ -103,7 +104,12 @@ public enum HTMLReport {
         chart.series.append(.init(name: "p99.9", points: steps.map { ($0.achievedRate, $0.latency.p999) },
                                   color: ChartColors.series[2], dashed: true))
         for condition in plan.slo.conditions where condition.metric != .errorRate {
-            chart.levels.append((condition.bound, "SLO \(condition)", ChartColors.bad))
+            chart.levels.append((condition.bound, "SLO \(condition)", "#000000"))
+        }
+        if let range = plan.answerRange, plan.unstable == nil {
+            let low = range.lowRecordsPerSecond ?? (steps.first?.achievedRate ?? 0)
+            let high = range.highRecordsPerSecond ?? (steps.last?.achievedRate ?? low)
+            chart.bands.append((low, high, "answer's 95% interval"))
         }
         if let knee = plan.kneeStep, let step = plan.steps.first(where: { $0.index == knee }) {
             chart.labelled.append((step.achievedRate, step.latency.p99, "knee (step \(knee))"))
@@ -299,7 +305,9 @@ public enum HTMLReport {
         let cellHeight = 40.0
         let left = 170.0, top = 74.0
         let gridBottom = top + cellHeight * Double(yValues.count)
-        let width = max(left + cellWidth * Double(xValues.count) + 20, 560)
+        let title = "\(label): the median over the cells with these values"
+            + (sweep.axes.count > (yIndex == nil ? 1 : 2) ? " (other axes pooled)" : "")
+        let width = max(left + cellWidth * Double(xValues.count) + 20, 560, 20 + Double(title.count) * 7.5)
         let height = gridBottom + 96
         // From a pale to a deep blue: darker is better (`share` 0 to 1 of the way from worst to best).
         func fill(_ share: Double) -> String {
@@ -313,8 +321,7 @@ public enum HTMLReport {
         let xName = sweep.axes[xIndex].name
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" aria-label=\"\(HTML.escape(label)) heatmap\"><title>\(HTML.escape(label))</title>"
-        svg += "<text x=\"10\" y=\"22\" class=\"chart-title\">\(HTML.escape(label)): the median over the cells with these values"
-            + (sweep.axes.count > (yIndex == nil ? 1 : 2) ? " (other axes pooled)" : "") + "</text>"
+        svg += "<text x=\"10\" y=\"22\" class=\"chart-title\">\(HTML.escape(title))</text>"
         svg += "<text x=\"\(SVGChart.format(left + cellWidth * Double(xValues.count) / 2))\" y=\"\(SVGChart.format(top - 30))\" "
             + "class=\"label\" text-anchor=\"middle\">\(HTML.escape(xName))</text>"
         if let yIndex {
