@@ -19,6 +19,28 @@ func timedResult(rates: [Double], warmup: Int = 0, rate: Double = 1000, p99: Dou
     return result
 }
 
+/// A 1 s fixed-rate run that sent `sent` records with a corrected p99 of `p99` ms.
+func fixedRateRun(sent: Int, p99: Double) -> RunResult {
+    var run = knownResult()
+    run.workload?.duration = .seconds(1)
+    run.summary?.sent = sent
+    var corrected = run.summary!.latency
+    corrected.p99 = p99
+    run.summary?.correctedLatency = corrected
+    return run
+}
+
+/// A plan of `steps` under `slo`, concluded.
+func concludedPlan(_ steps: [PlanStep], slo: SLO, unstable: UnstableRegion? = nil) -> PlanResult {
+    var plan = PlanResult(name: "p", startedAt: Date(), mode: .produce, slo: slo, workload: ProduceWorkload(),
+                          environment: knownResult().environment,
+                          search: RateSearch(minRate: 1000, maxRate: 3000), stepDuration: 1, stepWarmup: 0)
+    plan.steps = steps
+    plan.unstable = unstable
+    plan.conclude(target: nil, codecRatio: nil)
+    return plan
+}
+
 @Suite("Decision-grade figures: intervals, warnings, ties")
 struct TrustTests {
     /// Known values: three runs a factor 1.1 apart are equally spaced in log
@@ -131,21 +153,11 @@ struct TrustTests {
     @Test func thePlanCurveIsChecked() throws {
         let slo = try SLO(parsing: ["p99<=20ms"])
         func step(_ index: Int, asked: Double, p99: Double) -> PlanStep {
-            var run = knownResult()
-            run.workload?.duration = .seconds(1)
-            run.summary?.sent = Int(asked)
-            var corrected = run.summary!.latency
-            corrected.p99 = p99
-            run.summary?.correctedLatency = corrected
-            return PlanStep(index: index, phase: "ramp", askedRate: asked, run: run, slo: slo)
+            PlanStep(index: index, phase: "ramp", askedRate: asked, run: fixedRateRun(sent: Int(asked), p99: p99), slo: slo)
         }
         let steady = [step(1, asked: 1000, p99: 5), step(2, asked: 2000, p99: 8), step(3, asked: 3000, p99: 30)]
         #expect(PlanCurve.violations(steady, percentile: 99).isEmpty)
-        var sized = PlanResult(name: "p", startedAt: Date(), mode: .produce, slo: slo, workload: ProduceWorkload(),
-                               environment: knownResult().environment,
-                               search: RateSearch(minRate: 1000, maxRate: 3000), stepDuration: 1, stepWarmup: 0)
-        sized.steps = steady
-        sized.conclude(target: nil, codecRatio: nil)
+        let sized = concludedPlan(steady, slo: slo)
         #expect(sized.answerRecordsPerSecond == 2000)
         #expect(sized.answerRange == AnswerRange(lowRecordsPerSecond: 2000, highRecordsPerSecond: 3000))
         #expect(sized.summary.contains("(95% interval 2000–3000/s; 3000/s failed)"), "\(sized.summary)")
@@ -155,14 +167,9 @@ struct TrustTests {
         #expect(found.contains { $0.reason.hasPrefix("latency falls from 872.00 to 15.00 ms") })
         // The answer is the highest rate with every lower one passing, and
         // an unstable region has none.
-        var plan = PlanResult(name: "p", startedAt: Date(), mode: .produce, slo: slo, workload: ProduceWorkload(),
-                              environment: knownResult().environment,
-                              search: RateSearch(minRate: 1000, maxRate: 3000), stepDuration: 1, stepWarmup: 0)
-        plan.steps = odd
-        plan.conclude(target: nil, codecRatio: nil)
-        #expect(plan.answerRecordsPerSecond == 1000)
-        plan.unstable = UnstableRegion(lowRecordsPerSecond: 2000, highRecordsPerSecond: 3000, reasons: ["2000/s failed but 3000/s passed"])
-        plan.conclude(target: nil, codecRatio: nil)
+        #expect(concludedPlan(odd, slo: slo).answerRecordsPerSecond == 1000)
+        let plan = concludedPlan(odd, slo: slo, unstable: UnstableRegion(lowRecordsPerSecond: 2000, highRecordsPerSecond: 3000,
+                                                                          reasons: ["2000/s failed but 3000/s passed"]))
         #expect(plan.answerRecordsPerSecond == nil)
         #expect(plan.summary.hasPrefix("No single answer for p99 <= 20 ms"))
         #expect(plan.summary.contains("the curve is unstable between 2000 and 3000 records/s"))
@@ -172,15 +179,7 @@ struct TrustTests {
     /// A step passes by the majority of its runs; a tie fails.
     @Test func aStepIsJudgedByItsRuns() throws {
         let slo = try SLO(parsing: ["p99<=20ms"])
-        func run(_ p99: Double) -> RunResult {
-            var run = knownResult()
-            run.workload?.duration = .seconds(1)
-            run.summary?.sent = 1000
-            var corrected = run.summary!.latency
-            corrected.p99 = p99
-            run.summary?.correctedLatency = corrected
-            return run
-        }
+        func run(_ p99: Double) -> RunResult { fixedRateRun(sent: 1000, p99: p99) }
         let tie = PlanStep(index: 1, phase: "ramp", askedRate: 1000, runs: [run(10), run(30)], slo: slo)
         #expect(!tie.passed)
         #expect(tie.reasons.first?.hasPrefix("1 of 2 runs failed") == true)
