@@ -29,7 +29,8 @@ struct CodecsCommand: ParsableCommand {
             Examples:
               zoobench codecs --payload file:events.jsonl
               zoobench codecs --payload json --record-size 1k --batch-size 16k
-              zoobench codecs --compressibility 0.5 --codec zstd:1,zstd:3,lz4 --at-rate 500MB/s
+              zoobench codecs --compressibility 0.5 --codec zstd:1,zstd:3,lz4 \\
+                --at-rate 500MB/s
             """
     )
 

@@ -32,7 +32,8 @@ struct CompareCommand: ParsableCommand {
 
             Examples:
               zoobench compare results/baseline/sweep.json results/latest-sweep.json
-              zoobench compare base.json now.json --max-latency-rise p99=20% --format markdown
+              zoobench compare base.json now.json --max-latency-rise p99=20% \\
+                --format markdown
             """
     )
 

@@ -29,7 +29,8 @@ struct ConsumeCommand: ParsableCommand {
             Examples:
               zoobench consume --backlog 500MB --consumers 3
               zoobench consume --brokers kafka1:9092 --topic orders --until-end --groups 2
-              zoobench consume --brokers kafka1:9092 --topic orders --partitions 0,1 --from 1000 --num-records 100000
+              zoobench consume --brokers kafka1:9092 --topic orders --partitions 0,1 \\
+                --from 1000 --num-records 100000
             """
     )
 

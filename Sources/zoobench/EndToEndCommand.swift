@@ -32,7 +32,8 @@ struct EndToEndCommand: ParsableCommand {
 
             Examples:
               zoobench e2e --throughput 20000 --duration 30s --acks=all --idempotence
-              zoobench e2e --brokers kafka1:9092 --consumers 3 --groups 2 --compression lz4
+              zoobench e2e --brokers kafka1:9092 --consumers 3 --groups 2 \\
+                --compression lz4
             """
     )
 

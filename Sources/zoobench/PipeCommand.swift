@@ -12,7 +12,8 @@ struct PipeCommand: ParsableCommand {
             Reading Kafka stops after --limit records or when no record arrives for --idle-timeout.
 
             Examples:
-              zoobench pipe --from kafka://localhost:9092/orders --to orders.csv --group audit
+              zoobench pipe --from kafka://localhost:9092/orders --to orders.csv \\
+                --group audit
               zoobench pipe --from orders.jsonl --to kafka://localhost:9092/orders
             """
     )

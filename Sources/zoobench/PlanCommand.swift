@@ -36,9 +36,12 @@ struct PlanCommand: ParsableCommand {
             zoobench codecs does on the workload's own records).
 
             Examples:
-              zoobench plan --slo "p99<=50ms" --record-size 1k --acks all --compression lz4
-              zoobench plan --brokers kafka1:9092 --slo "p99<=20ms,p99.9<=100ms" --target-rate 1GB/s
-              zoobench plan --mode e2e --slo "p99<=100ms" --min-rate 1000 --max-rate 50000 --steps 4
+              zoobench plan --slo "p99<=50ms" --record-size 1k --acks all \\
+                --compression lz4
+              zoobench plan --brokers kafka1:9092 --slo "p99<=20ms,p99.9<=100ms" \\
+                --target-rate 1GB/s
+              zoobench plan --mode e2e --slo "p99<=100ms" --min-rate 1000 \\
+                --max-rate 50000 --steps 4
             """
     )
 

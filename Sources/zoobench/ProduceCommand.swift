@@ -21,7 +21,8 @@ struct ProduceCommand: ParsableCommand {
 
             Examples:
               zoobench produce --acks=-1
-              zoobench produce --throughput 50000 --duration 30s --warmup 5s --record-size uniform:100-1000
+              zoobench produce --throughput 50000 --duration 30s --warmup 5s \\
+                --record-size uniform:100-1000
               zoobench produce --workload omb-workload.yaml --brokers kafka1:9092
               zoobench produce --duration 20s --fault "at=5s broker=1 down for=5s"
             """

@@ -25,9 +25,12 @@ struct SweepCommand: ParsableCommand {
             finish, marked partial).
 
             Examples:
-              zoobench sweep --acks 1,-1 --compression none,lz4,zstd --duration-per-cell 10s
-              zoobench sweep --record-size 100,1k,10k --axis linger.ms=0,5,20 --repeat 3 --sort p99
-              zoobench sweep --mode e2e --throughput 10000 --acks 1,all --duration-per-cell 5s
+              zoobench sweep --acks 1,-1 --compression none,lz4,zstd \\
+                --duration-per-cell 10s
+              zoobench sweep --record-size 100,1k,10k --axis linger.ms=0,5,20 \\
+                --repeat 3 --sort p99
+              zoobench sweep --mode e2e --throughput 10000 --acks 1,all \\
+                --duration-per-cell 5s
             """
     )
 

@@ -27,7 +27,8 @@ struct WorkerCommand: ParsableCommand {
             Examples:
               zoobench worker --brokers kafka1:9092
               zoobench worker --brokers kafka1:9093 --worker-id "$(hostname)" \\
-                -X security.protocol=SASL_SSL sasl.mechanism=PLAIN sasl.username=bench sasl.password="$PW"
+                -X security.protocol=SASL_SSL sasl.mechanism=PLAIN \\
+                  sasl.username=bench sasl.password="$PW"
             """
     )
 

@@ -64,3 +64,27 @@ struct TrustCLITests {
         #expect(result.stderr.contains("--repeat must be 1 to 100, not 0"))
     }
 }
+
+/// Help examples copy-paste: at 80 columns no example is wrapped by the
+/// terminal, and a long one is split with a shell continuation instead.
+@Suite("zoobench: help examples")
+struct HelpExampleTests {
+    @Test(arguments: ["produce", "consume", "e2e", "sweep", "plan", "compare", "codecs", "report", "cluster", "pipe",
+                      "worker", "swarm"])
+    func examplesFitAndContinue(command: String) throws {
+        let help = try ZoobenchProcess.run([command, "--help"], environment: ["COLUMNS": "80"]).stdout
+        guard let start = help.range(of: "Examples:\n") else { return }
+        let block = help[start.upperBound...].prefix { _ in true }.split(separator: "\n", omittingEmptySubsequences: false)
+            .prefix { !$0.isEmpty }
+        #expect(!block.isEmpty)
+        var continued = false
+        for line in block {
+            #expect(line.count <= 80, "\(command): example line of \(line.count) columns: \(line)")
+            // A command starts at 2 columns; only a continuation (after " \") is indented further.
+            #expect(continued ? line.hasPrefix("    ") : line.hasPrefix("  ") && !line.hasPrefix("   "),
+                    "\(command): '\(line)' is not an example or its continuation")
+            continued = line.hasSuffix(" \\")
+        }
+        #expect(!continued, "\(command): the last example ends with a continuation")
+    }
+}
