@@ -12,7 +12,7 @@ public enum SweepReport {
     public static func csv(_ sweep: SweepResult) -> String {
         let header = sweep.axes.map(\.name) + [
             "cell", "runs", "records_per_s", "mb_per_s", "p50_ms", "p95_ms", "p99_ms", "p999_ms", "errors",
-            "compression_ratio", "cpu_s_per_gb", "records_per_s_ci_low", "records_per_s_ci_high", "p99_ms_ci_low", "p99_ms_ci_high",
+            "wire_ratio", "cpu_s_per_gb", "records_per_s_ci_low", "records_per_s_ci_high", "p99_ms_ci_low", "p99_ms_ci_high",
             "pareto",
         ]
         let front = Set(sweep.paretoFront)
@@ -22,7 +22,7 @@ public enum SweepReport {
             let row = cell.axisValues + [
                 String(cell.index + 1), String(cell.runs.count), number(f.recordsPerSecond), number(f.megabytesPerSecond),
                 number(f.p50), number(f.p95), number(f.p99), number(f.p999), String(f.errors),
-                f.compressionRatio.map { number($0) } ?? "", f.cpuSecondsPerGB.map { number($0) } ?? "",
+                f.wireRatio.map { number($0) } ?? "", f.cpuSecondsPerGB.map { number($0) } ?? "",
                 number(cell.estimates.recordsPerSecond.low), number(cell.estimates.recordsPerSecond.high),
                 number(cell.estimates.p99.low), number(cell.estimates.p99.high), front.contains(cell.index) ? "true" : "false",
             ]
@@ -61,7 +61,7 @@ public enum SweepReport {
             if tiedP99.contains(cell.index) { marks.append("tie: p99") }
             rows.append([String(cell.index + 1)] + cell.axisValues + [
                 throughput, NumberText.fixed(f.megabytesPerSecond, 2), NumberText.fixed(f.p50, 2), p99,
-                NumberText.fixed(f.p999, 2), String(f.errors), f.compressionRatio.map { NumberText.fixed($0, 2) } ?? "-",
+                NumberText.fixed(f.p999, 2), String(f.errors), f.wireRatio.map { NumberText.fixed($0, 2) } ?? "-",
                 f.cpuSecondsPerGB.map { NumberText.fixed($0, 2) } ?? "-", marks.joined(separator: ", "),
             ])
         }

@@ -19,7 +19,7 @@ func craftedSweep(throughput: [Double], p99: [Double], runs: Int = 1, spread: Do
             let offset = runs > 1 ? spread * (Double(run) / Double(runs - 1) * 2 - 1) : 0
             return CellFigures(recordsPerSecond: throughput[index] * (1 + offset), megabytesPerSecond: 1, p50: 1,
                                p95: 2, p99: p99[index] * (1 + offset), p999: 4, errors: 0, sent: 1000,
-                               compressionRatio: nil, cpuSecondsPerGB: nil)
+                               wireRatio: nil, cpuSecondsPerGB: nil)
         }
         sweep.cells.append(SweepCell(index: index, axisValues: [value], runs: Array(repeating: knownResult(), count: runs),
                                      runFigures: figures))

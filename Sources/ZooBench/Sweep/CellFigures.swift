@@ -13,10 +13,12 @@ public struct CellFigures: Sendable, Codable, Hashable {
     public var errors: Int
     /// Records that could have failed (sent).
     public var sent: Int
-    /// Compressed ÷ uncompressed, as everywhere in zoobench: bytes sent
+    /// Compressed ÷ uncompressed, as every ratio in zoobench: bytes sent
     /// (librdkafka's tx_bytes: compressed, framing included) per value byte,
     /// per record; nil when unknown. Below 1: compression pays.
-    public var compressionRatio: Double?
+    /// (Results before this key held `compressionRatio`, its inverse; that
+    /// key is no longer read, so an old file's cells have no ratio.)
+    public var wireRatio: Double?
     /// Process CPU seconds per GiB of values delivered.
     public var cpuSecondsPerGB: Double?
 
@@ -39,14 +41,14 @@ public struct CellFigures: Sendable, Codable, Hashable {
         if let s, let wire = s.wire, wire.messages > 0, wire.bytes > 0, s.delivered > 0 {
             let valuePerRecord = Double(s.deliveredBytes) / Double(s.delivered)
             let wirePerRecord = Double(wire.bytes) / Double(wire.messages)
-            compressionRatio = wirePerRecord / valuePerRecord
+            wireRatio = wirePerRecord / valuePerRecord
         }
         let gigabytes = Double(s?.deliveredBytes ?? 0) / 1_073_741_824
         cpuSecondsPerGB = cpuSeconds.flatMap { gigabytes > 0 ? $0 / gigabytes : nil }
     }
 
     init(recordsPerSecond: Double, megabytesPerSecond: Double, p50: Double, p95: Double, p99: Double, p999: Double,
-         errors: Int, sent: Int, compressionRatio: Double?, cpuSecondsPerGB: Double?) {
+         errors: Int, sent: Int, wireRatio: Double?, cpuSecondsPerGB: Double?) {
         self.recordsPerSecond = recordsPerSecond
         self.megabytesPerSecond = megabytesPerSecond
         self.p50 = p50
@@ -55,7 +57,7 @@ public struct CellFigures: Sendable, Codable, Hashable {
         self.p999 = p999
         self.errors = errors
         self.sent = sent
-        self.compressionRatio = compressionRatio
+        self.wireRatio = wireRatio
         self.cpuSecondsPerGB = cpuSecondsPerGB
     }
 
@@ -67,13 +69,13 @@ public struct CellFigures: Sendable, Codable, Hashable {
             let mid = sorted.count / 2
             return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
         }
-        let ratios = runs.compactMap(\.compressionRatio)
+        let ratios = runs.compactMap(\.wireRatio)
         let cpu = runs.compactMap(\.cpuSecondsPerGB)
         return CellFigures(
             recordsPerSecond: m(runs.map(\.recordsPerSecond)), megabytesPerSecond: m(runs.map(\.megabytesPerSecond)),
             p50: m(runs.map(\.p50)), p95: m(runs.map(\.p95)), p99: m(runs.map(\.p99)), p999: m(runs.map(\.p999)),
             errors: runs.reduce(0) { $0 + $1.errors }, sent: runs.reduce(0) { $0 + $1.sent },
-            compressionRatio: ratios.isEmpty ? nil : m(ratios), cpuSecondsPerGB: cpu.isEmpty ? nil : m(cpu))
+            wireRatio: ratios.isEmpty ? nil : m(ratios), cpuSecondsPerGB: cpu.isEmpty ? nil : m(cpu))
     }
 }
 
