@@ -95,12 +95,7 @@ struct PlanCommand: ParsableCommand {
         planner.precision = FractionText.parse(precision, barePercent: true) ?? 0.05
         planner.stepDuration = try DurationText.parse(stepDuration, label: "--step-duration", positive: true)
         planner.stepWarmup = try DurationText.parse(stepWarmup, label: "--step-warmup")
-        if let stepRepeat {
-            guard (1...Repeats.most).contains(stepRepeat) else {
-                throw ValidationError("--step-repeat must be 1 to \(Repeats.most), not \(stepRepeat)")
-            }
-            planner.stepRepeats = stepRepeat
-        }
+        planner.stepRepeats = stepRepeat ?? planner.stepRepeats
         planner.probeDuration = try DurationText.parse(probeDuration, label: "--probe-duration", positive: true)
         planner.minRate = try minRate.map { text throws(WorkloadError) in try Rate(parsing: text, label: "--min-rate") }
         planner.maxRate = try maxRate.map { text throws(WorkloadError) in try Rate(parsing: text, label: "--max-rate") }

@@ -51,9 +51,6 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if SweepReport.Order(rawValue: sort) == nil { throw ValidationError("--sort: '\(sort)' is not throughput, p99 or cell") }
-        if !(1...Repeats.most).contains(self.repeat) {
-            throw ValidationError("--repeat must be 1 to \(Repeats.most), not \(self.repeat)")
-        }
     }
 
     /// The sweep the flags describe (a flag given a list of values is an axis).

@@ -78,6 +78,9 @@ public struct CapacityPlanner {
     public func run(on target: BenchTarget, stop: StopSignal = StopSignal(), startedAt: Date = Date()) throws -> PlanOutcome {
         let base = stepWorkload
         try base.validate()
+        guard (1...Repeats.most).contains(stepRepeats) else {
+            throw WorkloadError.invalid("step-repeat must be 1 to \(Repeats.most), not \(stepRepeats)")
+        }
         let (recordBytes, codecRatio) = try Self.records(of: base)
         let environment = MeasuredRun(mode: mode, produce: base, consume: consume).environment(target)
 

@@ -79,7 +79,7 @@ public struct SweepPlan: Sendable {
             if !seen.insert(axis.name).inserted { throw .invalid("sweep axis \(axis.name) is given twice") }
             if Set(axis.values).count != axis.values.count { throw .invalid("sweep axis \(axis.name) lists a value twice") }
         }
-        if repeats < 1 || repeats > 100 { throw .invalid("repeat must be 1 to 100, not \(repeats)") }
+        if !(1...Repeats.most).contains(repeats) { throw .invalid("repeat must be 1 to \(Repeats.most), not \(repeats)") }
         if cells.count > 10_000 { throw .invalid("the sweep has \(cells.count) cells; at most 10000") }
         for cell in cells { _ = try workload(for: cell) }
     }
