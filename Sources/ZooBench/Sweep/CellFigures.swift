@@ -16,8 +16,8 @@ public struct CellFigures: Sendable, Codable, Hashable {
     /// Compressed ÷ uncompressed, as every ratio in zoobench: bytes sent
     /// (librdkafka's tx_bytes: compressed, framing included) per value byte,
     /// per record; nil when unknown. Below 1: compression pays.
-    /// (Results before this key held `compressionRatio`, its inverse; that
-    /// key is no longer read, so an old file's cells have no ratio.)
+    /// (Results before held its inverse as `compressionRatio`; such a file
+    /// reads with the ratio turned the right way up.)
     public var wireRatio: Double?
     /// Process CPU seconds per GiB of values delivered.
     public var cpuSecondsPerGB: Double?
@@ -59,6 +59,41 @@ public struct CellFigures: Sendable, Codable, Hashable {
         self.sent = sent
         self.wireRatio = wireRatio
         self.cpuSecondsPerGB = cpuSecondsPerGB
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case recordsPerSecond, megabytesPerSecond, p50, p95, p99, p999, errors, sent, wireRatio, cpuSecondsPerGB
+        /// The inverse of `wireRatio`, as results before issue 19 wrote it (read only).
+        case compressionRatio
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        recordsPerSecond = try c.decode(Double.self, forKey: .recordsPerSecond)
+        megabytesPerSecond = try c.decode(Double.self, forKey: .megabytesPerSecond)
+        p50 = try c.decode(Double.self, forKey: .p50)
+        p95 = try c.decode(Double.self, forKey: .p95)
+        p99 = try c.decode(Double.self, forKey: .p99)
+        p999 = try c.decode(Double.self, forKey: .p999)
+        errors = try c.decode(Int.self, forKey: .errors)
+        sent = try c.decode(Int.self, forKey: .sent)
+        wireRatio = try c.decodeIfPresent(Double.self, forKey: .wireRatio)
+            ?? c.decodeIfPresent(Double.self, forKey: .compressionRatio).flatMap { $0 > 0 ? 1 / $0 : nil }
+        cpuSecondsPerGB = try c.decodeIfPresent(Double.self, forKey: .cpuSecondsPerGB)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(recordsPerSecond, forKey: .recordsPerSecond)
+        try c.encode(megabytesPerSecond, forKey: .megabytesPerSecond)
+        try c.encode(p50, forKey: .p50)
+        try c.encode(p95, forKey: .p95)
+        try c.encode(p99, forKey: .p99)
+        try c.encode(p999, forKey: .p999)
+        try c.encode(errors, forKey: .errors)
+        try c.encode(sent, forKey: .sent)
+        try c.encodeIfPresent(wireRatio, forKey: .wireRatio)
+        try c.encodeIfPresent(cpuSecondsPerGB, forKey: .cpuSecondsPerGB)
     }
 
     /// The median of each figure over `runs` (errors and sent are summed).
