@@ -27,7 +27,10 @@ public enum CompareReport {
 
     /// How the noise was judged.
     static func noiseLine(_ c: Comparison) -> String {
-        c.noiseJudged
+        c.noiseFromIntervals
+            ? "noise     a change beyond its limit is a regression only when the two sides' 95% CIs [in brackets] do not overlap; "
+                + "a single run's CI is over its own intervals, which vary less than runs do (repeat runs for a firmer gate)"
+            : c.noiseJudged
             ? "noise     a change beyond its limit is a regression only when the two sides' 95% CIs [in brackets] do not overlap"
             : "noise     not judged: a side holds single runs (no interval), so the limits alone decide; repeat runs (--repeat 3) for a noise-aware gate"
     }

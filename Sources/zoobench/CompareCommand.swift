@@ -16,8 +16,10 @@ struct CompareCommand: ParsableCommand {
             carry repeats and their 95% CIs overlap). When both sides hold repeats \
             (--repeat N, sweep cells), a change counts only outside the noise of both \
             sides: beyond the threshold and with non-overlapping 95% CIs (Student's t \
-            over the runs' logarithms). Single runs carry no interval: the threshold \
-            alone decides, and the output says so.
+            over the runs' logarithms). A single produce run of 10 intervals or more is \
+            judged by its own intervals (a floor on the noise: runs vary more); a \
+            shorter one has no interval, so the threshold alone decides. The output \
+            says which.
 
             Defaults: --max-throughput-drop 5%, --max-latency-rise p50=10%,p99=10%, \
             --max-error-rate 0. A --thresholds YAML file may set them (throughput-drop, \

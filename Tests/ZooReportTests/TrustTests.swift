@@ -128,6 +128,15 @@ struct TrustTests {
         #expect(!single.noiseJudged)
         #expect(singleVerdicts["records/s"] == .regression)
         #expect(CompareReport.text(single).contains("noise     not judged: a side holds single runs"))
+        // Single runs of 10 intervals or more: their own intervals give a floor on the noise.
+        let jumpy = (0..<10).map { $0 % 2 == 0 ? 800.0 : 1200.0 }
+        let (own, ownVerdicts) = try verdicts(timedResult(rates: jumpy, rate: 1000), timedResult(rates: jumpy.map { $0 * 0.9 }, rate: 900))
+        #expect(own.noiseJudged && own.noiseFromIntervals)
+        #expect(ownVerdicts["records/s"] == .noise, "-10 % inside intervals that swing ±20 %")
+        #expect(CompareReport.text(own).contains("a single run's CI is over its own intervals"))
+        let (_, steadyVerdicts) = try verdicts(timedResult(rates: Array(repeating: 1000, count: 10), rate: 1000),
+                                               timedResult(rates: Array(repeating: 700, count: 10), rate: 700))
+        #expect(steadyVerdicts["records/s"] == .regression)
     }
 
     /// acks=1 at p99 131 ms against acks=-1 at 55 ms with overlapping

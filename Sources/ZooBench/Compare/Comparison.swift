@@ -52,6 +52,9 @@ public struct Comparison: Sendable, Codable {
     /// Whether both sides carried repeats, so that changes were judged
     /// against their 95 % intervals (false: the thresholds alone decided).
     public var noiseJudged: Bool
+    /// Whether a side was a single run whose noise came from its own
+    /// intervals (``RunResult/intervalSpread``): a floor on the noise.
+    public var noiseFromIntervals = false
 
     public var regressions: [MetricComparison] { metrics.filter { $0.verdict == .regression } }
 }
@@ -91,7 +94,7 @@ public enum ComparedResult: Sendable {
         switch self {
         case .run(let run):
             var figures = CellFigures(run, cpuSeconds: nil)
-            guard let repeats = run.repeats, repeats.runs > 1 else { return [(nil, figures, nil)] }
+            guard let repeats = run.repeats, repeats.runs > 1 else { return [(nil, figures, run.intervalSpread)] }
             figures.recordsPerSecond = repeats.recordsPerSecond.median
             figures.megabytesPerSecond = repeats.megabytesPerSecond.median
             figures.p50 = repeats.p50.median
@@ -181,7 +184,12 @@ public enum Compare {
                 verdict: rate > thresholds.maxErrorRate ? .regression : .ok, baselineInterval: nil, currentInterval: nil))
         }
         let repeated = baseline.cells.contains { $0.intervals != nil } && currentCells.contains { $0.intervals != nil }
-        return Comparison(baseline: baselineName, current: currentName, kind: current.kind, thresholds: thresholds,
-                          metrics: metrics, noiseJudged: repeated)
+        var comparison = Comparison(baseline: baselineName, current: currentName, kind: current.kind,
+                                    thresholds: thresholds, metrics: metrics, noiseJudged: repeated)
+        comparison.noiseFromIntervals = repeated && [baseline, current].contains { side in
+            if case .run(let run) = side { return (run.repeats?.runs ?? 1) < 2 }
+            return false
+        }
+        return comparison
     }
 }

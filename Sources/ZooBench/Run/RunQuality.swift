@@ -89,3 +89,24 @@ extension RunResult {
         return copy
     }
 }
+
+extension RunResult {
+    /// A single run's noise, from its own timeline: the headline figures
+    /// over its full measured producer intervals (rate, MB/s, and each
+    /// interval's p50, p99 and p99.9), with 95 % intervals. Nil with fewer
+    /// than ``RunQuality/minimumIntervals`` of them. Intervals of one run
+    /// vary less than runs do, so this is a floor on the noise, not a
+    /// measure of it: repeats judge better.
+    public var intervalSpread: RepeatFigures? {
+        let nominal = DurationText.seconds(workload?.interval ?? .seconds(1))
+        let full = timeline.filter { !$0.warmup && $0.seconds >= nominal / 2 && $0.delivered > 0 }
+        guard kind == .produce, full.count >= RunQuality.minimumIntervals else { return nil }
+        var spread = RepeatFigures(full.map { i in
+            CellFigures(recordsPerSecond: i.recordsPerSecond, megabytesPerSecond: i.megabytesPerSecond,
+                        p50: Double(i.p50) / 1000, p95: Double(i.p90) / 1000, p99: Double(i.p99) / 1000,
+                        p999: Double(i.p999) / 1000, errors: i.errors, sent: i.sent, wireRatio: nil, cpuSecondsPerGB: nil)
+        })
+        spread.method = "Student's t over the run's own intervals"
+        return spread
+    }
+}
