@@ -11,14 +11,10 @@ public enum EndToEndSummary {
         if let summary = result.summary { lines.append(P.perfTestLine(summary)) }
         lines.append(P.table(result))
         if let c = result.consume {
-            // Re-reads (the same offsets read again after a rebalance or a fault) are reported apart, not in the rate.
-            let reRead = (result.integrity ?? []).reduce(0) { $0 + $1.reRead }
-            let firstReads = c.consumed - reRead
-            let rate = c.elapsedSeconds > 0 ? Double(firstReads) / c.elapsedSeconds : 0
-            lines.append("consumed  \(c.consumed) records: \(P.fixed(rate, 1)) records/s over "
+            lines.append("consumed  \(c.consumed) records: \(P.fixed(c.recordsPerSecond, 1)) records/s over "
                 + "\(P.fixed(c.elapsedSeconds, 3)) s; ended: \(ConsumeSummary.endText(c.end))"
                 + (c.joinSeconds.map { "; slowest join \(P.fixed($0, 3)) s (before producing)" } ?? ""))
-            if reRead > 0 {
+            if let reRead = c.reRead {
                 lines.append("re-read   \(reRead) records read again from the same offsets (consumer re-delivery): "
                     + "not in the rate above, not a fault of the data")
             }

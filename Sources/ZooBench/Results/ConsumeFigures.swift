@@ -32,6 +32,9 @@ public struct ConsumeFigures: Sendable, Codable {
     public var missing: Int64
     /// Offsets read more than once.
     public var duplicatedOffsets: Int64
+    /// e2e: records read again from the same offsets (consumer re-delivery
+    /// after a rebalance or a fault), in `consumed` but not in the rates.
+    public var reRead: Int?
     /// What the watermarks said there was to read between the expected
     /// starts and ends, when both were known.
     public var expectedRecords: Int64?

@@ -114,6 +114,16 @@ extension RunResult {
         consume = ConsumeFigures(outcome.consume)
         endToEnd = EndToEndFigures(outcome.consume)
         integrity = run.verify ? outcome.integrity : nil
+        // Re-reads are counted apart: the consumer rates are of first reads
+        // (MB/s by the share of records, re-reads taken at the mean size).
+        let reRead = outcome.integrity.reduce(0) { $0 + $1.reRead }
+        if reRead > 0, var figures = consume, figures.elapsedSeconds > 0 {
+            figures.reRead = reRead
+            let share = Double(figures.consumed - reRead) / Double(max(1, figures.consumed))
+            figures.recordsPerSecond *= share
+            figures.megabytesPerSecond *= share
+            consume = figures
+        }
         faults = outcome.faults.isEmpty ? nil : outcome.faults
         if let counts = outcome.produce.allocations {
             let delivered = outcome.produce.delivered
