@@ -117,7 +117,7 @@ public enum HTMLReport {
         let rows = plan.steps.map { step in
             [String(step.index), step.phase, fixed(step.askedRate, 0), fixed(step.achievedRate, 1), fixed(step.latency.p50, 2),
              fixed(step.latency.p99, 2), fixed(step.latency.p999, 2), String(step.errors),
-             step.repeats.map { r in "\(r.filter(\.passed).count)/\(r.count)" } ?? (step.passed ? "1/1" : "0/1"),
+             PlanReport.runsPassed(step),
              step.passed ? "pass" : "fail"]
         }
         body += section("The curve", chart.render()
@@ -148,7 +148,7 @@ public enum HTMLReport {
             let shown = drawn(result.timeline, \.seconds).count
             rows = result.timeline.map { i in
                 [String(i.index), fixed(i.start, 3), fixed(i.recordsPerSecond, 1), fixed(i.megabytesPerSecond, 2),
-                 i.delivered > 0 ? fixed(Double(i.p50) / 1000, 2) : "-", i.delivered > 0 ? fixed(Double(i.p99) / 1000, 2) : "-",
+                 ms(i.p50, when: i.delivered > 0), ms(i.p99, when: i.delivered > 0),
                  String(i.errors), note(i.warmup, partial: i.index >= shown, seconds: i.seconds)]
             }
         }
@@ -180,6 +180,15 @@ public enum HTMLReport {
         return timeline.dropLast()
     }
 
+    /// A latency in µs as ms for a table, or `-` for an interval with no records.
+    static func ms(_ micros: UInt64, when present: Bool) -> String { present ? fixed(Double(micros) / 1000, 2) : "-" }
+
+    /// Points at each interval's end; an interval `y` says nothing of (nil) is a gap.
+    static func gapped<Interval>(_ timeline: ArraySlice<Interval>, end: (Interval) -> Double, _ y: (Interval) -> Double?)
+        -> [(x: Double, y: Double)] {
+        timeline.map { (end($0), y($0) ?? .nan) }
+    }
+
     static func note(_ warmup: Bool, partial: Bool, seconds: Double) -> String {
         [warmup ? "warm-up" : nil, partial ? "partial (\(fixed(seconds, 3)) s, not drawn)" : nil].compactMap { $0 }.joined(separator: ", ")
     }
@@ -194,19 +203,21 @@ public enum HTMLReport {
                                  color: ChartColors.series[2]))
         if let warm = consume.timeline.last(where: \.warmup) { rate.bands.append((0, warm.start + warm.seconds, "warm-up records")) }
         var lag = SVGChart(title: "Consumer lag at each interval's end", xLabel: x, yLabel: "records behind the high watermark")
-        lag.series.append(.init(name: "lag", points: timeline.map { ($0.start + $0.seconds, $0.lag.map(Double.init) ?? .nan) },
+        let end = { (i: ConsumeIntervalSnapshot) in i.start + i.seconds }
+        lag.series.append(.init(name: "lag", points: gapped(timeline, end: end) { $0.lag.map(Double.init) },
                                 color: ChartColors.series[3]))
         var latency = SVGChart(title: "Send → consume latency per interval", xLabel: x, yLabel: "latency (ms, log scale)")
         latency.yScale = .log
         for (index, (name, path)) in [("p50", \ConsumeIntervalSnapshot.p50), ("p99", \.p99), ("p99.9", \.p999)].enumerated() {
-            latency.series.append(.init(name: "send→consume \(name)", points: timeline.map {
-                ($0.start + $0.seconds, $0[keyPath: path] > 0 ? Double($0[keyPath: path]) / 1000 : .nan)
+            // Warm-up records are not in an interval's latency: an interval of only those is a gap too.
+            latency.series.append(.init(name: "send→consume \(name)", points: gapped(timeline, end: end) {
+                $0[keyPath: path] > 0 ? Double($0[keyPath: path]) / 1000 : nil
             }, color: ChartColors.series[index], dashed: index == 2))
         }
         let rows = consume.timeline.map { i in
             [String(i.index), fixed(i.start, 3), fixed(i.recordsPerSecond, 1), i.lag.map(String.init) ?? "-",
-             i.consumed > 0 ? fixed(Double(i.p50) / 1000, 2) : "-", i.consumed > 0 ? fixed(Double(i.p99) / 1000, 2) : "-",
-             i.consumed > 0 ? fixed(Double(i.p999) / 1000, 2) : "-", i.warmup ? "warm-up records" : ""]
+             ms(i.p50, when: i.consumed > 0), ms(i.p99, when: i.consumed > 0), ms(i.p999, when: i.consumed > 0),
+             i.warmup ? "warm-up records" : ""]
         }
         return section("Consumers", rate.render() + lag.render() + latency.render()
             + table(["interval", "start s", "consumed/s", "lag", "p50 ms", "p99 ms", "p99.9 ms", ""], rows))
@@ -237,14 +248,13 @@ public enum HTMLReport {
     }
 
     static func latencyOverTimeSection(_ result: RunResult) -> String {
-        var chart = SVGChart(title: "Latency per interval", xLabel: "seconds from the start", yLabel: "latency (ms)")
+        var chart = SVGChart(title: "Latency per interval", xLabel: "seconds from the start", yLabel: "latency (ms, log scale)")
         chart.yScale = .log
-        chart.yLabel = "latency (ms, log scale)"
         if !result.timeline.isEmpty {
             let timeline = drawn(result.timeline, \.seconds)
             // No records, no latency: a gap, not a 0 ms reading at the worst moment of the run.
             func points(_ path: KeyPath<IntervalSnapshot, UInt64>) -> [(x: Double, y: Double)] {
-                timeline.map { ($0.start + $0.seconds, $0.delivered > 0 ? Double($0[keyPath: path]) / 1000 : .nan) }
+                gapped(timeline, end: { $0.start + $0.seconds }) { $0.delivered > 0 ? Double($0[keyPath: path]) / 1000 : nil }
             }
             chart.series.append(.init(name: "send→ack p50", points: points(\.p50), color: ChartColors.series[0]))
             chart.series.append(.init(name: "send→ack p99", points: points(\.p99), color: ChartColors.series[1]))

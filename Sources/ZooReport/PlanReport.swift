@@ -25,6 +25,11 @@ public enum PlanReport {
         return text
     }
 
+    /// `2/2`: how many of a step's runs passed.
+    static func runsPassed(_ s: PlanStep) -> String {
+        s.repeats.map { r in "\(r.filter(\.passed).count)/\(r.count)" } ?? (s.passed ? "1/1" : "0/1")
+    }
+
     /// The line printed as each step finishes.
     public static func stepLine(_ s: PlanStep, of search: RateSearch) -> String {
         "step \(s.index) (\(s.phase)): asked \(NumberText.rate(s.askedRate))/s achieved \(NumberText.rate(s.achievedRate))/s  "
@@ -45,7 +50,7 @@ public enum PlanReport {
                 String(s.index), s.phase, NumberText.rate(s.askedRate), NumberText.rate(s.achievedRate), NumberText.fixed(s.megabytesPerSecond, 2),
                 NumberText.fixed(s.latency.p50, 2), NumberText.fixed(s.latency.p99, 2),
                 NumberText.fixed(s.latency.p999, 2), NumberText.fixed(s.latency.max, 2), String(s.errors),
-                s.repeats.map { r in "\(r.filter(\.passed).count)/\(r.count)" } ?? (s.passed ? "1/1" : "0/1"),
+                runsPassed(s),
                 (s.passed ? "pass" : "fail") + (plan.kneeStep == s.index ? " (knee)" : ""),
             ])
         }

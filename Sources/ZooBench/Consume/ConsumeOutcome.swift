@@ -23,9 +23,9 @@ public struct ConsumeOutcome: Sendable {
     /// in ``consumed``, not in the rates.
     public var warmupRecords = 0
     public var warmupBytes = 0
+    /// Nonzero only when the warm-up ended; a run that ended inside it has
+    /// rates over everything read (``RunQuality`` warns of it).
     public var warmupSeconds = 0.0
-    /// The run ended before its warm-up did: the rates then cover everything read.
-    public var warmupUnfinished = false
     /// Seconds from the fleet's start to the end of measuring (joins included).
     public var totalSeconds = 0.0
     /// The slowest consumer's join (group mode), seconds.

@@ -273,7 +273,6 @@ public final class ConsumerFleet: @unchecked Sendable {
             outcome.warmupSeconds = DurationText.seconds(warmup)
             measureStart = first + nanoseconds(warmup)
         }
-        outcome.warmupUnfinished = workload.warmup != nil && !warmedUp && outcome.consumed > 0
         if first != .max && last > measureStart { outcome.elapsedSeconds = Double(last - measureStart) / 1e9 }
         if measuredEnd > start { outcome.totalSeconds = Double(measuredEnd - start) / 1e9 }
         if first != .max { outcome.firstRecordSeconds = Double(first - start) / 1e9 }

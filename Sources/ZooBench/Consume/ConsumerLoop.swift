@@ -310,7 +310,7 @@ final class ConsumerLoop: @unchecked Sendable {
     /// Everything that needs the time: intervals, the duration, commits, Ctrl-C.
     private func housekeeping(_ now: UInt64, _ adapter: KafkaInputAdapter, _ state: inout ReadState,
                               _ commits: inout CommitTimer) {
-        let first = fleet.firstRecord.load(ordering: .relaxed)
+        let first = state.warmedUp && duration == nil ? 0 : fleet.firstRecord.load(ordering: .relaxed)
         if !state.warmedUp {
             current.warmup = true
             if first > 0 && now >= first + (warmup ?? 0) { endWarmup(now, &state) }

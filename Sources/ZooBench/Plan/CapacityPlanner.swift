@@ -149,7 +149,7 @@ public struct CapacityPlanner {
         var stopped = false
         while let rate = plan.search.next(), !stop.isStopped {
             let index = plan.steps.count + 1
-            guard try measureStep(index, rate: rate, phase: plan.search.phase.rawValue, count: max(1, stepRepeats)) else {
+            guard try measureStep(index, rate: rate, phase: plan.search.phase.rawValue, count: stepRepeats) else {
                 stopped = true
                 break
             }
@@ -166,7 +166,7 @@ public struct CapacityPlanner {
             onEvent?(.remeasuring(involved, reasons: violations.map(\.reason)))
             for index in involved where !stopped {
                 guard let step = plan.steps.first(where: { $0.index == index }) else { continue }
-                stopped = try !measureStep(index, rate: step.askedRate, phase: step.phase, count: max(1, stepRepeats))
+                stopped = try !measureStep(index, rate: step.askedRate, phase: step.phase, count: stepRepeats)
                 if let again = plan.steps.first(where: { $0.index == index }) { onEvent?(.stepped(again, plan.search)) }
             }
             let remaining = PlanCurve.violations(plan.steps, percentile: percentile)

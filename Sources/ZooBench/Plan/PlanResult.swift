@@ -47,8 +47,7 @@ public struct PlanStep: Sendable, Codable {
     public init(index: Int, phase: String, askedRate: Double, runs: [RunResult], slo: SLO) {
         let judged = runs.map { PlanStep(index: index, phase: phase, askedRate: askedRate, run: $0, slo: slo) }
         let metric = slo.primaryLatency.percentile ?? 99
-        let order = judged.indices.sorted { judged[$0].figures.latency(metric) < judged[$1].figures.latency(metric) }
-        self = judged[order[(order.count - 1) / 2]]
+        self = judged[Estimate.medianIndex(of: judged.map { $0.figures.latency(metric) })]
         guard judged.count > 1 else { return }
         let passes = judged.filter(\.passed).count
         passed = passes * 2 > judged.count

@@ -36,10 +36,8 @@ public struct Estimate: Sendable, Codable, Hashable {
         }
         let logs = finite.allSatisfy { $0 > 0 }
         let xs = logs ? finite.map { Foundation.log($0) } : finite
-        let n = Double(xs.count)
-        let mean = xs.reduce(0, +) / n
-        let variance = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
-        let half = Self.tQuantile975(degreesOfFreedom: xs.count - 1) * variance.squareRoot() / n.squareRoot()
+        let (mean, deviation) = Self.meanAndDeviation(xs)
+        let half = Self.tQuantile975(degreesOfFreedom: xs.count - 1) * deviation / Double(xs.count).squareRoot()
         if logs {
             (low, high) = (Foundation.exp(mean - half), Foundation.exp(mean + half))
         } else {
@@ -59,6 +57,19 @@ public struct Estimate: Sendable, Codable, Hashable {
 
     /// The interval's half-width as a fraction of the median (0 without an interval).
     public var relativeHalfWidth: Double { median != 0 ? (high - low) / 2 / Swift.abs(median) : 0 }
+
+    /// The mean and the sample standard deviation (n − 1) of `values` (two or more).
+    static func meanAndDeviation(_ values: [Double]) -> (mean: Double, deviation: Double) {
+        let n = Double(values.count)
+        let mean = values.reduce(0, +) / n
+        return (mean, (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot())
+    }
+
+    /// The index of the median of `values` (the lower one of an even count): the median run.
+    public static func medianIndex(of values: [Double]) -> Int {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        return order[(order.count - 1) / 2]
+    }
 
     public static func median(of values: [Double]) -> Double {
         let sorted = values.sorted()

@@ -26,8 +26,7 @@ public enum Repeats {
     public static func combine(_ runs: [RunResult]) -> RunResult {
         guard runs.count > 1 else { return runs.first! }
         let figures = runs.map { CellFigures($0, cpuSeconds: nil) }
-        let order = figures.indices.sorted { figures[$0].recordsPerSecond < figures[$1].recordsPerSecond }
-        var combined = runs[order[(order.count - 1) / 2]]
+        var combined = runs[Estimate.medianIndex(of: figures.map(\.recordsPerSecond))]
         combined.runs = runs.map { run in
             var copy = run.withoutHistograms()
             copy.runs = nil

@@ -63,10 +63,10 @@ public enum RunQuality {
     /// The coefficient of variation of `rates` and the change of their
     /// least-squares line from first to last, both as fractions of the mean.
     public static func steadiness(_ rates: [Double]) -> (variation: Double, trend: Double) {
+        guard rates.count >= 2 else { return (0, 0) }
         let n = Double(rates.count)
-        let mean = rates.reduce(0, +) / n
-        guard mean > 0, rates.count >= 2 else { return (0, 0) }
-        let variance = rates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        let (mean, deviation) = Estimate.meanAndDeviation(rates)
+        guard mean > 0 else { return (0, 0) }
         let middle = (n - 1) / 2
         var sxy = 0.0, sxx = 0.0
         for (i, rate) in rates.enumerated() {
@@ -74,7 +74,7 @@ public enum RunQuality {
             sxx += (Double(i) - middle) * (Double(i) - middle)
         }
         let slope = sxx > 0 ? sxy / sxx : 0
-        return (variance.squareRoot() / mean, slope * (n - 1) / mean)
+        return (deviation / mean, slope * (n - 1) / mean)
     }
 
     private static func percent(_ fraction: Double) -> String { NumberText.fixed(fraction * 100, 0) + " %" }

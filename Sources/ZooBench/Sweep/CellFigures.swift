@@ -98,12 +98,7 @@ public struct CellFigures: Sendable, Codable, Hashable {
 
     /// The median of each figure over `runs` (errors and sent are summed).
     public static func median(_ runs: [CellFigures]) -> CellFigures {
-        func m(_ values: [Double]) -> Double {
-            let sorted = values.sorted()
-            guard !sorted.isEmpty else { return 0 }
-            let mid = sorted.count / 2
-            return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-        }
+        let m = Estimate.median(of:)
         let ratios = runs.compactMap(\.wireRatio)
         let cpu = runs.compactMap(\.cpuSecondsPerGB)
         return CellFigures(
