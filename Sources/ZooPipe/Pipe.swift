@@ -84,6 +84,13 @@ public enum PipeEnd {
         guard isKafka(text) else { return try JSONLInputAdapter(path: text, keyField: keyField) }
         var configuration = KafkaConsumerConfiguration()
         configuration.client.properties = properties
+        // A real broker can hold a new group's first join for a good part of
+        // the session timeout: with librdkafka's 45 s default, Tansu gave a
+        // pipe its first record after 23 s (6 s: after 3 s). The embedded
+        // cluster never waited. The consume command uses 6 s too.
+        if group != nil && properties["session.timeout.ms"] == nil {
+            configuration.client.properties["session.timeout.ms"] = "6000"
+        }
         configuration.client.connectTimeout = connectTimeout
         let adapter = try KafkaInputAdapter(uri: text, groupID: group, configuration: configuration)
         adapter.pipeIdleTimeout = idleTimeout

@@ -433,11 +433,7 @@ public enum HTMLReport {
         var lines: [String] = []
         for report in result.integrity ?? [] { lines.append(report.verdict + (report.group.map { " (group \($0))" } ?? "")) }
         if let allocations = result.allocations { lines.append(allocations.verdictLine) }
-        if let s = result.summary, let growth = s.brokerOffsetGrowth {
-            let delivered = s.delivered + (result.warmup?.delivered ?? 0)
-            lines.append(growth == Int64(delivered) ? "broker end offsets grew by \(growth): matches records delivered"
-                         : "broker end offsets grew by \(growth) for \(delivered) records delivered")
-        }
+        if let line = OffsetCheckText.line(result) { lines.append(line) }
         if result.partial { lines.append("partial: the run was stopped before its end") }
         lines += TrustText.repeatLines(result).map { $0.trimmingCharacters(in: .whitespaces) }
         if let warning = TrustText.warningLine(result) { lines.append(warning) }
@@ -456,6 +452,9 @@ public enum HTMLReport {
         var rows: [[String]] = []
         if let workload { rows.append(["workload", workload]) }
         rows.append(["zoobench", "\(environment.zoobenchVersion) (librdkafka \(environment.librdkafkaVersion))"])
+        if let features = environment.librdkafkaFeatures, !features.isEmpty {
+            rows.append(["librdkafka features", features.joined(separator: ", ")])
+        }
         rows.append(["host", "\(environment.host), \(environment.cores) cores, \(environment.operatingSystem)"])
         rows.append(["cluster", "\(environment.clusterKind.rawValue): \(environment.bootstrapServers), "
                         + "\(environment.brokers.count) brokers, \(environment.topicPartitions) partitions"])

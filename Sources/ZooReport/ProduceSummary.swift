@@ -90,16 +90,8 @@ public enum ProduceSummary {
             }
         }
         if let faults = result.faults { lines.append(faultsLine(faults)) }
-        if let growth = s.brokerOffsetGrowth {
-            let expected = s.delivered + warmup.delivered
-            if growth == Int64(expected) {
-                lines.append("check     broker end offsets grew by \(growth): matches records delivered"
-                    + (warmup.delivered > 0 ? " (warm-up included)" : ""))
-            } else {
-                lines.append("check     broker end offsets grew by \(growth) but \(expected) records were delivered"
-                    + (workload.acks == .none ? " (acks=0: the client cannot know what the broker kept)" : "")
-                    + (workload.transactionalID != nil ? " (transaction markers take offsets too)" : ""))
-            }
+        if let line = OffsetCheckText.line(result) {
+            lines.append("check     " + line)
         }
         if let allocations = result.allocations {
             lines.append(allocations.verdictLine)

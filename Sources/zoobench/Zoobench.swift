@@ -17,7 +17,10 @@ struct Zoobench: ParsableCommand {
             Exit codes: 0 ok, 1 failure, 2 bad input, 3 cannot reach the cluster, 4 regression (compare), 5 zero-copy budget broken (--require-zero-copy), 6 swarm short of workers or degraded, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); \
             what was measured is saved, marked partial.
             """,
-        version: "zoobench \(ZooBenchVersion.current) (librdkafka \(KafkaVersion.librdkafka))",
+        version: """
+            zoobench \(ZooBenchVersion.current) (librdkafka \(KafkaVersion.librdkafka))
+            librdkafka builtin.features: \(KafkaVersion.builtinFeatures.joined(separator: ","))
+            """,
         subcommands: [ProduceCommand.self, ConsumeCommand.self, EndToEndCommand.self, SweepCommand.self, PlanCommand.self, CodecsCommand.self, CompareCommand.self, ReportCommand.self,
                       ClusterCommand.self, SwarmCommand.self, WorkerCommand.self, PipeCommand.self]
     )

@@ -26,6 +26,12 @@ extension CodecBenchOptions {
 extension CodecBench {
     /// The records `workload` describes, laid end to end and cut into batches.
     public func sample(of workload: ProduceWorkload) throws -> CodecSample {
+        // Empty generated records would first fill a pool of millions of empty slots.
+        var fromFile = false
+        if case .file = workload.payload { fromFile = true }
+        if workload.recordSize.maximum == 0 && !fromFile {
+            throw WorkloadError.invalid("--payload: the records hold no bytes to compress")
+        }
         let sample = CodecSample(pool: try PayloadPool(workload: workload), batchSize: options.batchSize,
                                  sampleBytes: options.sampleBytes)
         guard sample.bytes > 0 else { throw WorkloadError.invalid("--payload: the records hold no bytes to compress") }

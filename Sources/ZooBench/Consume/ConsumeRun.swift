@@ -66,7 +66,7 @@ public struct ConsumeRun {
         var backlog: BacklogFigures?
         var expecting: [Int32: Int64]?
         if let bytes = workload.backlog {
-            expecting = try target.admin.watermarks(topic: workload.topic).mapValues(\.high)
+            expecting = try target.admin.endOffsets(topic: workload.topic)
             backlog = try produceBacklog(bytes, on: target, stop: stop)
         }
         onEvent?(.reading(workload))

@@ -73,12 +73,13 @@ public final class ConsumerFleet: @unchecked Sendable {
             }
         } else {
             let watermarks = try admin.watermarks(topic: target.topic)
+            let ends = workload.from == .latest ? try admin.endOffsets(topic: target.topic) : [:]
             let fresh = workload.group == nil || !workload.groupMode
             var starts: [Int32: Int64] = [:]
             for (partition, marks) in watermarks where fresh {
                 switch workload.from {
                 case .earliest: starts[partition] = marks.low
-                case .latest: starts[partition] = marks.high
+                case .latest: starts[partition] = ends[partition] ?? marks.high
                 case .offset(let offset): starts[partition] = max(offset, marks.low)
                 }
             }
@@ -197,7 +198,7 @@ public final class ConsumerFleet: @unchecked Sendable {
                     onInterval: (@Sendable (ConsumeIntervalSnapshot) -> Void)? = nil) throws -> ConsumeOutcome {
         var initialEnds: [Int32: Int64]?
         if workload.untilEnd || workload.backlog != nil {
-            initialEnds = try admin.watermarks(topic: target.topic).mapValues(\.high)
+            initialEnds = try admin.endOffsets(topic: target.topic)
         }
         start(stop: stop, onInterval: onInterval)
         if let initialEnds { setEnds(initialEnds) }

@@ -48,7 +48,7 @@ public struct EndToEndRun: Sendable {
         consume.warmup = nil  // the producers' warm-up marks the records instead
         try consume.validate()
         let run = UInt32.random(in: 1...UInt32.max)
-        let startAt = try admin.watermarks(topic: produce.topic).mapValues(\.high)
+        let startAt = try admin.endOffsets(topic: produce.topic)
         let fleet = try ConsumerFleet(
             workload: consume, target: target, admin: admin,
             stamps: StampCheck(run: run, producers: produce.producers, rated: produce.throughput != nil),
@@ -84,10 +84,10 @@ public struct EndToEndRun: Sendable {
         // Every record is acknowledged or failed now. Consumers read up to the
         // ends as the cluster has them (read until two looks agree, as with
         // acks=0 the last records may still be on their way in).
-        var ends = try admin.watermarks(topic: produce.topic).mapValues(\.high)
+        var ends = try admin.endOffsets(topic: produce.topic)
         for _ in 0..<20 {
             Thread.sleep(forTimeInterval: 0.05)
-            let again = try admin.watermarks(topic: produce.topic).mapValues(\.high)
+            let again = try admin.endOffsets(topic: produce.topic)
             if again == ends { break }
             ends = again
         }

@@ -20,6 +20,8 @@ public struct ProduceFigures: Sendable, Codable, Hashable {
     public var correctedLatency: LatencyPercentiles?
     /// Growth of the topic's end offsets over the run (warm-up included), when it could be read.
     public var brokerOffsetGrowth: Int64?
+    /// ListOffsets against the fetch high watermark against delivered (see ``OffsetCheck``).
+    public var offsetCheck: OffsetCheck?
     /// What went over the wire (warm-up included), from librdkafka's statistics.
     public var wire: KafkaWireStatistics?
 }

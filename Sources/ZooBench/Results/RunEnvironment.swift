@@ -5,6 +5,9 @@ import ZooPipe
 public struct RunEnvironment: Sendable, Codable, Hashable {
     public var zoobenchVersion: String
     public var librdkafkaVersion: String
+    /// The linked librdkafka's `builtin.features` (absent in results written
+    /// before zoobench recorded them).
+    public var librdkafkaFeatures: [String]?
     public var host: String
     public var cores: Int
     public var operatingSystem: String
@@ -36,6 +39,7 @@ extension RunEnvironment {
         let info = ProcessInfo.processInfo
         return RunEnvironment(
             zoobenchVersion: ZooBenchVersion.current, librdkafkaVersion: KafkaVersion.librdkafka,
+            librdkafkaFeatures: KafkaVersion.builtinFeatures,
             host: info.hostName, cores: info.activeProcessorCount,
             operatingSystem: info.operatingSystemVersionString,
             clusterKind: target.kind,

@@ -34,7 +34,8 @@ public struct MeasuredRun: Sendable {
     public func run(on target: BenchTarget, stop: StopSignal = StopSignal(), startedAt: Date = Date()) throws -> RunResult {
         let topic = produce.topic
         let schedule = try FaultSchedule.make(produce.faults, topic: topic, target: target, onEvent: onFault)
-        let before = try? target.admin.endOffsetTotal(topic: topic)
+        let probe = OffsetProbe(admin: target.admin, topics: [topic])
+        let before = probe.read()
         switch mode {
         case .produce:
             var fleet = ProducerFleet(workload: produce, target: target.uri)
@@ -43,7 +44,8 @@ public struct MeasuredRun: Sendable {
             let outcome = try fleet.run(stop: stop, onInterval: onProduceInterval)
             schedule?.stop()
             var result = RunResult(workload: produce, outcome: outcome, environment: environment(target),
-                                   startedAt: startedAt, brokerOffsetGrowth: growth(since: before, target))
+                                   startedAt: startedAt, brokerOffsetGrowth: nil)
+                .checkingOffsets(probe, since: before)
             if let schedule, !schedule.events.isEmpty { result.faults = schedule.events }
             return result.assessed()
         case .e2e:
@@ -54,7 +56,7 @@ public struct MeasuredRun: Sendable {
             let outcome = try run.run(target: target.uri, admin: target.admin, stop: stop, faults: schedule,
                                       onProduceInterval: onProduceInterval, onConsumeInterval: onConsumeInterval)
             return RunResult(endToEnd: run, outcome: outcome, environment: environment(target), startedAt: startedAt,
-                             brokerOffsetGrowth: growth(since: before, target)).assessed()
+                             brokerOffsetGrowth: nil).checkingOffsets(probe, since: before).assessed()
         }
     }
 
@@ -71,8 +73,4 @@ public struct MeasuredRun: Sendable {
                         clockNote: endToEndClockNote)
     }
 
-    private func growth(since before: Int64?, _ target: BenchTarget) -> Int64? {
-        let after = try? target.admin.endOffsetTotal(topic: produce.topic)
-        return before.flatMap { b in after.map { $0 - b } }
-    }
 }

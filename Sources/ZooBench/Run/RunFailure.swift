@@ -25,5 +25,6 @@ extension RunResult {
             throw KafkaError.deliveryFailed(count: summary.failed + summary.undelivered, reason: reasons.joined(separator: ", "))
         }
         if let bad = integrity?.first(where: { !$0.clean }) { throw IntegrityFailure(report: bad) }
+        if let check = summary?.offsetCheck, !check.explained { throw OffsetMismatch(check: check) }
     }
 }

@@ -80,7 +80,7 @@ public final class SwarmLink: @unchecked Sendable {
             // A fetch that finds nothing waits this long on a broker: short enough for timely
             // pings and stops, long enough that idle readers cost a cluster little (10 requests/s each).
             configuration.client.properties["fetch.wait.max.ms"] = configuration.client.properties["fetch.wait.max.ms"] ?? "100"
-            configuration.startOffsets = try admin.watermarks(topic: topic).mapValues(\.high)
+            configuration.startOffsets = try admin.endOffsets(topic: topic)
             configuration.startPosition = .latest
             return try KafkaInputAdapter(uri: KafkaURI("kafka://\(topics.brokers)/\(topic)"), groupID: nil,
                                          generateIDs: false, configuration: configuration)

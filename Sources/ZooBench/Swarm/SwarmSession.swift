@@ -125,20 +125,21 @@ public final class SwarmSession: @unchecked Sendable {
         }
         if workload.producers < workers.count { say(.producersRaised(from: workload.producers, to: workers.count)) }
         for share in shares { say(.share(share, mode)) }
-        let before = try? measured.reduce(Int64(0)) { $0 + (try target.admin.endOffsetTotal(topic: $1)) }
+        let probe = OffsetProbe(admin: target.admin, topics: measured)
+        let before = probe.read()
         let runID = "run-" + String(UInt64.random(in: 1...UInt64.max), radix: 36)
         let spec = SwarmRunSpec(runID: runID, mode: mode,
                                 startAt: Date().timeIntervalSince1970 + DurationText.seconds(settings.startDelay),
                                 workload: SwarmSplit.withoutSecrets(workload), shares: shares)
         say(.starting(runID: runID, delay: settings.startDelay, workers: workers.count))
         var outcomes = try coordinator.run(spec, workers: workers, clocks: clocks, stop: stop)
-        let after = try? measured.reduce(Int64(0)) { $0 + (try target.admin.endOffsetTotal(topic: $1)) }
         outcomes.sort { $0.share.index < $1.share.index }
 
         // The merge takes the clients' configurations from the workers' results.
         return RunResult.swarm(
             spec: spec, outcomes: outcomes, requested: settings.workers, late: coordinator.late.map(\.id),
             environment: MeasuredRun(mode: .produce, produce: workload).environment(target),
-            startedAt: startedAt, brokerOffsetGrowth: before.flatMap { b in after.map { $0 - b } }, stopped: stop.isStopped)
+            startedAt: startedAt, brokerOffsetGrowth: nil, stopped: stop.isStopped)
+            .checkingOffsets(probe, since: before)
     }
 }

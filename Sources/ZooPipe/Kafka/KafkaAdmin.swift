@@ -1,12 +1,16 @@
 import CRdKafka
+import Synchronization
 
 /// Cluster administration: metadata, topic creation and description, and the
 /// partition watermarks that message counts are checked against.
 public final class KafkaAdmin: @unchecked Sendable {
     let client: RDKafkaClient
     let timeout: Duration
-    private let bootstrapServers: String
-    private let configuration: KafkaClientConfiguration
+    let bootstrapServers: String
+    let configuration: KafkaClientConfiguration
+    /// A consumer outside any group that finds partition ends by fetching
+    /// (``readToEnd(topic:from:timeout:)``), made on first use.
+    let endReader = Mutex<RDKafkaClient?>(nil)
 
     /// Connects to `bootstrapServers` (`host:port,…`). Throws
     /// ``KafkaError/connectionFailed(brokers:underlying:)`` if no broker answers
@@ -19,6 +23,13 @@ public final class KafkaAdmin: @unchecked Sendable {
         self.configuration = configuration
         timeout = configuration.connectTimeout
         _ = try client.metadata(timeout: timeout)
+    }
+
+    deinit {
+        endReader.withLock { reader in
+            if let reader { rd_kafka_consumer_close(reader.handle) }
+            reader?.destroy()
+        }
     }
 
     /// Brokers, topics, partitions and leaders as the cluster reports them now.

@@ -69,4 +69,34 @@ private func formatSeconds(_ seconds: Double) -> String {
 public enum KafkaVersion {
     /// The librdkafka version linked at run time, e.g. `2.0.2`.
     public static var librdkafka: String { String(cString: rd_kafka_version_str()) }
+
+    /// The linked librdkafka's version as (major, minor, revision), from
+    /// `rd_kafka_version()` (hex `MMmmrrxx`).
+    public static var librdkafkaNumber: (major: Int, minor: Int, revision: Int) {
+        let hex = Int(rd_kafka_version())
+        return ((hex >> 24) & 0xff, (hex >> 16) & 0xff, (hex >> 8) & 0xff)
+    }
+
+    /// Whether the linked librdkafka is at least `major.minor.revision`.
+    public static func librdkafkaAtLeast(_ major: Int, _ minor: Int, _ revision: Int = 0) -> Bool {
+        let v = librdkafkaNumber
+        return (v.major, v.minor, v.revision) >= (major, minor, revision)
+    }
+
+    /// What the linked librdkafka was built with (its `builtin.features`
+    /// property: `gzip`, `snappy`, `ssl`, `sasl_oauthbearer`, `zstd`, `lz4`,
+    /// `http`, …), read once from a fresh configuration.
+    public static let builtinFeatures: [String] = {
+        guard let conf = rd_kafka_conf_new() else { return [] }
+        defer { rd_kafka_conf_destroy(conf) }
+        var size = 0
+        guard rd_kafka_conf_get(conf, "builtin.features", nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return [] }
+        var buffer = [CChar](repeating: 0, count: size)
+        guard rd_kafka_conf_get(conf, "builtin.features", &buffer, &size) == RD_KAFKA_CONF_OK else { return [] }
+        let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return text.split(separator: ",").map(String.init)
+    }()
+
+    /// Whether the linked librdkafka was built with `feature` (see `builtinFeatures`).
+    public static func has(_ feature: String) -> Bool { builtinFeatures.contains(feature) }
 }
