@@ -187,6 +187,22 @@ struct RealBrokerTests {
         }
     }
 
+    /// Tansu creates a topic with one replica whatever the replication factor
+    /// asked (Kafka refuses); zoobench refuses first, so a run never measures
+    /// another topic than asked. The embedded cluster had 3 brokers and hid it.
+    @Test func replicationFactorAboveTheBrokersIsRefused() throws {
+        let broker = try TansuBroker()
+        defer { broker.finish() }
+        let run = try ZoobenchProcess.run(["produce", "--uri", "kafka://\(broker.bootstrap)/replicated", "--partitions", "3",
+                                           "--replication-factor", "3", "--num-records", "100", "--no-save"])
+        #expect(run.status == 2, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stderr.contains("replication factor 3 needs at least 3 brokers; the cluster at \(broker.bootstrap) has 1"),
+                "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        let admin = try KafkaAdmin(bootstrapServers: broker.bootstrap)
+        #expect(try !admin.topicExists("replicated"))
+    }
+
     /// A backlog read by a group of two and by simple consumers of every
     /// partition: each reads exactly what is there, to the end the fetches
     /// show (not Tansu's short ListOffsets).

@@ -77,6 +77,14 @@ public final class KafkaAdmin: @unchecked Sendable {
     public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int16 = 1,
                             ifNotExists: Bool = false) throws(KafkaError) {
         try KafkaURI.validateTopic(name)
+        // Kafka refuses this with INVALID_REPLICATION_FACTOR; some brokers
+        // (Tansu) create the topic with fewer replicas than asked and say
+        // nothing, so the figures would describe another topic than asked.
+        let brokers = try metadata().brokers.count
+        if Int(replicationFactor) > brokers {
+            throw .invalidConfiguration("replication factor \(replicationFactor) needs at least \(replicationFactor) brokers; "
+                + "the cluster at \(bootstrapServers) has \(brokers)")
+        }
         var errstr = [CChar](repeating: 0, count: 512)
         guard let newTopic = rd_kafka_NewTopic_new(name, partitions, Int32(replicationFactor), &errstr, errstr.count) else {
             throw .invalidConfiguration(string(fromCBuffer: errstr))
