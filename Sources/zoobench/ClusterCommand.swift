@@ -46,8 +46,15 @@ struct ClusterCommand: ParsableCommand {
     var bootstrapFile: String?
     @Flag(help: "Read fault commands from stdin while serving (see above).") var control = false
 
+    func validate() throws {
+        if let bootstrapFile { try OutputDestination.checkFile(bootstrapFile, label: "--bootstrap-file") }
+    }
+
     func run() throws {
         let topics = try topic.map { text throws(WorkloadError) in try TopicSpec(parsing: text, brokers: brokers) }
+        if let twice = topics.map(\.name).firstRepeated() {
+            throw WorkloadError.invalid("--topic: '\(twice)' is given twice; name each topic once")
+        }
         let latency = try rtt.map { text throws(WorkloadError) in try DurationText.parse(text, label: "--rtt", atMost: .seconds(3600)) }
         let limit = try serveFor.map { text throws(WorkloadError) in try DurationText.parse(text, label: "--for", positive: true) }
         let cluster = try EmbeddedCluster(brokers: brokers)
@@ -75,8 +82,16 @@ struct ClusterCommand: ParsableCommand {
             // Commands are read from stdin on a thread of their own, until its end or `quit`.
             let session = ClusterControl(cluster: cluster)
             let reader = Thread {
-                while let line = readLine() {
-                    guard let (answer, quit) = session.answer(line) else { continue }
+                // Lines are bounded: a command is a few words, and stdin may be anything (/dev/zero has no newline).
+                var lines = LineReader(fd: STDIN_FILENO, longestLine: ClusterControl.longestCommand)
+                while let line = try? lines.next() {
+                    let answered: (text: String, quit: Bool)?
+                    switch line {
+                    case .text(let bytes): answered = session.answer(String(decoding: bytes, as: UTF8.self))
+                    case .tooLong(let number):
+                        answered = ("error line \(number) is longer than \(ClusterControl.longestCommand) bytes; commands are a few words", false)
+                    }
+                    guard let (answer, quit) = answered else { continue }
                     FileHandle.standardOutput.write(Data((answer + "\n").utf8))
                     if quit {
                         done.signal()

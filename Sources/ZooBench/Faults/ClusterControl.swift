@@ -13,6 +13,9 @@ public struct ClusterControl: Sendable {
     }
 
     /// The answer to `line` and whether to stop reading; nil for a blank line or a `#` comment.
+    /// The longest command line read; longer lines are answered with an error and skipped.
+    public static let longestCommand = 4096
+
     public func answer(_ line: String) -> (text: String, quit: Bool)? {
         let command = line.trimmingCharacters(in: .whitespaces)
         switch command {

@@ -18,6 +18,8 @@ public final class PayloadPool: @unchecked Sendable {
     private let fromFile: Bool
     private let storage: UnsafeMutableRawBufferPointer
 
+    /// The most bytes a payload file may have (its records are held in memory).
+    public static let largestFile = 64 << 20
     /// The most bytes a generated pool holds.
     public static let maxBytes = 16 * 1024 * 1024
     /// How many sizes are drawn from a size distribution (then cycled).
@@ -25,11 +27,11 @@ public final class PayloadPool: @unchecked Sendable {
 
     /// Builds the pool for `workload`'s payload kind, sizes and compressibility;
     /// a payload file that cannot be read is a ``WorkloadError``.
-    public init(workload: ProduceWorkload, seed: UInt64 = 0x5EED) throws(WorkloadError) {
+    public init(workload: ProduceWorkload, stamped: Bool = false, seed: UInt64 = 0x5EED) throws(WorkloadError) {
         var generator = SplitMix64(seed: seed)
         if case .file(let path) = workload.payload {
             let data: Data
-            switch FileProblem.contents(of: path) {
+            switch FileProblem.contents(of: path, limit: Self.largestFile) {
             case .failure(let reason): throw .invalid("payload file '\(path)': cannot read it (\(reason))")
             case .success(let bytes): data = bytes
             }
@@ -53,10 +55,12 @@ public final class PayloadPool: @unchecked Sendable {
                 if start < bytes.count { entries.append(start..<bytes.count) }
             }
             guard !entries.isEmpty else { throw .invalid("payload file '\(path)': it holds no records") }
-            let limit = workload.messageMaxBytes
+            let framing = workload.largestRecordFraming(stamped: stamped)
+            let limit = workload.messageMaxBytes - framing
             if let largest = entries.indices.max(by: { entries[$0].count < entries[$1].count }), entries[largest].count > limit {
-                throw .invalid("payload file '\(path)': record \(largest + 1) is \(entries[largest].count) bytes, more than "
-                    + "message.max.bytes (\(limit)); raise it with -X message.max.bytes=… or use smaller records")
+                throw .invalid("payload file '\(path)': record \(largest + 1) is \(entries[largest].count) bytes; with up to "
+                    + "\(framing) bytes of key, headers and framing that is more than message.max.bytes "
+                    + "(\(workload.messageMaxBytes)); raise it with -X message.max.bytes=… or use smaller records")
             }
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 8)
             bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }

@@ -1,36 +1,57 @@
 import Foundation
 
 /// Reads a JSON Lines file: each non-empty line is one JSON value and becomes
-/// one record whose value is the line's bytes.
+/// one record whose value is the line's bytes. The file is streamed a chunk
+/// at a time, so its size is not bounded, but each line is
+/// (``longestLine``); a pipe or device that sends nothing for ``stall`` ends
+/// the read with an error rather than a wait without end.
 public struct JSONLInputAdapter: InputAdapter {
     /// The file read.
     public let path: String
     /// A top-level field whose value (as text) becomes the record key; nil: no key.
     public var keyField: String?
+    /// The longest line (record) read: 16 MiB, well over the 1 MB a Kafka
+    /// record may have by default.
+    public var longestLine = 16 << 20
+    /// How long a pipe may send nothing before the read fails.
+    public var stall: Duration = FileProblem.defaultStall
 
     /// Opens `path`; an unreadable file is ``FileAdapterError/unreadable(path:reason:)``.
     public init(path: String, keyField: String? = nil) throws(FileAdapterError) {
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+        guard case .success(let fd) = FileProblem.open(path) else {
+            if case .failure(let reason) = FileProblem.open(path) { throw .unreadable(path: path, reason: reason.description) }
+            throw .unreadable(path: path, reason: "not readable")
         }
+        close(fd)
         self.path = path
         self.keyField = keyField
     }
 
     public mutating func read(limit: Int?, _ body: (KafkaMessage) throws -> Void) throws -> Int {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw FileAdapterError.unreadable(path: path, reason: error.localizedDescription)
+        let fd: Int32
+        switch FileProblem.open(path) {
+        case .success(let opened): fd = opened
+        case .failure(let reason): throw FileAdapterError.unreadable(path: path, reason: reason.description)
         }
+        defer { close(fd) }
+        var lines = LineReader(fd: fd, longestLine: longestLine, stall: stall)
         var count = 0
-        var lineNumber = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
+        while true {
             if let limit, count >= limit { break }
-            var bytes = Array(line)
-            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+            let next: LineReader.Line?
+            do {
+                next = try lines.next()
+            } catch .stalled {
+                throw FileAdapterError.unreadable(path: path, reason: FileProblem.Reason.stalled(stall).description)
+            } catch {
+                throw FileAdapterError.unreadable(path: path, reason: "the read failed")
+            }
+            guard let line = next else { break }
+            let lineNumber = lines.lineNumber
+            guard case .text(let bytes) = line else {
+                throw FileAdapterError.malformed(path: path, line: lineNumber,
+                                                 reason: "longer than \(FileProblem.Reason.size(longestLine)), the longest record read")
+            }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let object: Any
             do {
