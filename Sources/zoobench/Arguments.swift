@@ -12,7 +12,7 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     var duration: Duration
 
     init?(argument: String) {
-        guard let duration = DurationText.parse(argument) else { return nil }
+        guard let duration = DurationText.parse(argument), duration <= DurationText.longest else { return nil }
         self.duration = duration
     }
 

@@ -39,7 +39,7 @@ public struct EndToEndRun: Sendable {
     public func run(target: KafkaURI, admin: KafkaAdmin, stop: StopSignal = StopSignal(), faults: FaultSchedule? = nil,
                     onProduceInterval: (@Sendable (IntervalSnapshot) -> Void)? = nil,
                     onConsumeInterval: (@Sendable (ConsumeIntervalSnapshot) -> Void)? = nil) throws -> EndToEndOutcome {
-        try produce.validate()
+        try produce.validate(stamped: true)
         var consume = self.consume
         consume.topic = produce.topic
         consume.untilEnd = false
@@ -98,7 +98,7 @@ public struct EndToEndRun: Sendable {
                 let name = fleet.groups[group]
                 let readTwice = consumed.partitions.filter { $0.group == name }.reduce(0) { $0 + Int($1.duplicated) }
                 return IntegrityReport(group: name, acknowledged: produced.acknowledged, consumers: ledgers,
-                                       offsetsReadTwice: readTwice)
+                                       offsetsReadTwice: readTwice, read: consume.partitions.map(Set.init))
             }
             : []
         return EndToEndOutcome(produce: produced, consume: consumed, integrity: integrity, run: run,

@@ -102,6 +102,11 @@ public struct CapacityPlanner {
         }
         let high = top ?? 0
         let low = minRate?.recordsPerSecond(recordBytes: recordBytes) ?? high / 10
+        let slowest = ProduceWorkload.slowestThroughput
+        guard low >= slowest, high >= slowest else {
+            throw WorkloadError.invalid("the rates to try (\(NumberText.rate(low)) to \(NumberText.rate(high)) records/s of "
+                + "\(trim(recordBytes)) B records) go below \(trim(slowest)) records/s, the slowest rate zoobench sends")
+        }
         guard low > 0, low <= high else {
             throw WorkloadError.invalid("--min-rate (\(NumberText.rate(low))/s) must be more than 0 and at most the top of the "
                 + "range (\(NumberText.rate(high))/s)")

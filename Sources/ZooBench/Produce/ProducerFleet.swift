@@ -30,8 +30,8 @@ public struct ProducerFleet: Sendable {
     /// closes; `stop` ends the run early, keeping what was measured.
     public func run(stop: StopSignal = StopSignal(),
                     onInterval: (@Sendable (IntervalSnapshot) -> Void)? = nil) throws -> ProduceOutcome {
-        try workload.validate()
-        let pool = try PayloadPool(workload: workload)
+        try workload.validate(stamped: stampRun != nil)
+        let pool = try PayloadPool(workload: workload, stamped: stampRun != nil)
         let keys = KeyTable(workload.keys)
         let adapters = try (0..<workload.producers).map { index in
             try KafkaOutputAdapter(uri: target, acks: workload.acks, timeout: workload.deliveryTimeout,

@@ -147,7 +147,8 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
             }
             let now = MonotonicClock.nanoseconds()
             if now >= state.nextBoundary { closeIntervals(until: now, nextBoundary: &state.nextBoundary) }
-            let intended = rated ? start + UInt64(Double(state.sequence) * sendInterval) : 0
+            // At most a year ahead (the longest run is 30 days), so the conversion cannot trap.
+            let intended = rated ? start + UInt64(min(Double(state.sequence) * sendInterval, 3.2e16)) : 0
             guard windowOpen(&state, now: now, due: rated ? intended : now) else { break }
             if rated && now < intended {
                 wait(until: min(intended, state.nextBoundary), now: now)

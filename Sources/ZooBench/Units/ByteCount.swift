@@ -6,7 +6,7 @@ public enum ByteCount {
         let lower = text.lowercased()
         let multipliers: [(String, Int)] = [("kb", 1024), ("mb", 1 << 20), ("gb", 1 << 30), ("k", 1024), ("m", 1 << 20), ("g", 1 << 30), ("b", 1)]
         for (suffix, multiplier) in multipliers where lower.hasSuffix(suffix) {
-            guard let value = Double(lower.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
+            guard let value = DecimalText.parse(lower.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
             let bytes = (value * Double(multiplier)).rounded()
             guard bytes < 9.2e18 else { return nil }
             return Int(bytes)

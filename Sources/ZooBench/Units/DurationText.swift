@@ -12,25 +12,32 @@ public enum DurationText {
         ]
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         for unit in units where trimmed.hasSuffix(unit.suffix) {
-            return nanoseconds(Double(trimmed.dropLast(unit.suffix.count)), unit.seconds)
+            return nanoseconds(DecimalText.parse(trimmed.dropLast(unit.suffix.count)), unit.seconds)
         }
-        return nanoseconds(Double(trimmed), bareUnit)
+        return nanoseconds(DecimalText.parse(trimmed), bareUnit)
     }
 
+    /// The longest duration any setting takes (a run, a warm-up, a wait, a
+    /// serve): 30 days. Settings with a shorter bound say so.
+    public static let longest = Duration.seconds(30 * 86_400)
+
     /// Parses `text` given as `label` (`--step-duration`, `field 'warmup'`);
-    /// `positive` refuses 0, `atMost` a longer one. The error names both:
+    /// `positive` refuses 0, `atMost` a longer one (at most ``longest``
+    /// always). The error names both:
     /// `--for: 'soon' is not a duration such as 10s or 500ms`.
     public static func parse(_ text: String, label: String, positive: Bool = false,
                              atMost limit: Duration? = nil) throws(WorkloadError) -> Duration {
         guard let value = parse(text) else { throw .invalid("\(label): '\(text)' is not a duration such as 10s or 500ms") }
         if positive && value <= .zero { throw .invalid("\(label): '\(text)' must be more than 0") }
-        if let limit, value > limit { throw .invalid("\(label): '\(text)' must be at most \(largest(limit))") }
+        let bound = min(limit ?? longest, longest)
+        if value > bound { throw .invalid("\(label): '\(text)' must be at most \(formatBound(bound))") }
         return value
     }
 
     /// `1h`, `10m` or `30s`: a bound in its largest whole unit.
-    private static func largest(_ duration: Duration) -> String {
+    public static func formatBound(_ duration: Duration) -> String {
         let seconds = duration.components.seconds
+        if seconds >= 86_400 && seconds % 86_400 == 0 { return "\(seconds / 86_400) days" }
         if seconds >= 3600 && seconds % 3600 == 0 { return "\(seconds / 3600)h" }
         if seconds >= 60 && seconds % 60 == 0 { return "\(seconds / 60)m" }
         return format(duration)

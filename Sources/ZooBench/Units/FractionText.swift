@@ -8,7 +8,7 @@ public enum FractionText {
     public static func parse(_ text: String, barePercent: Bool = false) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let percent = trimmed.hasSuffix("%")
-        guard let value = Double(percent ? String(trimmed.dropLast()) : trimmed), value >= 0, value.isFinite else { return nil }
+        guard let value = DecimalText.parse(percent ? String(trimmed.dropLast()) : trimmed), value >= 0, value.isFinite else { return nil }
         return percent || barePercent ? value / 100 : value
     }
 }

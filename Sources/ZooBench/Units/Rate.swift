@@ -7,12 +7,13 @@ public enum Rate: Sendable, Hashable, Codable, CustomStringConvertible {
     case bytes(Double)
 
     /// Parses `20000`, `20k`, `1.5m`, `50MB/s`; nil for anything else, and
-    /// for rates above 1e9 records/s or 1 TB/s.
+    /// for rates above 1e9 records/s or 1 TB/s, or below 0.001 records/s
+    /// (``ProduceWorkload/slowestThroughput``) or 1 B/s.
     public init?(parsing text: String) {
         guard let rate = Self.parse(text) else { return nil }
         switch rate {
-        case .records(let value) where value > 1e9: return nil
-        case .bytes(let value) where value > 1e12: return nil
+        case .records(let value) where value > 1e9 || value < ProduceWorkload.slowestThroughput: return nil
+        case .bytes(let value) where value > 1e12 || value < 1: return nil
         default: self = rate
         }
     }
@@ -20,7 +21,7 @@ public enum Rate: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Parses `text` given as `label`; the error names both.
     public init(parsing text: String, label: String) throws(WorkloadError) {
         guard let rate = Rate(parsing: text) else {
-            throw .invalid("\(label): '\(text)' is not a rate such as 20000, 20k or 50MB/s")
+            throw .invalid("\(label): '\(text)' is not a rate such as 20000, 20k or 50MB/s (0.001 to 1e9 records/s, 1 B/s to 1 TB/s)")
         }
         self = rate
     }
@@ -39,13 +40,13 @@ public enum Rate: Sendable, Hashable, Codable, CustomStringConvertible {
         var body = text.trimmingCharacters(in: .whitespaces).lowercased()
         if body.hasSuffix("/s") { body.removeLast(2) }
         for (suffix, scale) in [("records", 1.0), ("k", 1e3), ("m", 1e6)] where body.hasSuffix(suffix) && !body.hasSuffix("b") {
-            guard let value = Double(body.dropLast(suffix.count)), value > 0, value.isFinite else { return nil }
+            guard let value = DecimalText.parse(body.dropLast(suffix.count)), value > 0, value.isFinite else { return nil }
             return .records(value * scale)
         }
         if body.hasSuffix("b"), let bytes = ByteCount.parse(body), bytes > 0 {
             return .bytes(Double(bytes))
         }
-        guard let value = Double(body), value > 0, value.isFinite else { return nil }
+        guard let value = DecimalText.parse(body), value > 0, value.isFinite else { return nil }
         return .records(value)
     }
 

@@ -58,7 +58,13 @@ extension ConsumeWorkload: WorkloadFieldTable, Codable {
                       },
                       write: { .integer($0.backlogRecordSize) }),
         WorkloadField("backlog-partitions", help: "Partitions of the backlog topic zoobench creates. Default: about 3 MiB of values each.",
-                      read: { workload, input throws(WorkloadError) in workload.backlogPartitions = Int32(clamping: try input.integer()) },
+                      read: { workload, input throws(WorkloadError) in
+                          let value = try input.integer()
+                          guard (1...Int(ConsumeWorkload.mostBacklogPartitions)).contains(value) else {
+                              throw .invalid("backlog-partitions must be 1 to \(ConsumeWorkload.mostBacklogPartitions), not \(value)")
+                          }
+                          workload.backlogPartitions = Int32(value)
+                      },
                       write: { $0.backlogPartitions.map { .integer(Int($0)) } }),
     ]
 

@@ -88,6 +88,13 @@ public struct ConsumeWorkload: Sendable, Hashable {
     }
 
     /// Checks the numbers make sense and librdkafka accepts every property.
+    /// The largest backlog a consume run writes first.
+    public static let largestBacklog = 1 << 40
+    /// The most partitions a backlog topic is made with. Measured here (debug
+    /// build, embedded cluster, 10 MB backlog): 5,000 partitions drained in
+    /// 12 s and 148 MB; 10,000 had not finished after 120 s.
+    public static let mostBacklogPartitions: Int32 = 5_000
+
     public func validate() throws(WorkloadError) {
         if consumers < 1 || consumers > 256 { throw .invalid("consumers must be 1 to 256, not \(consumers)") }
         if groups < 1 || groups > 64 { throw .invalid("groups must be 1 to 64, not \(groups)") }
@@ -99,8 +106,12 @@ public struct ConsumeWorkload: Sendable, Hashable {
             if group != nil { throw .invalid("give group or partitions, not both") }
         }
         if let group, group.isEmpty { throw .invalid("group must not be empty") }
-        if let numRecords, numRecords < 1 { throw .invalid("num-records must be at least 1, not \(numRecords)") }
-        if let duration, duration <= .zero { throw .invalid("duration must be more than 0") }
+        if let numRecords, numRecords < 1 || numRecords > ProduceWorkload.mostRecords {
+            throw .invalid("num-records must be 1 to \(ProduceWorkload.mostRecords), not \(numRecords)")
+        }
+        if let duration, duration < ProduceWorkload.shortestDuration {
+            throw .invalid("duration must be at least \(DurationText.format(ProduceWorkload.shortestDuration)), not \(DurationText.format(duration))")
+        }
         if let warmup, warmup < .zero { throw .invalid("warmup must be 0 or more") }
         if let warmup, warmup > ProduceWorkload.longestDuration { throw .invalid("warmup must be at most 30 days") }
         if idleTimeout < .milliseconds(100) { throw .invalid("idle-timeout must be at least 100ms") }
@@ -108,12 +119,14 @@ public struct ConsumeWorkload: Sendable, Hashable {
         if let commitInterval, commitInterval < .milliseconds(10) { throw .invalid("commit-interval must be at least 10ms") }
         if commitInterval != nil && !groupMode { throw .invalid("commit-interval needs group mode (no partitions list)") }
         if interval < .milliseconds(10) { throw .invalid("interval must be at least 10ms") }
-        if let backlog, backlog < 1 { throw .invalid("backlog must be at least 1 byte") }
+        if let backlog, backlog < 1 || backlog > Self.largestBacklog {
+            throw .invalid("backlog must be 1 byte to 1 TiB, not \(backlog) bytes")
+        }
         if backlogRecordSize < 1 || backlogRecordSize > 10 << 20 {
             throw .invalid("backlog-record-size must be 1 B to 10 MiB, not \(backlogRecordSize)")
         }
-        if let backlogPartitions, backlogPartitions < 1 || backlogPartitions > 10_000 {
-            throw .invalid("backlog-partitions must be 1 to 10000, not \(backlogPartitions)")
+        if let backlogPartitions, backlogPartitions < 1 || backlogPartitions > Self.mostBacklogPartitions {
+            throw .invalid("backlog-partitions must be 1 to \(Self.mostBacklogPartitions), not \(backlogPartitions)")
         }
         if case .offset(let offset) = from, offset < 0 { throw .invalid("from must be earliest, latest or an offset ≥ 0") }
         if name.isEmpty || name.contains("/") { throw .invalid("name must be non-empty and without '/'") }

@@ -20,7 +20,7 @@ public enum KeyDistribution: Sendable, Hashable, CustomStringConvertible {
         }
         if text.hasPrefix("zipf:") {
             let parts = text.dropFirst(5).split(separator: ",")
-            if parts.count == 2, let count = Int(parts[0]), (1...10_000_000).contains(count), let exponent = Double(parts[1]),
+            if parts.count == 2, let count = Int(parts[0]), (1...10_000_000).contains(count), let exponent = DecimalText.parse(parts[1]),
                exponent > 0, exponent.isFinite {
                 self = .zipf(count, exponent: exponent)
                 return

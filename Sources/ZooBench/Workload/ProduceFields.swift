@@ -9,7 +9,9 @@ extension ProduceWorkload: WorkloadFieldTable, Codable {
         WorkloadField("partitions", help: "Partitions when zoobench creates the topic. Default 6.",
                       read: { workload, input throws(WorkloadError) in
                           let value = try input.integer()
-                          guard (1...100_000).contains(value) else { throw .invalid("partitions must be 1 to 100000, not \(value)") }
+                          guard (1...Int(ProduceWorkload.mostPartitions)).contains(value) else {
+                              throw .invalid("partitions must be 1 to \(ProduceWorkload.mostPartitions), not \(value)")
+                          }
                           workload.partitions = Int32(value)
                       },
                       write: { .integer(Int($0.partitions)) }),

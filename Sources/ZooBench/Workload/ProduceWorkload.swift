@@ -73,6 +73,17 @@ public struct ProduceWorkload: Sendable, Hashable {
 
     /// The longest duration or warm-up a run may ask for.
     public static let longestDuration = Duration.seconds(30 * 86_400)
+    /// The shortest duration a run may ask for: less measures nothing.
+    public static let shortestDuration = Duration.milliseconds(100)
+    /// The most records a run may ask for (sent or warm-up): 10^14, more
+    /// than 30 days at a billion records a second.
+    public static let mostRecords = 100_000_000_000_000
+    /// The slowest rate a run may ask for: a record every 1000 s.
+    public static let slowestThroughput = 0.001
+    /// The most partitions zoobench creates a topic with. Measured here
+    /// (debug build, embedded cluster): 10,000 take 216 MB and 9 s to set
+    /// up a produce run, 20,000 took 405 MB and 23 s, 100,000 went past 9 GB.
+    public static let mostPartitions: Int32 = 10_000
 
     /// How long a run measures when neither a count nor a duration is given.
     public static let defaultDuration = Duration.seconds(10)
@@ -94,11 +105,34 @@ public struct ProduceWorkload: Sendable, Hashable {
         return workload
     }
 
+    /// The most bytes a record adds to its value on the way to the broker:
+    /// librdkafka counts the key, the headers and 36 bytes of framing against
+    /// `message.max.bytes` (`rd_kafka_msg_max_wire_size`), and so does this
+    /// check; `stamped` adds the `zb.seq` header of an e2e run.
+    public func largestRecordFraming(stamped: Bool) -> Int {
+        let framing = 36
+        let key: Int
+        switch keys {
+        case .none: key = 0
+        case .sequential: key = 20
+        case .uniform(let count), .zipf(let count, _): key = "key-\(max(0, count - 1))".utf8.count
+        }
+        // Each header: its name's length, name (h0…h63), value's length, 8-digit value. Counted for at
+        // most the 64 headers a workload may have (validate() refuses more), so no count is too many.
+        let count = min(max(0, headers), 64)
+        let headerBytes = count * (1 + 2 + 1 + 8) + max(0, count - 10)
+        let stamp = stamped ? 1 + SequenceStamp.headerName.utf8CodeUnitCount + 1 + SequenceStamp.size : 0
+        return framing + key + headerBytes + stamp
+    }
+
     /// Checks the numbers make sense and librdkafka accepts every property;
-    /// the message names the setting.
-    public func validate() throws(WorkloadError) {
+    /// the message names the setting. `stamped`: the records carry an e2e
+    /// run's `zb.seq` header.
+    public func validate(stamped: Bool = false) throws(WorkloadError) {
         // zoobench's own bounds first, so an out-of-range value is named as given, not as librdkafka sees it.
-        if partitions < 1 || partitions > 100_000 { throw .invalid("partitions must be 1 to 100000, not \(partitions)") }
+        if partitions < 1 || partitions > Self.mostPartitions {
+            throw .invalid("partitions must be 1 to \(Self.mostPartitions), not \(partitions)")
+        }
         if let batchSize, !(1...Int(Int32.max)).contains(batchSize) {
             throw .invalid("batch-size must be 1 to 2147483647 bytes, not \(batchSize)")
         }
@@ -114,29 +148,41 @@ public struct ProduceWorkload: Sendable, Hashable {
         if interval > .seconds(3_600) { throw .invalid("interval must be at most 1h") }
         if let throughput, throughput > 1e9 { throw .invalid("throughput must be at most 1e9 records/s, not \(throughput)") }
         if let transactionalID, transactionalID.isEmpty { throw .invalid("transactional-id must not be empty") }
+        if properties["transactional.id"] != nil {
+            throw .invalid("transactional.id is set with --transactional-id ID (and --transaction-size N), not -X: "
+                + "zoobench begins and commits the transactions, one id per producer")
+        }
         if let lingerMs, !(0...900_000).contains(lingerMs) { throw .invalid("linger-ms must be 0 to 900000, not \(lingerMs)") }
         do {
             try producerConfiguration(producerIndex: 0).validate(acks: acks, deliveryTimeout: deliveryTimeout)
         } catch {
             throw .invalid(error.description)
         }
-        if let numRecords, numRecords < 1 { throw .invalid("num-records must be at least 1, not \(numRecords)") }
-        if let duration, duration <= .zero { throw .invalid("duration must be more than 0") }
-        if let throughput, !(throughput > 0 && throughput.isFinite) {
-            throw .invalid("throughput must be more than 0 records/s (or -1 for unlimited), not \(throughput)")
+        if let numRecords, numRecords < 1 || numRecords > Self.mostRecords {
+            throw .invalid("num-records must be 1 to \(Self.mostRecords), not \(numRecords)")
         }
-        if let warmupRecords, warmupRecords < 0 { throw .invalid("warmup-records must be 0 or more") }
+        if let duration, duration < Self.shortestDuration {
+            throw .invalid("duration must be at least \(DurationText.format(Self.shortestDuration)), not \(DurationText.format(duration))")
+        }
+        if let throughput, !(throughput >= Self.slowestThroughput && throughput.isFinite) {
+            throw .invalid("throughput must be at least \(trim(Self.slowestThroughput)) records/s (or -1 for unlimited), not \(throughput)")
+        }
+        if let warmupRecords, warmupRecords < 0 || warmupRecords > Self.mostRecords {
+            throw .invalid("warmup-records must be 0 to \(Self.mostRecords), not \(warmupRecords)")
+        }
         if warmup != nil && warmupRecords != nil { throw .invalid("give warmup or warmup-records, not both") }
         if recordSize.maximum > 100 * 1024 * 1024 { throw .invalid("record-size \(recordSize) can exceed 100 MiB") }
-        if recordSize.maximum > messageMaxBytes {
-            throw .invalid("record-size \(recordSize) can exceed message.max.bytes (\(messageMaxBytes)); "
-                + "raise it with -X message.max.bytes=…")
-        }
         if case .uniform(let low, _) = recordSize, low < 0 { throw .invalid("record-size must be 0 or more") }
         if case .fixed(let size) = recordSize, size < 0 { throw .invalid("record-size must be 0 or more") }
         if !(0...1).contains(compressibility) { throw .invalid("compressibility must be 0.0 to 1.0, not \(compressibility)") }
         if payloadDelimiter.isEmpty { throw .invalid("payload-delimiter must not be empty") }
         if headers < 0 || headers > 64 { throw .invalid("headers must be 0 to 64, not \(headers)") }
+        let framing = largestRecordFraming(stamped: stamped)
+        if recordSize.maximum + framing > messageMaxBytes {
+            throw .invalid("record-size \(recordSize) plus up to \(framing) bytes of key, headers and framing can exceed "
+                + "message.max.bytes (\(messageMaxBytes)); raise it with -X message.max.bytes=… or send at most "
+                + "\(messageMaxBytes - framing) bytes")
+        }
         if producers < 1 || producers > 256 { throw .invalid("producers must be 1 to 256, not \(producers)") }
         if replicationFactor < 1 { throw .invalid("replication-factor must be at least 1, not \(replicationFactor)") }
         if let batchSize, batchSize < 1 { throw .invalid("batch-size must be at least 1") }

@@ -22,7 +22,7 @@ public enum RecordSizeDistribution: Sendable, Hashable, CustomStringConvertible 
             self = .uniform(low, high)
         } else if text.hasPrefix("normal:") {
             let parts = text.dropFirst(7).split(separator: ",", omittingEmptySubsequences: false)
-            guard parts.count == 2, let mean = Double(parts[0]), let deviation = Double(parts[1]),
+            guard parts.count == 2, let mean = DecimalText.parse(parts[0]), let deviation = DecimalText.parse(parts[1]),
                   (0...1e9).contains(mean), (0...1e9).contains(deviation) else { return nil }
             self = .normal(mean: mean, deviation: deviation)
         } else if let size = ByteCount.parse(text) {

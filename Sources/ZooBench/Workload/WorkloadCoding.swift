@@ -102,13 +102,18 @@ struct WorkloadKey: CodingKey, Hashable {
     init?(intValue: Int) { nil }
 }
 
-/// A scalar from YAML or JSON, whatever its type there, as text.
+/// A scalar from YAML or JSON, whatever its type there, as text: as it is
+/// written when the decoder gives it so (YAML reads `0x10` as 16 and
+/// `1_000` as 1000; as text they reach the same parsers as flags, which
+/// refuse them).
 struct FlexibleScalar: Decodable {
     var text: String
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let value = try? container.decode(Int.self) {
+        if let value = try? container.decode(String.self) {
+            text = value
+        } else if let value = try? container.decode(Int.self) {
             text = String(value)
         } else if let value = try? container.decode(Double.self) {
             text = trim(value)
@@ -140,13 +145,15 @@ public struct FieldText: Sendable {
         values.count > 1 ? values.dropLast().joined(separator: ", ") + " or " + values.last! : values.joined()
     }
 
+    /// A whole number: `1000`, `1e6`, `1000.0` or a size (`16k`).
     func integer() throws(WorkloadError) -> Int {
-        guard let value = Int(text) ?? ByteCount.parse(text) else { throw bad("a whole number") }
-        return value
+        if let value = Int(text) ?? ByteCount.parse(text) { return value }
+        guard let value = DecimalText.parse(text), value == value.rounded(), abs(value) < 9.2e18 else { throw bad("a whole number") }
+        return Int(value)
     }
 
     func number() throws(WorkloadError) -> Double {
-        guard let value = Double(text), value.isFinite else { throw bad("a number") }
+        guard let value = DecimalText.parse(text) else { throw bad("a number") }
         return value
     }
 

@@ -55,22 +55,23 @@ public enum WorkloadFile {
         try decode(ConsumeWorkload.self, from: try read(path), source: path)
     }
 
+    /// The most bytes a workload or thresholds file may have.
+    public static let largestFile = 1 << 20
+
     /// The file's text; a missing, empty, binary or oversized file, or one
     /// with YAML aliases, is an error naming it as `what` (`workload file`).
     public static func read(_ path: String, what: String = "workload file") throws(WorkloadError) -> String {
-        switch FileProblem.contents(of: path) {
+        switch FileProblem.contents(of: path, limit: largestFile) {
         case .failure(let reason):
             throw .invalid("\(what) '\(path)': cannot read it (\(reason))")
         case .success(let data):
             guard let text = String(data: data, encoding: .utf8), !text.contains("\u{0}") else {
                 throw .invalid("\(what) '\(path)': cannot read it (not UTF-8 text)")
             }
-            guard data.count <= 1_048_576 else {
-                throw .invalid("\(what) '\(path)': \(data.count) bytes is more than a \(what) needs (1 MiB at most)")
-            }
             if let alias = firstAlias(in: text) {
                 throw .invalid("\(what) '\(path)': YAML aliases (*\(alias)) are not supported; write the values out")
             }
+            if let problem = shapeProblem(in: text) { throw .invalid("\(what) '\(path)': \(problem)") }
             return text
         }
     }
@@ -94,6 +95,34 @@ public enum WorkloadFile {
         return names(after: "*").first { anchors.contains($0) }
     }
 
+    /// How deep a workload's values may nest (a workload needs 3 levels).
+    static let deepestNesting = 32
+
+    /// What makes `text` a YAML shape no workload has, if anything: a
+    /// mapping key that is not a plain value (`? [a, b]`: the YAML library
+    /// traps on it), or nesting deeper than ``deepestNesting``. Text that is
+    /// not YAML at all is left for the parse to name.
+    static func shapeProblem(in text: String) -> String? {
+        guard let node = try? Yams.compose(yaml: text) else { return nil }
+        var pending: [(Node, Int)] = [(node, 1)]
+        while let (node, depth) = pending.popLast() {
+            guard depth <= deepestNesting else { return "values nested more than \(deepestNesting) deep" }
+            switch node {
+            case .scalar: continue
+            case .sequence(let sequence): pending += sequence.map { ($0, depth + 1) }
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    guard case .scalar = key else {
+                        return "a mapping key that is a list or a mapping (line \(key.mark?.line ?? 0)); keys are field names"
+                    }
+                    pending.append((value, depth + 1))
+                }
+            default: continue
+            }
+        }
+        return nil
+    }
+
     /// Decodes a workload type from YAML text; the error names the file and field.
     static func decode<T: Decodable>(_ type: T.Type, from text: String, source: String) throws(WorkloadError) -> T {
         do {
@@ -109,6 +138,7 @@ public enum WorkloadFile {
 
     /// Parses workload text (YAML, which includes JSON).
     public static func parse(_ text: String, source: String) throws(WorkloadError) -> Loaded {
+        if let problem = shapeProblem(in: text) { throw .invalid("workload file '\(source)': \(problem)") }
         let root: Any?
         do {
             root = try Yams.load(yaml: text)
@@ -141,7 +171,7 @@ public enum WorkloadFile {
         func number(_ field: String) throws(WorkloadError) -> Double? {
             guard let value = fields[field] else { return nil }
             if let int = value as? Int { return Double(int) }
-            if let double = value as? Double { return double }
+            if let double = value as? Double, double.isFinite { return double }
             throw fail(field, "must be a number")
         }
         /// A field that must be a whole number in `range`.
@@ -167,7 +197,7 @@ public enum WorkloadFile {
         if let topics = try number("topics"), topics != 1 {
             throw fail("topics", "is \(trim(topics)); zoobench produce measures one topic")
         }
-        if let partitions = try whole("partitionsPerTopic", 1...100_000) { workload.partitions = Int32(partitions) }
+        if let partitions = try whole("partitionsPerTopic", 1...Double(ProduceWorkload.mostPartitions)) { workload.partitions = Int32(partitions) }
         if let size = try whole("messageSize", 0...104_857_600) { workload.recordSize = .fixed(size) }
         if let path = fields["payloadFile"] {
             guard let path = path as? String else { throw fail("payloadFile", "must be a path") }
@@ -176,7 +206,11 @@ public enum WorkloadFile {
             workload.payloadDelimiter = "\u{0}NO-DELIMITER\u{0}"
         }
         if let producers = try whole("producersPerTopic", 1...256) { workload.producers = producers }
-        if let rate = try number("producerRate"), rate > 0 { workload.throughput = rate }
+        // OMB's producerRate 0 is its "as fast as possible"; a negative rate is an error there and here.
+        if let rate = try number("producerRate") {
+            guard rate >= 0 else { throw fail("producerRate", "must be 0 (unlimited) or a rate in messages/s, not \(trim(rate))") }
+            if rate > 0 { workload.throughput = rate }
+        }
         if let distributor = fields["keyDistributor"] {
             switch distributor as? String {
             case "NO_KEY": workload.keys = .none
@@ -185,7 +219,13 @@ public enum WorkloadFile {
             default: throw fail("keyDistributor", "must be NO_KEY, KEY_ROUND_ROBIN or RANDOM_NANO")
             }
         }
-        if let duration = try minutes("testDurationMinutes") { workload.duration = duration }
+        if let duration = try minutes("testDurationMinutes") {
+            guard duration >= ProduceWorkload.shortestDuration else {
+                throw fail("testDurationMinutes", "must be at least \(DurationText.format(ProduceWorkload.shortestDuration)) of minutes, "
+                    + "not \(DurationText.format(duration))")
+            }
+            workload.duration = duration
+        }
         if let warmup = try minutes("warmupDurationMinutes"), warmup > .zero { workload.warmup = warmup }
         let used = fields.keys.filter { ombUsedFields.contains($0) }.sorted()
         let ignored = fields.keys.filter { ombIgnoredFields.contains($0) }.sorted()
