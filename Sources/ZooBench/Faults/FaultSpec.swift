@@ -40,10 +40,15 @@ public struct FaultSpec: Sendable, Hashable, CustomStringConvertible {
             let value = String(token[token.index(after: equals)...])
             switch key {
             case "at":
+                guard at == nil else { throw bad("at= is given twice") }
                 guard let duration = DurationText.parse(value) else { throw bad("at=\(value) is not a duration") }
+                guard duration <= ProduceWorkload.longestDuration else { throw bad("at=\(value) is later than 30 days") }
                 at = duration
             case "for":
+                guard lasting == nil else { throw bad("for= is given twice") }
                 guard let duration = DurationText.parse(value), duration > .zero else { throw bad("for=\(value) is not a duration") }
+                guard duration >= Self.shortest else { throw bad("for=\(value) is shorter than \(DurationText.format(Self.shortest))") }
+                guard duration <= ProduceWorkload.longestDuration else { throw bad("for=\(value) is longer than 30 days") }
                 lasting = duration
             default:
                 guard let parameter = FaultParameter.byKey[key] else {
@@ -66,6 +71,33 @@ public struct FaultSpec: Sendable, Hashable, CustomStringConvertible {
         if lasting != nil && !kind.lasts { throw bad("\(kind.name) faults do not take for=…") }
         let read = try template.read(arguments, positional: words, kind: kind.name, example: kind.example, bad: bad)
         self.init(at: at, change: ClusterChange(kind.name, read), lasting: lasting)
+    }
+
+    /// The shortest fault that is undone (`for=`): the cluster needs a few
+    /// milliseconds to make a change.
+    public static let shortest = Duration.milliseconds(10)
+    /// The most faults one run may schedule.
+    public static let most = 100
+    /// The most changes (a fault, and its undoing) in any one second of a run.
+    public static let mostPerSecond = 10
+
+    /// Checks a run's faults fit the bounds: at most ``most`` of them, and at
+    /// most ``mostPerSecond`` changes in any second. Denser schedules fall
+    /// behind (each change waits for the cluster's thread), and the mock
+    /// cluster was seen to stop answering under hundreds of them.
+    public static func checkTimeline(_ faults: [FaultSpec]) throws(WorkloadError) {
+        guard faults.count <= most else {
+            throw .invalid("\(faults.count) faults; a run takes at most \(most)")
+        }
+        var times = faults.map(\.at)
+        times += faults.compactMap { fault in fault.lasting.map { fault.at + $0 } }
+        times.sort()
+        for (index, time) in times.enumerated() where index + mostPerSecond < times.count {
+            if times[index + mostPerSecond] < time + .seconds(1) {
+                throw .invalid("more than \(mostPerSecond) fault changes (starts and ends) within a second from "
+                    + "\(DurationText.format(time)); space them out")
+            }
+        }
     }
 
     public var description: String {
