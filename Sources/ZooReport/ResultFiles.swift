@@ -219,10 +219,26 @@ public enum ResultFiles {
         return files.map(\.0)
     }
 
+    /// Runs `write` into `folder`; when that fails at the end of a run (the
+    /// disk filled, the folder went away), into `fallback` instead
+    /// (``OutputDestination/fallbackFolder()``), and throws
+    /// ``ResultFileError/savedElsewhere(path:reason:fallback:)`` saying where
+    /// what was measured went. Nothing measured is lost to a full disk.
+    public static func writing(to folder: String, fallback: String = OutputDestination.fallbackFolder(),
+                               _ write: (String) throws -> [String]) throws -> [String] {
+        do {
+            return try write(folder)
+        } catch {
+            guard fallback != folder, let saved = try? write(fallback) else { throw error }
+            throw ResultFileError.savedElsewhere(path: folder, reason: "\(error)", fallback: saved)
+        }
+    }
+
     /// Writes `data` to a temporary file beside `url`, then renames it into
     /// place; on failure nothing is left behind.
     public static func writeAtomically(_ data: Data, to url: URL) throws {
         let folder = url.deletingLastPathComponent()
+        removeAbandonedTemporaries(in: folder.path)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         func failure(_ what: String) -> ResultFileError {
             let reason = "\(what): \(String(cString: strerror(errno)))"
@@ -259,6 +275,21 @@ public enum ResultFiles {
         }
     }
 
+    /// Removes the temporary files of writes whose process died before its
+    /// rename (a SIGKILL mid-write): `.<name>.<pid>.tmp` beside a result,
+    /// when no process `pid` runs any more. Only zoobench's own kinds of
+    /// file (results, tables, pages, histograms) are touched.
+    static func removeAbandonedTemporaries(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let parts = name.dropFirst().dropLast(4).split(separator: ".")
+            guard parts.count >= 3, let pid = Int32(parts[parts.count - 1]), pid > 0,
+                  ["json", "csv", "html", "hgrm"].contains(parts[parts.count - 2]) else { continue }
+            if pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH { continue }
+            unlink((folder as NSString).appendingPathComponent(name))
+        }
+    }
+
     static func number(_ value: Double, _ digits: Int = 3) -> String {
         value.isFinite ? String(format: "%.\(digits)f", value) : "nan"
     }
@@ -272,10 +303,17 @@ public enum ResultFiles {
 /// A result file that could not be written.
 public enum ResultFileError: Error, Sendable, Equatable, CustomStringConvertible {
     case unwritable(path: String, reason: String)
+    /// A destination given on the command line cannot take results (found before measuring).
+    case badDestination(label: String, path: String, reason: String)
+    /// The destination failed at the end; the results went to `fallback` instead.
+    case savedElsewhere(path: String, reason: String, fallback: [String])
 
     public var description: String {
         switch self {
         case .unwritable(let path, let reason): return "cannot write '\(path)': \(reason)"
+        case .badDestination(let label, let path, let reason): return "\(label) '\(path)': \(reason)"
+        case .savedElsewhere(let path, let reason, let fallback):
+            return "cannot write '\(path)': \(reason); what was measured is saved instead as \(fallback.joined(separator: "  "))"
         }
     }
 }

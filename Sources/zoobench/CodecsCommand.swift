@@ -64,6 +64,12 @@ struct CodecsCommand: ParsableCommand {
     @Flag(help: "Do not write result files.") var noSave = false
     @Flag(help: "Print the result JSON on stdout instead of the table.") var json = false
 
+    /// Destinations that cannot be written are refused before measuring.
+    func validate() throws {
+        if !noSave { try OutputDestination.checkFolder(output, label: "--output") }
+        if let saveSample { try OutputDestination.checkFile(saveSample, label: "--save-sample") }
+    }
+
     /// The records to sample, as a produce workload describes them (1 KB each unless told).
     func makeWorkload() throws -> ProduceWorkload {
         var workload = ProduceWorkload()
@@ -92,7 +98,7 @@ struct CodecsCommand: ParsableCommand {
             try bench.result(sample, of: workload, atRate: rate, startedAt: startedAt, stop: stop)
         }
         print(json ? String(decoding: try CodecReport.json(result), as: UTF8.self) : CodecReport.table(result))
-        if !noSave { say("results   " + (try CodecReport.write(result, to: output)).joined(separator: "  ")) }
+        if !noSave { say("results   " + (try ResultFiles.writing(to: output) { try CodecReport.write(result, to: $0) }).joined(separator: "  ")) }
         if result.partial { throw Interrupt.exit }
     }
 }

@@ -32,6 +32,9 @@ enum ExitStatus: Int32 {
         case let error as FileAdapterError:
             if case .unwritable = error { return (.failure, text) }
             return (.usage, text)
+        case let error as ResultFileError:
+            if case .badDestination = error { return (.usage, text) }
+            return (.failure, text)
         case is WorkloadError, is CompareError, is ReportError:
             return (.usage, text)
         case let error as SwarmError:

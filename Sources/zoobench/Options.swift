@@ -35,6 +35,11 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Print the result JSON on stdout instead of the console summary.") var json = false
     @Flag(help: "Also write an HTML report with charts beside the result files (see zoobench report).") var html = false
 
+    /// A folder results cannot go to is refused before anything is measured.
+    func validate() throws {
+        if !noSave { try OutputDestination.checkFolder(output, label: "--output") }
+    }
+
     /// Prints a console line unless --json.
     var say: (String) -> Void { json ? { _ in } : { print($0) } }
 
@@ -48,7 +53,7 @@ struct OutputOptions: ParsableArguments {
                 html: () throws -> String) throws {
         print(json ? String(decoding: try data(), as: UTF8.self) : console())
         guard !noSave else { return }
-        var paths = try write(output)
+        var paths = try ResultFiles.writing(to: output, write)
         if self.html { paths.append(try writeHTML(try html(), besideJSON: paths)) }
         say("results   " + paths.joined(separator: "  "))
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ZooBench
 import ZooPipe
+import ZooReport
 
 /// `zoobench pipe`: move records between Kafka and files (Kafka → CSV, JSONL → Kafka).
 struct PipeCommand: ParsableCommand {
@@ -57,6 +58,7 @@ struct PipeCommand: ParsableCommand {
         if !PipeEnd.isKafka(to) && !to.hasSuffix(".csv") {
             throw ValidationError("--to '\(to)' is neither a kafka:// URI nor a .csv file")
         }
+        if !PipeEnd.isKafka(to) { try OutputDestination.checkFile(to, label: "--to") }
     }
 
     func run() throws {

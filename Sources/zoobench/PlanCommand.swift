@@ -127,11 +127,12 @@ struct PlanCommand: ParsableCommand {
         EventText.faults(base.faults, note: " (in every step)").map(say)
 
         planner.onEvent = { say(EventText.plan($0)) }
-        if !output.noSave { planner.onStep = { plan in _ = try PlanReport.write(plan, to: output.output) } }
+        // Each step's snapshot is a copy for safety; one that cannot be written does not stop the plan (the end says where it went).
+        if !output.noSave { planner.onStep = { plan in _ = try? PlanReport.write(plan, to: output.output) } }
         switch try Interrupt.during({ stop in try planner.run(on: target, stop: stop, startedAt: startedAt) }) {
         case .stoppedInProbe(let probe):
             // Stopped during the probe: what it measured is kept, as a run result of its own.
-            if !output.noSave { say("results   " + (try ResultFiles.write(probe, to: output.output)).joined(separator: "  ")) }
+            if !output.noSave { say("results   " + (try ResultFiles.writing(to: output.output) { try ResultFiles.write(probe, to: $0) }).joined(separator: "  ")) }
             throw Interrupt.exit
         case .planned(let plan):
             try output.finish(json: { try PlanReport.json(plan) }, console: { PlanReport.table(plan) },

@@ -37,20 +37,20 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Sweep axis across the heatmaps. Default the first.", valueName: "axis")) var x: String?
     @Option(help: ArgumentHelp("Sweep axis down the heatmaps. Default the second.", valueName: "axis")) var y: String?
 
+    /// Where the page goes: -o, or beside the first result.
+    var target: String { output ?? (files[0].hasSuffix(".json") ? String(files[0].dropLast(5)) : files[0]) + ".html" }
+
     func validate() throws {
-        if let output {
-            let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-                throw ValidationError("-o: the folder of '\(output)' does not exist")
-            }
+        if files.isEmpty { throw ValidationError("name at least one result file") }
+        // Beside a result that is not there, the missing result is the error to report (when it is read).
+        if output != nil || FileManager.default.fileExists(atPath: files[0]) {
+            try OutputDestination.checkFile(target, label: output == nil ? "the report beside the result" : "-o")
         }
     }
 
     func run() throws {
         let documents = try files.map { path throws(CompareError) in (path, try ResultDocument.load(path)) }
         let html = try HTMLReport.page(documents, xAxis: x, yAxis: y)
-        let target = output ?? (files[0].hasSuffix(".json") ? String(files[0].dropLast(5)) : files[0]) + ".html"
         try ResultFiles.writeAtomically(Data(html.utf8), to: URL(fileURLWithPath: target))
         print("report    \(target)")
         if hgrm {

@@ -82,7 +82,8 @@ struct SweepCommand: ParsableCommand {
         runner.keepHistograms = mode.keepHistograms
         runner.measure = measure
         if !output.json { runner.onRun = { progress.step($0.run, of: $0.runs, EventText.sweepRun($0)) } }
-        if !output.noSave { runner.onCell = { sweep in _ = try SweepReport.write(sweep, to: output.output) } }
+        // Each cell's snapshot is a copy for safety; one that cannot be written does not stop the sweep (the end says where it went).
+        if !output.noSave { runner.onCell = { sweep in _ = try? SweepReport.write(sweep, to: output.output) } }
         let sweep = try Interrupt.during { stop in try runner.run(on: target, stop: stop, startedAt: startedAt) }
         progress.finish()
         try output.finish(json: { try SweepReport.json(sweep) },
