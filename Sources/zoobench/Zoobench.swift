@@ -27,6 +27,13 @@ struct Zoobench: ParsableCommand {
 
     /// Parses and runs; every error becomes one line on stderr and an exit code.
     static func main() {
+        // `help NAME`: ArgumentParser prints the root help for a name it does not know, and exits 0.
+        let given = Array(CommandLine.arguments.dropFirst())
+        if given.first == "help", let name = given.dropFirst().first(where: { !$0.hasPrefix("-") }),
+           !configuration.subcommands.contains(where: { $0._commandName == name }) || given.count > 2 {
+            fail("'help \(given.dropFirst().joined(separator: " "))': no such command",
+                 hint: "commands: " + configuration.subcommands.map { $0._commandName }.joined(separator: ", "), code: .usage)
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))

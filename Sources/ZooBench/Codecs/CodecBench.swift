@@ -16,6 +16,10 @@ public struct CodecBenchOptions: Sendable, Hashable {
     /// Most bytes of record values sampled. Default 16 MiB (the payload pool's size).
     public var sampleBytes = PayloadPool.maxBytes
 
+    /// The most CPU time per codec and direction: all seven default codecs
+    /// both ways then take under 2.5 hours.
+    public static let longestMinTime = Duration.seconds(600)
+
     public static let defaultCodecs: [CodecSetting] = [
         CodecSetting(.gzip, level: 6), CodecSetting(.snappy), CodecSetting(.lz4), CodecSetting(.lz4hc, level: 9),
         CodecSetting(.zstd, level: 1), CodecSetting(.zstd, level: 3), CodecSetting(.zstd, level: 9),
@@ -26,7 +30,9 @@ public struct CodecBenchOptions: Sendable, Hashable {
     public func validate() throws(WorkloadError) {
         if batchSize < 1 || batchSize > 64 * 1024 * 1024 { throw .invalid("batch-size must be 1 byte to 64 MiB, not \(batchSize)") }
         if codecs.isEmpty { throw .invalid("codec: name at least one codec") }
-        if minTime <= .zero { throw .invalid("min-time must be more than 0") }
+        if minTime <= .zero || minTime > Self.longestMinTime {
+            throw .invalid("min-time must be more than 0 and at most \(DurationText.formatBound(Self.longestMinTime)) per codec and direction")
+        }
         if sampleBytes < 1 { throw .invalid("sample must be at least 1 byte") }
     }
 }
@@ -67,13 +73,16 @@ public struct CodecBench: Sendable {
         for codec in options.codecs {
             if stop?.isStopped == true { break }
             progress(codec)
-            measured.append(try measure(codec, sample: sample))
+            let measurement = try measure(codec, sample: sample, stop: stop)
+            // A codec cut short by the stop measured less than its time: it is not kept.
+            if stop?.isStopped == true { break }
+            measured.append(measurement)
         }
         return measured
     }
 
-    /// Measures one codec.
-    public func measure(_ setting: CodecSetting, sample: CodecSample) throws(CodecBenchError) -> CodecMeasurement {
+    /// Measures one codec; `stop` ends its timed rounds early.
+    public func measure(_ setting: CodecSetting, sample: CodecSample, stop: StopSignal? = nil) throws(CodecBenchError) -> CodecMeasurement {
         let codec: BatchCodec
         do {
             codec = try BatchCodec(setting)
@@ -121,7 +130,7 @@ public struct CodecBench: Sendable {
         var fastestCompress = Double.infinity
         var failure: CodecError?
         for _ in 0..<3 {
-            let (seconds, passes) = timed(minimum: roundTime) {
+            let (seconds, passes) = timed(minimum: roundTime, stop: stop) {
                 for index in 0..<count {
                     let slot = UnsafeMutableRawBufferPointer(rebasing: compressed[index * bound..<(index + 1) * bound])
                     do throws(CodecError) {
@@ -137,7 +146,7 @@ public struct CodecBench: Sendable {
         var decompressPasses = 0
         var fastestDecompress = Double.infinity
         for _ in 0..<3 {
-            let (seconds, passes) = timed(minimum: roundTime) {
+            let (seconds, passes) = timed(minimum: roundTime, stop: stop) {
                 for index in 0..<count {
                     let source = UnsafeRawBufferPointer(rebasing: compressed[index * bound..<index * bound + sizes[index]])
                     do throws(CodecError) {
@@ -162,7 +171,7 @@ public struct CodecBench: Sendable {
 
     /// Runs `pass` until at least `minimum` seconds of this thread's CPU time
     /// have gone (at least once); returns the CPU seconds and the passes.
-    private func timed(minimum: Double, _ pass: () -> Void) -> (Double, Int) {
+    private func timed(minimum: Double, stop: StopSignal?, _ pass: () -> Void) -> (Double, Int) {
         let start = threadCPUSeconds()
         var passes = 0
         var elapsed = 0.0
@@ -170,7 +179,7 @@ public struct CodecBench: Sendable {
             pass()
             passes += 1
             elapsed = threadCPUSeconds() - start
-        } while elapsed < minimum
+        } while elapsed < minimum && stop?.isStopped != true
         return (elapsed, passes)
     }
 }

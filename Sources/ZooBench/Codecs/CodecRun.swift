@@ -10,7 +10,11 @@ extension CodecBenchOptions {
         if let batchSize { self.batchSize = try ByteCount.parse(batchSize, label: "--batch-size") }
         if let sample { sampleBytes = try ByteCount.parse(sample, label: "--sample", example: "16m") }
         if let minTime { self.minTime = try DurationText.parse(minTime, label: "--min-time") }
-        let names = codecs.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let names = codecs.flatMap {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        if names.contains("") { throw .invalid("--codec: '\(codecs.joined(separator: ","))' has an empty entry; name each codec") }
+        if let twice = names.firstRepeated() { throw .invalid("--codec: '\(twice)' is given twice") }
         if !names.isEmpty && names != ["all"] {
             self.codecs = try names.map { text throws(WorkloadError) in
                 guard let setting = CodecSetting(parsing: text) else {

@@ -20,31 +20,39 @@ public struct CompareThresholds: Sendable, Codable, Hashable {
     public init(file: String?, throughputDrop: String? = nil, latencyRise: String? = nil,
                 errorRate: String? = nil) throws(CompareError) {
         self = try file.map { path throws(CompareError) in try Self.load(path) } ?? CompareThresholds()
-        if let text = throughputDrop {
-            guard let value = FractionText.parse(text) else {
-                throw .badInput("--max-throughput-drop: '\(text)' is not a percentage such as 5%")
-            }
-            maxThroughputDrop = value
-        }
-        if let text = latencyRise { maxLatencyRise = try Self.latencyRises(text) }
-        if let text = errorRate {
-            guard let value = FractionText.parse(text), value <= 1 else {
-                throw .badInput("--max-error-rate: '\(text)' is not a share of records from 0 to 1 (or 0% to 100%), such as 0 or 0.1%")
-            }
-            maxErrorRate = value
-        }
+        if let text = throughputDrop { maxThroughputDrop = try Self.throughputDrop(text, label: "--max-throughput-drop") }
+        if let text = latencyRise { maxLatencyRise = try Self.latencyRises(text, label: "--max-latency-rise") }
+        if let text = errorRate { maxErrorRate = try Self.errorRate(text, label: "--max-error-rate") }
     }
 
-    /// Parses `p99=10%,p50=10%`.
-    public static func latencyRises(_ text: String) throws(CompareError) -> [String: Double] {
+    /// A drop of records/s from 0 % to 100 % (`5%`, `0.05`); `label` names where it was given.
+    static func throughputDrop(_ text: String, label: String) throws(CompareError) -> Double {
+        guard let value = FractionText.parse(text), value <= 1 else {
+            throw .badInput("\(label): '\(text)' is not a drop from 0% to 100%, such as 5%")
+        }
+        return value
+    }
+
+    /// A share of failed records from 0 to 1 (or 0 % to 100 %).
+    static func errorRate(_ text: String, label: String) throws(CompareError) -> Double {
+        guard let value = FractionText.parse(text), value <= 1 else {
+            throw .badInput("\(label): '\(text)' is not a share of records from 0 to 1 (or 0% to 100%), such as 0 or 0.1%")
+        }
+        return value
+    }
+
+    /// Parses `p99=10%,p50=10%`: at least one percentile, each once.
+    public static func latencyRises(_ text: String, label: String = "--max-latency-rise") throws(CompareError) -> [String: Double] {
         var result: [String: Double] = [:]
-        for item in text.split(separator: ",") {
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = item.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, percentiles.contains(parts[0]), let value = FractionText.parse(parts[1]) else {
-                throw .badInput("--max-latency-rise: '\(item)' is not PERCENTILE=PERCENT with PERCENTILE one of "
-                    + percentiles.joined(separator: ", "))
+                throw .badInput("\(label): '\(item)' is not PERCENTILE=PERCENT with PERCENTILE one of "
+                    + percentiles.joined(separator: ", ") + " (such as p99=10%)")
             }
-            result[parts[0]] = value
+            guard result.updateValue(value, forKey: parts[0]) == nil else {
+                throw .badInput("\(label): \(parts[0]) is given twice")
+            }
         }
         return result
     }
@@ -64,16 +72,15 @@ public struct CompareThresholds: Sendable, Codable, Hashable {
         for (key, value) in fields {
             switch key {
             case "throughput-drop":
-                guard let f = FractionText.parse("\(value)") else { throw .badInput("thresholds file '\(path)': throughput-drop '\(value)' is not a percentage") }
-                thresholds.maxThroughputDrop = f
+                thresholds.maxThroughputDrop = try throughputDrop("\(value)", label: "thresholds file '\(path)': throughput-drop")
             case "error-rate":
-                guard let f = FractionText.parse("\(value)") else { throw .badInput("thresholds file '\(path)': error-rate '\(value)' is not a number") }
-                thresholds.maxErrorRate = f
+                thresholds.maxErrorRate = try errorRate("\(value)", label: "thresholds file '\(path)': error-rate")
             case "latency-rise":
-                guard let map = value as? [String: Any] else {
+                guard let map = value as? [String: Any], !map.isEmpty else {
                     throw .badInput("thresholds file '\(path)': latency-rise must map percentiles to percentages")
                 }
-                thresholds.maxLatencyRise = try latencyRises(map.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ","))
+                thresholds.maxLatencyRise = try latencyRises(map.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ","),
+                                                             label: "thresholds file '\(path)': latency-rise")
             default:
                 throw .badInput("thresholds file '\(path)': unknown key '\(key)' (throughput-drop, latency-rise, error-rate)")
             }

@@ -34,6 +34,10 @@ public struct IntegrityReport: Sendable, Codable, Hashable {
     public var lostByProducer: [String: Int]
     /// Up to 10 lost records as `producer:sequence`, to look for.
     public var lostExamples: [String]
+    /// Acknowledged records on partitions the consumers were not given to
+    /// read (simple consumers of listed partitions): left out of every count
+    /// above, as nothing could have consumed them. Nil when every partition was read.
+    public var notRead: Int?
 
     /// Whether nothing was lost, duplicated or reordered.
     public var clean: Bool { lost == 0 && duplicated == 0 && reordered == 0 }
@@ -44,15 +48,37 @@ public struct IntegrityReport: Sendable, Codable, Hashable {
             + "\(reordered) reordered"
             + (unacknowledgedDelivered > 0 ? ", \(unacknowledgedDelivered) delivered unacknowledged" : "")
             + (reRead > 0 ? "; \(reRead) re-read from the same offsets (consumer re-delivery)" : "")
+            + (notRead.flatMap { $0 > 0 ? "; \($0) more acknowledged on partitions not read (not checked)" : nil } ?? "")
     }
 
     /// Checks what a group's consumers saw against what the producers were told.
     /// `offsetsReadTwice` is how many offsets the group read more than once
     /// (from the fleet's offset ranges): those copies are re-reads, the rest
     /// of the extra copies are duplicates in the log.
+    /// `read`: the partitions the consumers were given (nil: all of them);
+    /// records acknowledged on others are counted apart, in ``notRead``.
     public init(group: String?, acknowledged ledgers: [AcknowledgedLedger], consumers: [ConsumedLedger],
-                offsetsReadTwice: Int = 0) {
+                offsetsReadTwice: Int = 0, read: Set<Int32>? = nil) {
+        var ledgers = ledgers
+        var notRead: Int?
+        if let read {
+            notRead = 0
+            for index in ledgers.indices {
+                var kept = SequenceBitset()
+                var left = 0
+                for sequence in ledgers[index].acknowledged.missing(from: SequenceBitset(), limit: .max) {
+                    if read.contains(ledgers[index].partitions[sequence]) {
+                        kept.insert(sequence)
+                    } else {
+                        left += 1
+                    }
+                }
+                ledgers[index].acknowledged = kept
+                notRead! += left
+            }
+        }
         self.group = group
+        self.notRead = notRead
         var lost = 0
         var consumedTotal = 0
         var duplicated = consumers.reduce(0) { $0 + $1.duplicates }

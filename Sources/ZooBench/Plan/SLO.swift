@@ -28,36 +28,48 @@ public struct SLOCondition: Sendable, Hashable, Codable, CustomStringConvertible
     public var metric: Metric
     /// Milliseconds for a latency; a fraction (0–1) of records sent for the error rate.
     public var bound: Double
+    /// True for a strict bound (`p99<50ms`: 50 ms fails); nil or false for
+    /// an inclusive one (`p99<=50ms`).
+    public var strict: Bool?
 
-    public init(_ metric: Metric, _ bound: Double) {
+    public init(_ metric: Metric, _ bound: Double, strict: Bool = false) {
         self.metric = metric
         self.bound = bound
+        self.strict = strict ? true : nil
     }
 
-    /// Parses `METRIC<=VALUE` (`<` is read as `<=`; spaces are ignored).
-    /// Latencies take a unit (`us`, `ms`, `s`; a bare number is ms); the error
-    /// rate is a fraction or a percentage.
+    /// Whether `value` is within the bound.
+    func holds(_ value: Double) -> Bool { strict == true ? value < bound : value <= bound }
+
+    /// `<=` or `<`.
+    private var relation: String { strict == true ? "<" : "<=" }
+
+    /// Parses `METRIC<=VALUE` or the strict `METRIC<VALUE` (spaces are
+    /// ignored). Latencies take a unit (`us`, `ms`, `s`; a bare number is
+    /// ms); the error rate is a fraction or a percentage.
     public init?(parsing text: String) {
         let compact = text.filter { !$0.isWhitespace }.lowercased()
         let parts = compact.components(separatedBy: "<=")
-        let pair = parts.count == 2 ? parts : compact.components(separatedBy: "<")
+        let strict = parts.count != 2
+        let pair = strict ? compact.components(separatedBy: "<") : parts
         guard pair.count == 2, let metric = Metric(rawValue: pair[0]) else { return nil }
         let value = pair[1]
         if metric == .errorRate {
-            guard let fraction = FractionText.parse(value), fraction <= 1 else { return nil }
-            self.init(metric, fraction)
+            // No rate is below 0: error-rate<0 could never hold.
+            guard let fraction = FractionText.parse(value), fraction <= 1, !(strict && fraction == 0) else { return nil }
+            self.init(metric, fraction, strict: strict)
             return
         }
         // A bare number is milliseconds here.
         guard let latency = DurationText.parse(value, bareUnit: 0.001), latency > .zero else { return nil }
-        self.init(metric, DurationText.seconds(latency) * 1000)
+        self.init(metric, DurationText.seconds(latency) * 1000, strict: strict)
     }
 
     /// `p99 <= 50 ms`, `error-rate <= 0`.
     public var description: String {
         switch metric {
-        case .errorRate: return "error-rate <= \(trim(bound * 100))%"
-        default: return "\(metric.rawValue) <= \(trim(bound)) ms"
+        case .errorRate: return "error-rate \(relation) \(trim(bound * 100))%"
+        default: return "\(metric.rawValue) \(relation) \(trim(bound)) ms"
         }
     }
 
@@ -65,10 +77,10 @@ public struct SLOCondition: Sendable, Hashable, Codable, CustomStringConvertible
     public func violation(_ figures: PlanStepFigures) -> String? {
         if let percentile = metric.percentile {
             let value = figures.latency(percentile)
-            return value <= bound ? nil : "\(metric.rawValue) \(String(format: "%.2f", value)) ms > \(trim(bound)) ms"
+            return holds(value) ? nil : "\(metric.rawValue) \(String(format: "%.2f", value)) ms \(strict == true ? ">=" : ">") \(trim(bound)) ms"
         }
         let rate = figures.errorRate
-        return rate <= bound ? nil : "error-rate \(String(format: "%.4g", rate * 100))% > \(trim(bound * 100))%"
+        return holds(rate) ? nil : "error-rate \(String(format: "%.4g", rate * 100))% \(strict == true ? ">=" : ">") \(trim(bound * 100))%"
     }
 }
 
@@ -85,7 +97,7 @@ public struct SLO: Sendable, Hashable, Codable, CustomStringConvertible {
             for part in text.replacingOccurrences(of: " and ", with: ",").split(separator: ",") {
                 let piece = part.trimmingCharacters(in: .whitespaces)
                 guard let condition = SLOCondition(parsing: piece) else {
-                    throw .invalid("slo: '\(piece)' is not a bound such as p99<=50ms, p99.9<=200ms or error-rate<=0")
+                    throw .invalid("slo: '\(piece)' is not a bound such as p99<=50ms, p99.9<200ms or error-rate<=0")
                 }
                 conditions.append(condition)
             }

@@ -26,3 +26,12 @@ public struct TopicSpec: Sendable, Hashable, CustomStringConvertible {
         "\(name) (\(partitions)" + (replicationFactor > 1 ? ", rf \(replicationFactor)" : "") + ")"
     }
 }
+
+extension Sequence where Element: Hashable {
+    /// The first element met a second time, if any.
+    public func firstRepeated() -> Element? {
+        var seen = Set<Element>()
+        for element in self where !seen.insert(element).inserted { return element }
+        return nil
+    }
+}

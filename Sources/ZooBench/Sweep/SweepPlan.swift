@@ -74,14 +74,39 @@ public struct SweepPlan: Sendable {
     public func validate() throws(WorkloadError) {
         if axes.isEmpty { throw .invalid("a sweep needs at least one axis (a flag with several values, or --axis)") }
         var seen = Set<String>()
+        var count = 1
         for axis in axes {
             if axis.values.isEmpty { throw .invalid("sweep axis \(axis.name) has no values") }
             if !seen.insert(axis.name).inserted { throw .invalid("sweep axis \(axis.name) is given twice") }
-            if Set(axis.values).count != axis.values.count { throw .invalid("sweep axis \(axis.name) lists a value twice") }
+            if let twice = try sameValue(in: axis) {
+                throw .invalid("sweep axis \(axis.name) lists a value twice (\(twice.0) and \(twice.1) mean the same)")
+            }
+            // Counted before the cells are made: ten axes of ten values would be ten billion of them.
+            count = count.multipliedReportingOverflow(by: axis.values.count).overflow ? Int.max : count * axis.values.count
+            if count > Self.mostCells { throw .invalid("the sweep has more than \(Self.mostCells) cells") }
         }
         if !(1...Repeats.most).contains(repeats) { throw .invalid("repeat must be 1 to \(Repeats.most), not \(repeats)") }
-        if cells.count > 10_000 { throw .invalid("the sweep has \(cells.count) cells; at most 10000") }
         for cell in cells { _ = try workload(for: cell) }
+    }
+
+    /// The most cells a sweep may have.
+    public static let mostCells = 10_000
+
+    /// Two values of `axis` that mean the same (`-1` and `all`, `1k` and
+    /// `1024`), if any: they set the workload alike.
+    private func sameValue(in axis: SweepAxis) throws(WorkloadError) -> (String, String)? {
+        var seen: [ProduceWorkload: String] = [:]
+        for value in axis.values {
+            var workload = base
+            if axis.isProperty {
+                workload.properties[axis.name] = value
+            } else {
+                try workload.set(axis.name, to: value, label: "sweep axis \(axis.name)")
+            }
+            if let earlier = seen[workload] { return (earlier, value) }
+            seen[workload] = value
+        }
+        return nil
     }
 
     /// Splits a flag's text into an axis's values: at commas, when every

@@ -238,6 +238,7 @@ public enum SecretValues {
 
     /// `text` with every remembered secret value replaced by `[redacted]`.
     public static func scrub(_ text: String) -> String {
+        let text = redactingUserInfo(text)
         let secrets = known.withLock { $0 }
         guard !secrets.isEmpty else { return text }
         // Longest first, so a secret that contains another is replaced whole.
@@ -245,6 +246,26 @@ public enum SecretValues {
             $0.replacingOccurrences(of: $1, with: "[redacted]")
         }
     }
+}
+
+/// `text` with the user information of every URI in it (`user:password@`
+/// after `scheme://`) replaced by `[redacted]@`: a password typed into a
+/// URI is never echoed, whichever message the URI ends up in.
+public func redactingUserInfo(_ text: String) -> String {
+    guard text.contains("@"), text.contains("://") else { return text }
+    var result = ""
+    var rest = Substring(text)
+    while let scheme = rest.range(of: "://") {
+        result += rest[..<scheme.upperBound]
+        rest = rest[scheme.upperBound...]
+        // The authority ends at the first '/', whitespace or quote; user information ends at its last '@'.
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0.isWhitespace || $0 == "'" || $0 == "\"" } ?? rest.endIndex
+        if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+            result += "[redacted]@"
+            rest = rest[rest.index(after: at)...]
+        }
+    }
+    return result + rest
 }
 
 /// `properties` with the values of secret keys replaced by `[redacted]`.

@@ -27,7 +27,7 @@ public enum KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidURI(let input, let reason):
-            return "invalid Kafka URI '\(input)': \(reason) (expected kafka://host:port/topic or kafka://h1:9092,h2:9092/topic)"
+            return "invalid Kafka URI '\(redactingUserInfo(input))': \(reason) (expected kafka://host:port/topic or kafka://h1:9092,h2:9092/topic)"
         case .invalidConfiguration(let message):
             return "invalid configuration: \(message)"
         case .connectionFailed(let brokers, let underlying):
