@@ -72,12 +72,23 @@ struct CapacityPlanTests {
         #expect(PlanVerdict(Self.fakeStep(10_000, keepUp: 0.96), slo: slo).passed)
     }
 
+    /// `<` is a strict bound: a figure equal to it fails; `<=` lets it pass.
+    /// `error-rate<0` could never hold and is refused.
+    @Test func strictBoundsAreStrict() throws {
+        let figures = Self.fakeStep(73_000)  // p99 50
+        #expect(try SLO(parsing: ["p99<=50ms"]).violations(figures).isEmpty)
+        #expect(try SLO(parsing: ["p99<50ms"]).violations(figures) == ["p99 50.00 ms >= 50 ms"])
+        #expect(try SLO(parsing: ["p99<50.1ms"]).violations(figures).isEmpty)
+        #expect(SLOCondition(parsing: "error-rate<0") == nil)
+        #expect(SLOCondition(parsing: "error-rate<1%")?.strict == true)
+    }
+
     @Test func sloBoundsAndErrors() throws {
         let slo = try SLO(parsing: ["p99<=50ms, p99.9 < 1s", "p50<=250us"])
         #expect(slo.conditions == [
-            SLOCondition(.p99, 50), SLOCondition(.p999, 1000), SLOCondition(.p50, 0.25), SLOCondition(.errorRate, 0),
+            SLOCondition(.p99, 50), SLOCondition(.p999, 1000, strict: true), SLOCondition(.p50, 0.25), SLOCondition(.errorRate, 0),
         ])
-        #expect(slo.description == "p99 <= 50 ms and p99.9 <= 1000 ms and p50 <= 0.25 ms and error-rate <= 0%")
+        #expect(slo.description == "p99 <= 50 ms and p99.9 < 1000 ms and p50 <= 0.25 ms and error-rate <= 0%")
         #expect(slo.primaryLatency == .p99)
         var figures = Self.fakeStep(73_000)  // p99 50, p99.9 75, p50 12.5
         #expect(slo.violations(figures) == ["p50 12.50 ms > 0.25 ms"])

@@ -160,4 +160,76 @@ struct ParserFuzzTests {
             }
         }
     }
+
+    /// Every numeric field of a produce or consume workload set to numbers
+    /// near the limits (and past them): validation refuses or accepts, and
+    /// what it accepts feeds the arithmetic a run does with it (default
+    /// bounds, record framing, per-producer shares, send intervals, the
+    /// backlog topic's partitions) without a trap.
+    @Test func numbersNearTheLimits() {
+        let produceFields = ["partitions", "replication-factor", "num-records", "duration", "throughput", "warmup",
+                             "warmup-records", "record-size", "compressibility", "headers", "producers", "batch-size",
+                             "linger-ms", "transaction-size", "timeout", "connect-timeout", "interval"]
+        let consumeFields = ["consumers", "groups", "num-records", "duration", "warmup", "backlog", "backlog-record-size",
+                             "backlog-partitions", "idle-timeout", "join-timeout", "commit-interval", "interval"]
+        let numbers = Mutator.extremes + ["100000000000000", "100000000000001", "0.001", "0.0009", "1e9", "1000000001",
+                                          "10000", "10001", "5000", "5001", "999964", "999965", "99ms", "100ms", "720h",
+                                          "721h", "1ms", "1e-300", "1e15", "1.5", "1e6", "4611686018427387904", "2147483648"]
+        var generator = SplitMix64(seed: 10)
+        let started = Date()
+        var accepted = 0
+        for round in 0..<Self.inputsPerParser {
+            var produce = ProduceWorkload()
+            var consume = ConsumeWorkload()
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let number = numbers.randomElement(using: &generator)!
+                if round % 2 == 0 {
+                    try? produce.set(produceFields.randomElement(using: &generator)!, to: number)
+                } else {
+                    try? consume.set(consumeFields.randomElement(using: &generator)!, to: number)
+                }
+            }
+            if round % 2 == 0 {
+                guard (try? produce.validate(stamped: round % 4 == 0)) != nil else { continue }
+                accepted += 1
+                let bounded = produce.withDefaultBounds()
+                _ = bounded.largestRecordFraming(stamped: true)
+                if let records = bounded.numRecords { _ = ProducerFleet.split(records + (bounded.warmupRecords ?? 0), into: bounded.producers) }
+                if let throughput = bounded.throughput {
+                    // The send schedule of the slowest producer, a year of records ahead.
+                    let interval = 1e9 / (throughput / Double(bounded.producers))
+                    #expect(interval.isFinite && interval > 0)
+                    _ = UInt64(min(Double(ProduceWorkload.mostRecords) * interval, 3.2e16))
+                }
+            } else {
+                guard (try? consume.validate()) != nil else { continue }
+                accepted += 1
+                #expect(ConsumeRun(workload: consume, brokers: nil).topicPartitions >= 1)
+            }
+        }
+        print("fuzz numbers near the limits: \(Self.inputsPerParser) workloads in "
+            + "\(String(format: "%.2f", Date().timeIntervalSince(started))) s, \(accepted) accepted")
+    }
+
+    /// YAML shapes: complex keys, anchors and aliases, tags, flow and block
+    /// nesting, multi-documents, mutated: parsing never traps (the YAML
+    /// library does on some shapes, so they are refused before it decodes).
+    @Test func yamlShapes() {
+        let seeds = [
+            "? [a, b]\n: 1\nacks: 1\n", "{? {x: 1} : 2, acks: 1}", "base: &b {acks: 1}\nother: *b\n",
+            "acks: !!int 1\nname: !!str x\nfault: !!seq [\"at=1s broker=1 down\"]\n", "--- \nacks: 1\n---\nacks: 0\n",
+            "a: [[[[[[1]]]]]]\n", "a: {b: {c: {d: {e: 1}}}}\n", "? |\n  block key\n: 1\n", "acks: 1\nacks: 0\n",
+            "producer-props: {linger.ms: [5], batch.size: {a: 1}}\n", "sweep: {acks: [0, {x: 1}]}\n", "fault: [[[]]]\n",
+            "num-records: 0x10\nthroughput: .inf\nduration: 1_000s\n",
+        ]
+        Self.fuzz("workload YAML shapes", seeds: seeds, count: Self.inputsPerParser / 5, seed: 11) { text in
+            do throws(WorkloadError) {
+                let loaded = try WorkloadFile.parse(text, source: "fuzz")
+                _ = try? loaded.workload.validate()
+            } catch {
+                #expect(error.description.contains("'fuzz'"), "\(error.description)")
+            }
+            _ = WorkloadFile.shapeProblem(in: text)
+        }
+    }
 }

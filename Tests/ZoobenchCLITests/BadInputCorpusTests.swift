@@ -65,6 +65,23 @@ struct BadInputCorpusTests {
         #expect(Self.words("produce --acks ''") == ["produce", "--acks", ""])
         #expect(Self.words("produce --fault 'at=1s broker=1 down' -X a=b") == ["produce", "--fault", "at=1s broker=1 down", "-X", "a=b"])
         #expect(Self.words("  a\t\"b c\"d  ") == ["a", "b cd"])
+        #expect(Self.command("cluster --control < /dev/zero") == (["cluster", "--control"], "/dev/zero"))
+        #expect(Self.command("produce --acks 1").stdin == "/dev/null")
+    }
+
+    /// The most memory any case may take (peak resident set): a bad input
+    /// is refused from what it is, not after reading gigabytes of it.
+    static let peakBound = 1 << 30
+
+    /// `ARGUMENTS` split into words, with stdin taken from a trailing `< PATH`.
+    static func command(_ text: String) -> (words: [String], stdin: String) {
+        var words = Self.words(text)
+        if words.count >= 2, words[words.count - 2] == "<" {
+            let path = words.removeLast()
+            words.removeLast()
+            return (words, path)
+        }
+        return (words, "/dev/null")
     }
 
     @Test func everyCaseGetsOneClearLineAndItsExitCode() throws {
@@ -74,11 +91,16 @@ struct BadInputCorpusTests {
         defer { try? FileManager.default.removeItem(at: work) }
         // One 2 MB line: over librdkafka's default message.max.bytes and the 1 MiB a workload file may have.
         try Data(repeating: UInt8(ascii: "x"), count: 2_000_000).write(to: work.appendingPathComponent("gigantic.txt"))
+        // A FIFO nobody writes to, a regular file where a folder is wanted, and a stale temporary file.
+        let fifo = work.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try Data("x".utf8).write(to: work.appendingPathComponent("a-file"))
+        try FileManager.default.createSymbolicLink(atPath: work.appendingPathComponent("zero.jsonl").path, withDestinationPath: "/dev/zero")
         let cluster = try ClusterProcess.start(topics: ["exists:2"])
         defer { cluster.stop() }
         let brokers = cluster.bootstrap
 
-        let results = Mutex<[(Case, ZoobenchProcess, Double)]>([])
+        let results = Mutex<[(Case, MeasuredProcess)]>([])
         let next = Atomic<Int>(0)
         // Four at a time: most cases end in a tenth of a second, the unreachable-broker ones in about one.
         let workers = (0..<4).map { _ in
@@ -89,19 +111,29 @@ struct BadInputCorpusTests {
                     let item = cases[index]
                     let text = item.arguments.replacingOccurrences(of: "$FIX", with: Self.fixtures.path)
                         .replacingOccurrences(of: "$WORK", with: work.path)
+                        .replacingOccurrences(of: "$FIFO", with: fifo)
                         .replacingOccurrences(of: "$BROKERS", with: brokers)
-                    let started = Date()
-                    let result = (try? ZoobenchProcess.run(Self.words(text), timeout: 20, workingDirectory: work))
-                        ?? ZoobenchProcess(status: -1, stdout: "", stderr: "could not start")
-                    results.withLock { $0.append((item, result, Date().timeIntervalSince(started))) }
+                    let (words, stdin) = Self.command(text)
+                    let run = (try? MeasuredProcess.run(words, stdin: stdin, timeout: 20, workingDirectory: work))
+                        ?? MeasuredProcess(result: ZoobenchProcess(status: -1, stdout: "", stderr: "could not start"),
+                                           peakBytes: 0, seconds: 0, killed: false)
+                    results.withLock { $0.append((item, run)) }
                 }
             }
         }
         workers.forEach { $0.start() }
         while results.withLock({ $0.count }) < cases.count { Thread.sleep(forTimeInterval: 0.05) }
 
-        for (item, result, seconds) in results.withLock({ $0 }).sorted(by: { $0.0.line < $1.0.line }) {
+        let all = results.withLock { $0 }.sorted { $0.0.line < $1.0.line }
+        if let heaviest = all.max(by: { $0.1.peakBytes < $1.1.peakBytes }), let slowest = all.max(by: { $0.1.seconds < $1.1.seconds }) {
+            print("bad-input corpus: \(all.count) cases; peak memory at most \(heaviest.1.peakBytes >> 20) MiB "
+                + "(cases.txt:\(heaviest.0.line)), longest \(String(format: "%.2f", slowest.1.seconds)) s (cases.txt:\(slowest.0.line))")
+        }
+        for (item, run) in all {
+            let (result, seconds) = (run.result, run.seconds)
             let context = "cases.txt:\(item.line) zoobench \(item.arguments)\nstderr: \(result.stderr)"
+            #expect(!run.killed, "killed after 20 s; \(context)")
+            #expect(run.peakBytes < Self.peakBound, "peak memory \(run.peakBytes >> 20) MiB; \(context)")
             #expect(result.status == item.status, "\(context)")
             let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.isEmpty }
