@@ -60,6 +60,50 @@ struct HostileInputTests {
         #expect(throws: WorkloadError.self) { try workload.set("throughput", to: "0x10") }
     }
 
+    /// What a run holds in memory grows with its clients, partitions and
+    /// intervals; each has a bound, and a count at a rate is a duration.
+    @Test func memoryBoundsOfARun() throws {
+        #expect(throws: WorkloadError.self) { try ClientBudget.check(clients: 64, partitions: 10_000) }
+        #expect(throws: WorkloadError.self) { try ClientBudget.check(clients: 513, partitions: 1) }
+        try ClientBudget.check(clients: 5, partitions: 10_000)
+        var workload = ProduceWorkload()
+        workload.duration = .seconds(720 * 3600)
+        #expect(throws: WorkloadError.self) { try workload.validate() }
+        workload.interval = .seconds(3)
+        try workload.validate()
+        workload.duration = nil
+        workload.numRecords = 100_000_000
+        workload.throughput = 1
+        #expect(throws: WorkloadError.self) { try workload.validate() }
+        var consume = ConsumeWorkload()
+        consume.consumers = 256
+        consume.groups = 3
+        #expect(throws: WorkloadError.self) { try consume.validate() }
+        for bad in ["", String(repeating: "n", count: 101), "a/b", "a\nb"] { #expect(RunName.problem(bad) != nil, "\(bad)") }
+        #expect(RunName.problem("nightly-1k_lz4") == nil)
+    }
+
+    /// Keys are written per record: a hundred million uniform keys cost no
+    /// table, and the texts are the ones a table held (`key-N`).
+    @Test func keysAreWrittenNotTabled() {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 8)
+        defer { scratch.deallocate() }
+        var generator = SplitMix64(seed: 1)
+        let uniform = KeyTable(.uniform(100_000_000))
+        let key = uniform.withKey(sequence: 0, generator: &generator, scratch: scratch) { String(decoding: $0!, as: UTF8.self) }
+        #expect(key.hasPrefix("key-") && Int(key.dropFirst(4)).map { (0..<100_000_000).contains($0) } == true, "\(key)")
+        #expect(KeyTable(.sequential).withKey(sequence: 1234567, generator: &generator, scratch: scratch) {
+            String(decoding: $0!, as: UTF8.self) } == "1234567")
+        #expect(KeyTable(.sequential).withKey(sequence: Int.max, generator: &generator, scratch: scratch) {
+            String(decoding: $0!, as: UTF8.self) } == String(Int.max))
+        let zipf = KeyTable(.zipf(10, exponent: 5))
+        var first = 0
+        for sequence in 0..<1000 {
+            if zipf.withKey(sequence: sequence, generator: &generator, scratch: scratch, { String(decoding: $0!, as: UTF8.self) }) == "key-0" { first += 1 }
+        }
+        #expect(first > 900, "key-0 drawn \(first) times of 1000 at exponent 5")
+    }
+
     /// librdkafka counts 36 bytes of framing, the key and the headers
     /// against message.max.bytes; so does the check, exactly.
     @Test func recordFramingIsCountedLikeLibrdkafka() throws {

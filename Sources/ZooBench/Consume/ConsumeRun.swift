@@ -63,6 +63,9 @@ public struct ConsumeRun {
     /// Produces the backlog (if any), then reads until the workload's end;
     /// throws ``RunStopped`` when stopped while making the backlog.
     public func run(on target: BenchTarget, stop: StopSignal = StopSignal(), startedAt: Date = Date()) throws -> RunResult {
+        if let partitions = try? target.admin.describeTopic(workload.topic).partitions.count {
+            try ClientBudget.check(clients: workload.consumers * workload.groups, partitions: partitions)
+        }
         var backlog: BacklogFigures?
         var expecting: [Int32: Int64]?
         if let bytes = workload.backlog {

@@ -33,6 +33,10 @@ public struct MeasuredRun: Sendable {
     /// result, not thrown (see ``RunResult/check()``).
     public func run(on target: BenchTarget, stop: StopSignal = StopSignal(), startedAt: Date = Date()) throws -> RunResult {
         let topic = produce.topic
+        if let partitions = try? target.admin.describeTopic(topic).partitions.count {
+            let consumers = mode == .e2e ? consume.consumers * consume.groups : 0
+            try ClientBudget.check(clients: produce.producers + consumers, partitions: partitions)
+        }
         let schedule = try FaultSchedule.make(produce.faults, topic: topic, target: target, onEvent: onFault)
         let probe = OffsetProbe(admin: target.admin, topics: [topic])
         let before = probe.read()

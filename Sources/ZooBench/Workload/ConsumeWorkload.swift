@@ -119,6 +119,14 @@ public struct ConsumeWorkload: Sendable, Hashable {
         if let commitInterval, commitInterval < .milliseconds(10) { throw .invalid("commit-interval must be at least 10ms") }
         if commitInterval != nil && !groupMode { throw .invalid("commit-interval needs group mode (no partitions list)") }
         if interval < .milliseconds(10) { throw .invalid("interval must be at least 10ms") }
+        if let duration, (duration + (warmup ?? .zero)) / interval > Double(ProduceWorkload.mostIntervals) {
+            throw .invalid("\(DurationText.formatBound(duration + (warmup ?? .zero))) of \(DurationText.format(interval)) intervals is more than "
+                + "\(ProduceWorkload.mostIntervals) intervals; use a longer interval")
+        }
+        if consumers * groups > ClientBudget.mostClients {
+            throw .invalid("\(consumers) consumers in each of \(groups) groups are \(consumers * groups) clients; at most "
+                + "\(ClientBudget.mostClients) in one process (spread them over workers with zoobench swarm)")
+        }
         if let backlog, backlog < 1 || backlog > Self.largestBacklog {
             throw .invalid("backlog must be 1 byte to 1 TiB, not \(backlog) bytes")
         }
@@ -129,7 +137,7 @@ public struct ConsumeWorkload: Sendable, Hashable {
             throw .invalid("backlog-partitions must be 1 to \(Self.mostBacklogPartitions), not \(backlogPartitions)")
         }
         if case .offset(let offset) = from, offset < 0 { throw .invalid("from must be earliest, latest or an offset ≥ 0") }
-        if name.isEmpty || name.contains("/") { throw .invalid("name must be non-empty and without '/'") }
+        if let problem = RunName.problem(name) { throw .invalid(problem) }
         do {
             try KafkaURI.validateTopic(topic)
             try consumerConfiguration().validate(groupID: "zoobench-validate")

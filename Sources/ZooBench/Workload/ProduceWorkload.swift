@@ -78,6 +78,9 @@ public struct ProduceWorkload: Sendable, Hashable {
     /// The most records a run may ask for (sent or warm-up): 10^14, more
     /// than 30 days at a billion records a second.
     public static let mostRecords = 100_000_000_000_000
+    /// The most timeline intervals a run may have (each kept in memory and
+    /// in the result): 11.6 days of 1 s intervals, 30 days of 3 s ones.
+    public static let mostIntervals = 1_000_000
     /// The slowest rate a run may ask for: a record every 1000 s.
     public static let slowestThroughput = 0.001
     /// The most partitions zoobench creates a topic with. Measured here
@@ -189,7 +192,15 @@ public struct ProduceWorkload: Sendable, Hashable {
         if let transactionSize, transactionSize < 1 { throw .invalid("transaction-size must be at least 1") }
         if transactionSize != nil && transactionalID == nil { throw .invalid("transaction-size needs a transactional-id") }
         if interval < .milliseconds(10) { throw .invalid("interval must be at least 10ms") }
-        if name.isEmpty || name.contains("/") { throw .invalid("name must be non-empty and without '/'") }
+        // A count sent at a rate takes a known time: at most what a duration may be.
+        if let throughput, let numRecords, Double(numRecords + (warmupRecords ?? 0)) / throughput > DurationText.seconds(Self.longestDuration) {
+            throw .invalid("\(numRecords) records at \(trim(throughput)) records/s take more than 30 days")
+        }
+        if let duration, (duration + (warmup ?? .zero)) / interval > Double(Self.mostIntervals) {
+            throw .invalid("\(DurationText.formatBound(duration + (warmup ?? .zero))) of \(DurationText.format(interval)) intervals is more than "
+                + "\(Self.mostIntervals) intervals; use a longer interval")
+        }
+        if let problem = RunName.problem(name) { throw .invalid(problem) }
         do {
             try KafkaURI.validateTopic(topic)
         } catch {
