@@ -47,8 +47,8 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup(title: "Target") var target: TargetOptions
     @OptionGroup(title: "Producers (the workload of every step; plan sets the rate)") var producer: ProducerOptions
-    @Option(help: ArgumentHelp("The objective: p50|p90|p95|p99|p99.9|p99.99|max<=TIME, error-rate<=FRACTION|PERCENT; "
-                                   + "comma-separated or repeated, all must hold.", valueName: "bound"))
+    @Option(help: ArgumentHelp("The objective: p50|p90|p95|p99|p99.9|p99.99|max<=TIME, error-rate<=FRACTION|PERCENT "
+                                   + "(< for a strict bound); comma-separated or repeated, all must hold.", valueName: "bound"))
     var slo: [String] = []
     @Option(help: ArgumentHelp("Lowest rate tried: records/s (20000, 20k) or bytes/s (50MB/s). Default a tenth of --max-rate.",
                                valueName: "rate"))

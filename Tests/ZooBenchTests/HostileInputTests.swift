@@ -64,7 +64,7 @@ struct HostileInputTests {
     /// intervals; each has a bound, and a count at a rate is a duration.
     @Test func memoryBoundsOfARun() throws {
         #expect(throws: WorkloadError.self) { try ClientBudget.check(clients: 64, partitions: 10_000) }
-        #expect(throws: WorkloadError.self) { try ClientBudget.check(clients: 513, partitions: 1) }
+        #expect(throws: WorkloadError.self) { try ClientBudget.check(clients: 385, partitions: 1) }
         try ClientBudget.check(clients: 5, partitions: 10_000)
         var workload = ProduceWorkload()
         workload.duration = .seconds(720 * 3600)

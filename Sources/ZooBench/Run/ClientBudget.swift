@@ -6,12 +6,13 @@ import ZooPipe
 /// every partition of the topic it knows. Measured here (release build,
 /// embedded cluster): about 1.5 MB per handle and 12 KB per handle and
 /// partition (one producer over 10,000 partitions 198 MB, four 607 MB, 256
-/// producers over 6 partitions 412 MB); 64 producers over 10,000 partitions
-/// went past 13 GB. The bounds keep a run under about a gigabyte; beyond
-/// them, spread the clients over processes (`zoobench swarm`).
+/// producers over 6 partitions 412 MB, an e2e run of 256 producers and 256
+/// consumers 1010 MB); 64 producers over 10,000 partitions went past 13 GB.
+/// The bounds keep a run under about a gigabyte; beyond them, spread the
+/// clients over processes (`zoobench swarm`).
 public enum ClientBudget {
     /// The most clients in one process.
-    public static let mostClients = 512
+    public static let mostClients = 384
     /// The most client-partition pairs in one process.
     public static let mostClientPartitions = 50_000
 
