@@ -67,11 +67,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // What several test targets share: loopback ports and a Tansu broker.
+        // What several test targets share: loopback ports, temporary folders and a Tansu broker.
         .target(name: "ZooTestSupport", dependencies: ["ZooPipe"], path: "Tests/ZooTestSupport"),
         .testTarget(name: "ZooPipeTests", dependencies: ["ZooPipe", "ZooTestSupport"]),
         .testTarget(name: "ZooBenchTests", dependencies: ["ZooBench", "ZooPipe"]),
-        .testTarget(name: "ZooReportTests", dependencies: ["ZooReport", "ZooBench", "ZooPipe", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .testTarget(name: "ZooReportTests", dependencies: ["ZooReport", "ZooBench", "ZooPipe", "ZooTestSupport",
+                                                    .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .testTarget(name: "ZoobenchCLITests", dependencies: ["zoobench", "ZooBench", "ZooPipe", "CCodecs", "ZooTestSupport"]),
     ]
 )

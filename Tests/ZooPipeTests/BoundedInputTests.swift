@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZooTestSupport
 @testable import ZooPipe
 
 /// Every file zoobench reads is bounded in bytes and in time, whatever it
@@ -7,14 +8,8 @@ import Testing
 /// writer. Lines are bounded too.
 @Suite("Bounded input")
 struct BoundedInputTests {
-    private func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-bounded-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     @Test func regularFilesAreReadUpToTheLimit() throws {
-        let dir = try folder()
+        let dir = try temporaryFolder("bounded")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("f").path
         try Data(repeating: 7, count: 1000).write(to: URL(fileURLWithPath: path))
@@ -41,7 +36,7 @@ struct BoundedInputTests {
     /// stalls and is given up after the stall bound; one that is written to
     /// reads like a file.
     @Test func fifosNeverWaitForever() throws {
-        let dir = try folder()
+        let dir = try temporaryFolder("bounded")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("fifo").path
         #expect(mkfifo(path, 0o600) == 0)

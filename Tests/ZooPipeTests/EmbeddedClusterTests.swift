@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZooTestSupport
 @testable import ZooPipe
 
 /// Calls into the embedded cluster return when the cluster has done them,
@@ -51,7 +52,7 @@ struct EmbeddedClusterTests {
         let deadline = Date().addingTimeInterval(10)
         var open = ports
         while !open.isEmpty && Date() < deadline {
-            open = open.filter(Self.accepts)
+            open = open.filter { acceptsConnections(port: Int($0)) }
             if !open.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
         }
         #expect(open.isEmpty, "brokers still listening on \(open) 10 s after their clusters were let go of")
@@ -62,29 +63,13 @@ struct EmbeddedClusterTests {
         let cluster = try EmbeddedCluster(brokers: 2)
         let ports = Self.ports(cluster)
         #expect(ports.count == 2)
-        #expect(ports.allSatisfy(Self.accepts))
+        #expect(ports.allSatisfy { acceptsConnections(port: Int($0)) })
         cluster.stop()
-        #expect(!ports.contains(where: Self.accepts))
+        #expect(!ports.contains(where: { acceptsConnections(port: Int($0)) }))
     }
 
     /// The brokers' ports.
     private static func ports(_ cluster: EmbeddedCluster) -> [UInt16] {
         cluster.bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } }
-    }
-
-    /// Whether something accepts a TCP connection on 127.0.0.1:`port` (a blocking connect).
-    private static func accepts(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZooTestSupport
 @testable import ZooReport
 
 /// Where results go is checked before a run measures anything; at the end,
@@ -7,12 +8,6 @@ import Testing
 /// temporary files of writes killed part-way are cleaned up.
 @Suite("Result destinations")
 struct DestinationTests {
-    private func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zoobench-dest-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     private func reason(_ check: () throws(ResultFileError) -> Void) -> String? {
         do {
             try check()
@@ -23,7 +18,7 @@ struct DestinationTests {
     }
 
     @Test func foldersAreCheckedBeforeMeasuring() throws {
-        let dir = try folder()
+        let dir = try temporaryFolder("dest")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("a-file")
         try Data("x".utf8).write(to: file)
@@ -46,7 +41,7 @@ struct DestinationTests {
     }
 
     @Test func filesAreCheckedBeforeMeasuring() throws {
-        let dir = try folder()
+        let dir = try temporaryFolder("dest")
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(reason { () throws(ResultFileError) in try OutputDestination.checkFile(dir.appendingPathComponent("r.html").path, label: "-o") } == nil)
         #expect(reason { () throws(ResultFileError) in try OutputDestination.checkFile(dir.path, label: "-o") }?.hasSuffix("a folder; name a file") == true)
@@ -61,7 +56,7 @@ struct DestinationTests {
     /// A write that fails at the end goes to the fallback folder, and the
     /// error names both places.
     @Test func resultsThatCannotGoWhereAskedGoElsewhere() throws {
-        let dir = try folder()
+        let dir = try temporaryFolder("dest")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fallback = dir.appendingPathComponent("fallback").path
         let write = { (folder: String) throws -> [String] in
@@ -87,7 +82,7 @@ struct DestinationTests {
     /// write into that folder removes it when no process `pid` runs, and
     /// leaves other files (and live writers' files) alone.
     @Test func abandonedTemporariesAreRemoved() throws {
-        let dir = try folder()
+        let dir = try temporaryFolder("dest")
         defer { try? FileManager.default.removeItem(at: dir) }
         let dead = Process()
         dead.executableURL = URL(fileURLWithPath: "/bin/true")
