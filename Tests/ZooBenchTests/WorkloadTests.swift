@@ -135,6 +135,36 @@ struct WorkloadTests {
         #expect(abs(deviation - 50) < 3)
     }
 
+    /// The send loop walks the pool with a cursor instead of indexing it:
+    /// the bytes must be those indexing gives, record by record, for fixed
+    /// and drawn sizes and for a payload file, past the pool's wrap-around.
+    @Test func cursorGivesTheIndexedPayloads() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cursor-\(UUID().uuidString).txt").path
+        try "one\ntwo\nthree\nfour\nfive\nsix\nseven".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var fixed = ProduceWorkload()
+        fixed.recordSize = .fixed(100)
+        fixed.numRecords = 1_000
+        var drawn = ProduceWorkload()
+        drawn.recordSize = .uniform(10, 5_000)
+        drawn.numRecords = 200_000
+        var file = ProduceWorkload()
+        file.payload = .file(path)
+        for workload in [fixed, drawn, file] {
+            let pool = try PayloadPool(workload: workload)
+            var cursor = PayloadPool.Cursor()
+            // Past both wrap-arounds: the slots' and the 65,536 drawn sizes'.
+            let count = max(3 * pool.slotCount, 140_000)
+            var mismatches = 0
+            for index in 0..<count {
+                let walked = pool.payload(at: &cursor)
+                let indexed = pool.payload(index)
+                if walked.baseAddress != indexed.baseAddress || walked.count != indexed.count { mismatches += 1 }
+            }
+            #expect(mismatches == 0, "\(workload.recordSize) \(workload.payload): \(mismatches) of \(count) differ")
+        }
+    }
+
     @Test func payloadFileIsSplitAtTheDelimiter() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("payloads-\(UUID().uuidString).txt").path
         try "alpha\nbeta\n\ngamma".write(toFile: path, atomically: true, encoding: .utf8)

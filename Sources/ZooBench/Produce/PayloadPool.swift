@@ -121,6 +121,27 @@ public final class PayloadPool: @unchecked Sendable {
         return UnsafeRawBufferPointer(rebasing: storage[start..<start + length])
     }
 
+    /// Where a sender that takes records 0, 1, 2 … in order is in the pool.
+    public struct Cursor: Sendable {
+        fileprivate var slot = 0
+        fileprivate var size = 0
+        public init() {}
+    }
+
+    /// The value of the record at `cursor`, which then moves to the next:
+    /// the same bytes as ``payload(_:)`` gives for indexes 0, 1, 2 …, without
+    /// the two divisions per record that indexing costs.
+    @inline(__always)
+    public func payload(at cursor: inout Cursor) -> UnsafeRawBufferPointer {
+        let start = offsets[cursor.slot]
+        let length = fromFile ? lengths[cursor.slot] : sizes[cursor.size]
+        cursor.slot += 1
+        if cursor.slot == slotCount { cursor.slot = 0 }
+        cursor.size += 1
+        if cursor.size == sizes.count { cursor.size = 0 }
+        return UnsafeRawBufferPointer(start: storage.baseAddress.unsafelyUnwrapped + start, count: length)
+    }
+
     // MARK: Generation
 
     /// Random bytes in 64-byte blocks; a block is, with probability

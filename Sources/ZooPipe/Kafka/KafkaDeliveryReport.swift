@@ -18,6 +18,20 @@ public struct KafkaDeliveryReport: Sendable {
     public var deliveredTime: UInt64
     /// librdkafka's error code, 0 on success.
     public var errorCode: Int32
+    /// The record's value length in bytes.
+    public var length: Int
+
+    public init(token: UInt64, partition: Int32, offset: Int64, sendTime: UInt64, intendedTime: UInt64,
+                deliveredTime: UInt64, errorCode: Int32, length: Int = 0) {
+        self.token = token
+        self.partition = partition
+        self.offset = offset
+        self.sendTime = sendTime
+        self.intendedTime = intendedTime
+        self.deliveredTime = deliveredTime
+        self.errorCode = errorCode
+        self.length = length
+    }
 
     /// Whether the record was delivered.
     public var succeeded: Bool { errorCode == 0 }

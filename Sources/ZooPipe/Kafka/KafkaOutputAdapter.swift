@@ -391,7 +391,8 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         let slot = Int(bitPattern: message.pointee._private) - 1
         let err = message.pointee.err
         var report = KafkaDeliveryReport(token: 0, partition: message.pointee.partition, offset: message.pointee.offset,
-                                         sendTime: now, intendedTime: now, deliveredTime: now, errorCode: err.rawValue)
+                                         sendTime: now, intendedTime: now, deliveredTime: now, errorCode: err.rawValue,
+                                         length: message.pointee.len)
         if slot >= 0 && slot < slots.capacity {
             report.token = slots.tokens[slot]
             report.sendTime = slots.sendTimes[slot]
