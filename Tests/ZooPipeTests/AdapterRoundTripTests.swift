@@ -109,6 +109,84 @@ struct AdapterRoundTripTests {
         #expect(values == payloads)
     }
 
+    /// A delivery report carries the record's value length (the producer
+    /// counts bytes from it instead of looking the size up again).
+    @Test func deliveryReportsCarryTheValueLength() throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic("lengths", partitions: 1)
+        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: "lengths"), acks: .leader)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 7)
+        var lengths: [UInt64: Int] = [:]
+        output.onDelivery = { report in lengths[report.token] = report.length }
+        let sizes = [0, 1, 100, 1000, 4096]
+        for (token, size) in sizes.enumerated() {
+            try output.send(noCopy: UnsafeRawBufferPointer(rebasing: buffer[0..<size]), token: UInt64(token))
+        }
+        try output.flush()
+        #expect(sizes.indices.map { lengths[UInt64($0)] } == sizes)
+    }
+
+    /// drainQueued hands every queued record over in order through
+    /// librdkafka's callback loop; a handler that stops leaves the rest
+    /// queued, and next() and drainQueued go on from there: every offset of
+    /// every partition exactly once. A group consumer drains nothing.
+    @Test func drainingHandsEveryRecordOnceInOrder() throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic("drain", partitions: 3)
+        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: "drain"), acks: .leader)
+        let value = UnsafeMutableRawBufferPointer.allocate(byteCount: 10, alignment: 8)
+        defer { value.deallocate() }
+        value.initializeMemory(as: UInt8.self, repeating: 1)
+        let total = 30_000
+        for i in 0..<total {
+            try output.send(noCopy: UnsafeRawBufferPointer(value), partition: Int32(i % 3), token: UInt64(i))
+            if i & 1023 == 0 { output.poll() }
+        }
+        try output.flush()
+
+        final class Collector: KafkaRecordHandler {
+            var seen: [Int32: [Int64]] = [:]
+            var stopAfter: Int
+            var count = 0
+            init(stopAfter: Int) { self.stopAfter = stopAfter }
+            override func received(_ record: KafkaRecord) -> Bool {
+                seen[record.partition, default: []].append(record.offset)
+                count += 1
+                return count % stopAfter != 0
+            }
+        }
+        let input = try KafkaInputAdapter(uri: cluster.uri(topic: "drain"), generateIDs: false)
+        let collector = Collector(stopAfter: 777)
+        var drains = 0
+        var stoppedEarly = 0
+        let deadline = Date().addingTimeInterval(30)
+        while collector.count < total && Date() < deadline {
+            let before = collector.count
+            let handed = try input.drainQueued(into: collector)
+            #expect(handed == collector.count - before)
+            drains += 1
+            if handed > 0 && collector.count % 777 == 0 { stoppedEarly += 1 }
+            // Between drains, one record the ordinary way (what the consume loop does when the queue is empty).
+            if let record = try input.poll(timeout: .milliseconds(50)) {
+                collector.seen[record.partition, default: []].append(record.offset)
+                collector.count += 1
+            }
+        }
+        #expect(collector.count == total)
+        #expect(stoppedEarly > 0, "the handler never stopped a drain")
+        for partition in Int32(0)..<3 {
+            #expect(collector.seen[partition] == Array(0..<Int64(total / 3)), "partition \(partition)")
+        }
+        #expect(input.recordsConsumed == total)
+
+        let member = try KafkaInputAdapter(uri: cluster.uri(topic: "drain"), groupID: "drainers", generateIDs: false)
+        #expect(try member.drainQueued(into: Collector(stopAfter: 1)) == 0)
+        member.close()
+        input.close()
+    }
+
     /// The per-record bookkeeping slots all come back: after a million
     /// no-copy sends and a flush every slot is free, every record reported,
     /// and the topic holds exactly a million (a count, not a time).

@@ -59,7 +59,7 @@ struct ReadState {
 /// offsets it saw, records fetch waits (and end-to-end latency), closes
 /// intervals on time. ``run()`` is the loop, with the per-record path in it;
 /// its other steps are small functions over a ``ReadState``.
-final class ConsumerLoop: @unchecked Sendable {
+final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     let fleet: ConsumerFleet
     let index: Int
     let groupIndex: Int
@@ -87,6 +87,16 @@ final class ConsumerLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var warmupLatency = LatencyHistogram.make()
     @exclusivity(unchecked) private var fetchWait = LatencyHistogram.make()
     @exclusivity(unchecked) private var ledger: ConsumedLedger
+    // The loop's own state, kept here (not on run()'s stack) so that
+    // received(_:) can reach it when librdkafka calls back while draining.
+    @exclusivity(unchecked) private var state: ReadState
+    private let offsets: OffsetTracker
+    @exclusivity(unchecked) private var commits: CommitTimer
+    /// The adapter being drained, while run() drains it.
+    @exclusivity(unchecked) private unowned(unsafe) var draining: KafkaInputAdapter?
+    /// Set by received(_:) when the group's quota ran out under it.
+    @exclusivity(unchecked) private var quotaGone = false
+    private let group: GroupState
 
     init(fleet: ConsumerFleet, index: Int, groupIndex: Int, configuration: KafkaConsumerConfiguration,
          interval: UInt64, collector: TimelineCollector<ConsumerInterval, ConsumeIntervalSnapshot>, stop: StopSignal) {
@@ -106,6 +116,12 @@ final class ConsumerLoop: @unchecked Sendable {
         current = ConsumerInterval(index: 0, end: 0, fetchWait: LatencyHistogram.make(),
                                    latency: LatencyHistogram.make())
         ledger = ConsumedLedger(producers: fleet.stamps?.producers ?? 0, partitions: fleet.partitionCount)
+        state = ReadState(holding: configuration.holdAssignments, lastRecordTime: 0,
+                          nextBoundary: fleet.start + interval, warmedUp: workload.warmup == nil)
+        offsets = OffsetTracker(partitions: fleet.partitionCount)
+        commits = CommitTimer(every: workload.commitInterval.map(nanoseconds))
+        group = fleet.groupStates[groupIndex]
+        super.init()
     }
 
     /// Partitions this consumer holds now (readable from any thread).
@@ -133,17 +149,30 @@ final class ConsumerLoop: @unchecked Sendable {
             adapter.close()
         }
 
-        var state = ReadState(holding: configuration.holdAssignments, lastRecordTime: result.subscribed,
-                              nextBoundary: fleet.start + interval, warmedUp: warmup == nil)
-        var offsets = OffsetTracker(partitions: fleet.partitionCount)
-        var commits = CommitTimer(every: fleet.workload.commitInterval.map(nanoseconds))
+        state.lastRecordTime = result.subscribed
         current.end = fleet.start
         if !fleet.workload.groupMode { markJoined(at: result.subscribed, &state) }
-        let group = fleet.groupStates[groupIndex]
+        // Simple consumers take every record already here in one librdkafka
+        // call (KafkaInputAdapter.drainQueued, calling received(_:)); a
+        // group's consumers, and any consumer whose queue is empty, take one
+        // record at a time.
+        let drains = !fleet.workload.groupMode
+        draining = adapter
+        defer { draining = nil }
         while !fleet.stopAll.load(ordering: .relaxed) && !group.done.load(ordering: .relaxed) {
             if state.holding { hold(adapter, &state, &commits) }
-            if fleet.endsVersion.load(ordering: .acquiring) != state.seenEnds { takeEnds(&state, &offsets) }
-            // The per-record path stays in this loop; the rest are calls away.
+            if fleet.endsVersion.load(ordering: .acquiring) != state.seenEnds { takeEnds(&state, offsets) }
+            if drains {
+                let handed: Int
+                do {
+                    handed = try adapter.drainQueued(into: self)
+                } catch {
+                    fleet.fail(error)
+                    break
+                }
+                if quotaGone { break }
+                if handed > 0 { continue }
+            }
             var now: UInt64 = 0
             let record: KafkaRecord
             do {
@@ -158,39 +187,63 @@ final class ConsumerLoop: @unchecked Sendable {
                 fleet.fail(error)
                 break
             }
-            if !state.joined || state.idle { arrived(now: now, &state) }
-            if quota {
-                let left = group.remaining.subtract(1, ordering: .relaxed).newValue
-                if left < 0 { break }  // another consumer of the group took the last one
-                if left == 0 { fleet.markGroupDone(groupIndex, reason: .numRecords) }
-            }
-            if state.consumed == 0 { firstRecord(&now) }
-            state.consumed += 1
-            let size = record.value.count
-            state.bytes &+= size
-            current.consumed += 1
-            current.bytes &+= size
-            let p = Int(record.partition)
-            if p < offsets.partitions, offsets.read(p, record.offset) {
-                fleet.partitionReached(groupIndex: groupIndex, partition: record.partition)
-                fleet.checkGroupDone(groupIndex)
-            }
-            if let stamps = fleet.stamps {
-                if now == 0 { now = MonotonicClock.nanoseconds() }
-                readStamp(record, now: now, rated: stamps.rated, run: stamps.run)
-            }
-            state.recordsSinceClock += 1
-            if now != 0 || state.recordsSinceClock >= 256 {
-                if now == 0 { now = MonotonicClock.nanoseconds() }
-                state.lastRecordTime = now
-                state.recordsSinceClock = 0
-                housekeeping(now, adapter, &state, &commits)
-            }
+            if !take(record, now: now, adapter) { break }
         }
-        finish(adapter, state, offsets, &commits)
+        finish(adapter)
     }
 
     // MARK: The loop's steps
+
+    /// A record handed over while run() drains the queue: taken as one
+    /// polled would be. After each housekeeping (every 256 records at most)
+    /// the fleet's stop, the group's end and new ends stop the draining, so
+    /// run() looks at them.
+    override func received(_ record: KafkaRecord) -> Bool {
+        guard let adapter = draining else { return false }
+        guard take(record, now: 0, adapter) else {
+            quotaGone = true
+            return false
+        }
+        return state.recordsSinceClock != 0 || !(fleet.stopAll.load(ordering: .relaxed)
+            || group.done.load(ordering: .relaxed)
+            || fleet.endsVersion.load(ordering: .acquiring) != state.seenEnds)
+    }
+
+    /// The per-record path: counts `record`, notes its offset, reads its
+    /// stamp in e2e runs, and does the housekeeping when the clock is due.
+    /// False when the group's record quota was used up by others before it.
+    @inline(__always)
+    private func take(_ record: KafkaRecord, now given: UInt64, _ adapter: KafkaInputAdapter) -> Bool {
+        var now = given
+        if !state.joined || state.idle { arrived(now: now, &state) }
+        if quota {
+            let left = group.remaining.subtract(1, ordering: .relaxed).newValue
+            if left < 0 { return false }  // another consumer of the group took the last one
+            if left == 0 { fleet.markGroupDone(groupIndex, reason: .numRecords) }
+        }
+        if state.consumed == 0 { firstRecord(&now) }
+        state.consumed += 1
+        let size = record.value.count
+        state.bytes &+= size
+        current.consumed += 1
+        current.bytes &+= size
+        if offsets.read(Int(record.partition), record.offset) {
+            fleet.partitionReached(groupIndex: groupIndex, partition: record.partition)
+            fleet.checkGroupDone(groupIndex)
+        }
+        if let stamps = fleet.stamps {
+            if now == 0 { now = MonotonicClock.nanoseconds() }
+            readStamp(record, now: now, rated: stamps.rated, run: stamps.run)
+        }
+        state.recordsSinceClock += 1
+        if now != 0 || state.recordsSinceClock >= 256 {
+            if now == 0 { now = MonotonicClock.nanoseconds() }
+            state.lastRecordTime = now
+            state.recordsSinceClock = 0
+            housekeeping(now, adapter, &state, &commits)
+        }
+        return true
+    }
 
     /// Holds the assignment until every member has joined, then starts reading.
     private func hold(_ adapter: KafkaInputAdapter, _ state: inout ReadState, _ commits: inout CommitTimer) {
@@ -211,7 +264,7 @@ final class ConsumerLoop: @unchecked Sendable {
     }
 
     /// Applies the ends the fleet was given (e2e: once the producers are done).
-    private func takeEnds(_ state: inout ReadState, _ offsets: inout OffsetTracker) {
+    private func takeEnds(_ state: inout ReadState, _ offsets: OffsetTracker) {
         state.seenEnds = fleet.endsVersion.load(ordering: .acquiring)
         // The idle clock restarts when the ends arrive: until then there was nothing to wait for.
         state.lastRecordTime = MonotonicClock.nanoseconds()
@@ -342,8 +395,7 @@ final class ConsumerLoop: @unchecked Sendable {
     }
 
     /// The end: the final commit (timed), the last interval, and what the fleet merges.
-    private func finish(_ adapter: KafkaInputAdapter, _ state: ReadState, _ offsets: OffsetTracker,
-                        _ commits: inout CommitTimer) {
+    private func finish(_ adapter: KafkaInputAdapter) {
         let loopEnd = MonotonicClock.nanoseconds()
         // The final positions are committed (and timed) before the last interval closes.
         if commits.every != nil && state.consumed > 0 && !state.holding, let micros = commits.commit(adapter) {

@@ -1,48 +1,60 @@
 /// Which offsets one consumer has read of each partition, as ranges, and
-/// whether it has reached each partition's end. Per record it is two array
-/// reads and writes; a new range starts only where reading jumped.
-struct OffsetTracker {
-    /// The offset after the last one read, by partition (-1: none read).
-    private var next: [Int64]
-    /// Where the open range began (-1: none open).
-    private var rangeStart: [Int64]
-    private var ranges: [[OffsetRange]]
-    /// The end to read to, by partition (.max until the ends are known).
-    private var targets: [Int64]
-    private var reached: [Bool]
-
-    init(partitions: Int) {
-        next = Array(repeating: -1, count: partitions)
-        rangeStart = Array(repeating: -1, count: partitions)
-        ranges = Array(repeating: [], count: partitions)
-        targets = Array(repeating: .max, count: partitions)
-        reached = Array(repeating: false, count: partitions)
+/// whether it has reached each partition's end. Per record it reads and
+/// writes one partition's entry in a table of its own (a class, so the
+/// per-record path has no copy-on-write check); a new range starts only
+/// where reading jumped. Confined to one consumer's thread.
+final class OffsetTracker {
+    /// One partition's place: kept together so a record touches one cache line.
+    private struct Track {
+        /// The offset after the last one read (-1: none read).
+        var next: Int64 = -1
+        /// Where the open range began (-1: none open).
+        var rangeStart: Int64 = -1
+        /// The end to read to (.max until the ends are known).
+        var target: Int64 = .max
+        var reached = false
     }
 
-    var partitions: Int { next.count }
+    private let tracks: UnsafeMutableBufferPointer<Track>
+    private var ranges: [[OffsetRange]]
 
-    /// Notes `offset` of partition `p` (below ``partitions``) read; true when
-    /// it reaches the partition's end for the first time.
+    init(partitions: Int) {
+        tracks = .allocate(capacity: partitions)
+        tracks.initialize(repeating: Track())
+        ranges = Array(repeating: [], count: partitions)
+    }
+
+    deinit {
+        tracks.deallocate()
+    }
+
+    var partitions: Int { tracks.count }
+
+    /// Notes `offset` of partition `p` read; true when it reaches the
+    /// partition's end for the first time. A partition outside
+    /// 0..<``partitions`` is not tracked (false).
     @inline(__always)
-    mutating func read(_ p: Int, _ offset: Int64) -> Bool {
-        if offset != next[p] {
-            if rangeStart[p] >= 0 { ranges[p].append(OffsetRange(rangeStart[p], next[p])) }
-            rangeStart[p] = offset
+    func read(_ p: Int, _ offset: Int64) -> Bool {
+        guard UInt(bitPattern: p) < UInt(tracks.count) else { return false }
+        let track = tracks.baseAddress.unsafelyUnwrapped + p
+        if offset != track.pointee.next {
+            if track.pointee.rangeStart >= 0 { ranges[p].append(OffsetRange(track.pointee.rangeStart, track.pointee.next)) }
+            track.pointee.rangeStart = offset
         }
-        next[p] = offset + 1
-        guard offset + 1 >= targets[p] && !reached[p] else { return false }
-        reached[p] = true
+        track.pointee.next = offset + 1
+        guard offset + 1 >= track.pointee.target && !track.pointee.reached else { return false }
+        track.pointee.reached = true
         return true
     }
 
     /// Sets the ends to read to; returns the partitions reached already.
-    mutating func setEnds(_ ends: [Int32: Int64]) -> [Int32] {
+    func setEnds(_ ends: [Int32: Int64]) -> [Int32] {
         var reachedNow: [Int32] = []
         for (partition, end) in ends where Int(partition) < partitions {
             let p = Int(partition)
-            targets[p] = end
-            if !reached[p] && next[p] >= end {
-                reached[p] = true
+            tracks[p].target = end
+            if !tracks[p].reached && tracks[p].next >= end {
+                tracks[p].reached = true
                 reachedNow.append(partition)
             }
         }
@@ -52,7 +64,9 @@ struct OffsetTracker {
     /// Every range read, by partition, the open ones closed.
     func finished() -> [[OffsetRange]] {
         var all = ranges
-        for p in 0..<partitions where rangeStart[p] >= 0 { all[p].append(OffsetRange(rangeStart[p], next[p])) }
+        for p in 0..<partitions where tracks[p].rangeStart >= 0 {
+            all[p].append(OffsetRange(tracks[p].rangeStart, tracks[p].next))
+        }
         return all
     }
 }

@@ -129,7 +129,16 @@ public final class KafkaInputAdapter: @unchecked Sendable {
     /// measured path's call (no duration arithmetic).
     @inline(__always)
     public func next() throws(KafkaError) -> KafkaRecord? {
-        try poll(milliseconds: 0)
+        // The common case inline: a record already taken in the last batch.
+        if batchNext < batchCount, !generateIDs, let message = batch[batchNext],
+           message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            releaseCurrent()
+            batchNext += 1
+            current = message
+            recordsConsumed &+= 1
+            return KafkaRecord(message: message, id: nil)
+        }
+        return try poll(milliseconds: 0)
     }
 
     private func poll(milliseconds: Int32) throws(KafkaError) -> KafkaRecord? {
@@ -168,21 +177,104 @@ public final class KafkaInputAdapter: @unchecked Sendable {
                 return KafkaRecord(message: message, id: generateIDs ? UUID() : nil)
             }
             rd_kafka_message_destroy(message)
-            switch err {
-            case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-                break
-            case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-                throw .topicNotFound(uri.topic)
-            case RD_KAFKA_RESP_ERR__FATAL, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
-                 RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
-                throw .from(err)
-            default:
-                transientErrors[rdErrorName(err), default: 0] += 1
-            }
+            try classify(err)
             let now = MonotonicClock.nanoseconds()
             if deadline == 0 { deadline = now + UInt64(remaining) * 1_000_000 }
             if now >= deadline { return nil }
             remaining = Int32(clamping: (deadline - now) / 1_000_000)
+        }
+    }
+
+    /// An event that is not a record: thrown when it will not pass,
+    /// counted in ``transientErrors`` when it may.
+    private func classify(_ err: rd_kafka_resp_err_t) throws(KafkaError) {
+        switch err {
+        case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+            break
+        case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+            throw .topicNotFound(uri.topic)
+        case RD_KAFKA_RESP_ERR__FATAL, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+             RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+            throw .from(err)
+        default:
+            transientErrors[rdErrorName(err), default: 0] += 1
+        }
+    }
+
+    /// Hands every record already here to `handler`, one at a time, without
+    /// waiting: the records left from the last batch first, then all the
+    /// queue holds, served by one `rd_kafka_consume_callback_queue` call
+    /// (the queue's messages pass through librdkafka's own callback loop,
+    /// with no batch to fill and no destroy call per record from here). Each
+    /// record is a view that ends when ``KafkaRecordHandler/received(_:)``
+    /// returns; it returns false to stop, and the records not yet handed out
+    /// stay queued, in order. Returns how many records the handler saw.
+    /// Errors are treated as ``poll(timeout:)`` treats them.
+    ///
+    /// Simple-consumer mode only: a group's rebalance events are served by
+    /// ``poll(timeout:)``, so in group mode this hands out nothing (returns 0).
+    @discardableResult
+    public func drainQueued(into handler: KafkaRecordHandler) throws(KafkaError) -> Int {
+        releaseCurrent()
+        if closed || groupID != nil { return 0 }
+        var handed = 0
+        while batchNext < batchCount {
+            let message = batch[batchNext]!
+            batchNext += 1
+            defer { AllocationAttribution.librdkafka { rd_kafka_message_destroy(message) } }
+            if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                try classify(message.pointee.err)
+                continue
+            }
+            recordsConsumed &+= 1
+            handed += 1
+            if !handler.received(KafkaRecord(message: message, id: generateIDs ? UUID() : nil)) { return handed }
+        }
+        var context = DrainContext(adapter: Unmanaged.passUnretained(self), handler: Unmanaged.passUnretained(handler))
+        _ = withUnsafeMutablePointer(to: &context) { pointer in
+            AllocationAttribution.librdkafka {
+                rd_kafka_consume_callback_queue(queue, 0, drainCallback, UnsafeMutableRawPointer(pointer))
+            }
+        }
+        recordsConsumed &+= context.handed
+        if let error = context.error { throw error }
+        return handed + context.handed
+    }
+
+    /// What ``drainQueued(into:)``'s C callback needs, on the caller's stack;
+    /// the references are not retained (the caller holds both).
+    fileprivate struct DrainContext {
+        let adapter: Unmanaged<KafkaInputAdapter>
+        let handler: Unmanaged<KafkaRecordHandler>
+        var handed = 0
+        /// Set with `error` (a flag is cheaper to test per record than an optional enum).
+        var failed = false
+        var error: KafkaError?
+    }
+
+    /// One message served by ``drainQueued(into:)``: a record for the
+    /// handler, or an event classified as a poll would; stopping asks
+    /// librdkafka to yield.
+    @inline(__always)
+    fileprivate func drained(_ message: UnsafeMutablePointer<rd_kafka_message_t>,
+                             _ context: UnsafeMutablePointer<DrainContext>) {
+        guard !context.pointee.failed else { return }
+        let err = message.pointee.err
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            context.pointee.handed += 1
+            let record = KafkaRecord(message: message, id: generateIDs ? UUID() : nil)
+            let goOn = AllocationAttribution.marked(.caller) {
+                context.pointee.handler._withUnsafeGuaranteedRef { $0.received(record) }
+            }
+            if !goOn { rd_kafka_yield(client.handle) }
+            return
+        }
+        do {
+            try classify(err)
+        } catch {
+            context.pointee.error = error
+            context.pointee.failed = true
+            rd_kafka_yield(client.handle)
         }
     }
 
@@ -370,6 +462,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         client.destroy()
     }
 
+    @inline(__always)
     private func releaseCurrent() {
         if let current {
             AllocationAttribution.librdkafka { rd_kafka_message_destroy(current) }
@@ -397,4 +490,25 @@ public struct PartitionProgress: Sendable, Hashable {
         guard let position, let highWatermark else { return nil }
         return max(0, highWatermark - position)
     }
+}
+
+/// The C side of ``KafkaInputAdapter/drainQueued(into:)``: librdkafka calls it
+/// for each message while it serves the queue; the message is librdkafka's
+/// again (destroyed) once it returns.
+private let drainCallback: @convention(c) (UnsafeMutablePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+    message, opaque in
+    guard let message, let opaque else { return }
+    let context = opaque.assumingMemoryBound(to: KafkaInputAdapter.DrainContext.self)
+    context.pointee.adapter._withUnsafeGuaranteedRef { $0.drained(message, context) }
+}
+
+/// Receives records from ``KafkaInputAdapter/drainQueued(into:)`` with no
+/// closure and no reference counting in between: the fast path for load
+/// consumers. Subclass it and override ``received(_:)``.
+open class KafkaRecordHandler {
+    public init() {}
+
+    /// Called for each record, on the thread that drains; the record is a
+    /// view that ends when this returns. Return false to stop draining.
+    open func received(_ record: KafkaRecord) -> Bool { true }
 }
