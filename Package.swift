@@ -94,4 +94,7 @@ if ProcessInfo.processInfo.environment["ZOOBENCH_BENCHMARKS"] != nil {
             path: "Benchmarks/HotPaths",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))
+    // Draws scripts/bench-scaling's figures with zoobench's own chart code.
+    package.targets.append(
+        .executableTarget(name: "ScalingChart", dependencies: ["ZooReport"], path: "Benchmarks/ScalingChart"))
 }

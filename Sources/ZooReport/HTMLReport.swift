@@ -497,9 +497,7 @@ public enum HTMLReport {
         .caveat { background: #fff6e0; border-left: 4px solid #E69F00; padding: 6px 10px; }
         .verdict { padding: 4px 10px; margin: 4px 0; border-left: 4px solid; } .verdict.good { border-color: #009E73; } .verdict.bad { border-color: #D55E00; background: #fdecea; }
         svg.chart { display: block; margin: 8px 0; background: #ffffff; }
-        svg .chart-title { font-size: 15px; font-weight: 600; fill: #1a1a1a; }
-        svg .tick, svg .legend { font-size: 12px; fill: #333333; } svg .cell { font-size: 12px; } svg .label { font-size: 13px; fill: #1a1a1a; } svg .note { font-size: 11px; }
-        svg .grid { stroke: #e4e4e4; stroke-width: 1; } svg .axis { stroke: #555555; stroke-width: 1; }
+        \(SVGChart.style)
         </style></head>
         <body>\(body)<footer><p class="when">Made by zoobench; every number in a chart is in the table under it.</p></footer></body></html>
 

@@ -20,7 +20,16 @@ public struct SVGChart {
         case linear
         /// Percentiles from 0 to 99.999, placed by the nines: 90, 99, 99.9 … equally apart.
         case percentile
+        /// Powers of ten equally apart (sizes and counts over decades); x must be above 0.
+        case log
     }
+
+    /// The chart's text and line styles, for a page that shows charts.
+    public static let style = """
+        svg .chart-title { font-size: 15px; font-weight: 600; fill: #1a1a1a; }
+        svg .tick, svg .legend { font-size: 12px; fill: #333333; } svg .cell { font-size: 12px; } svg .label { font-size: 13px; fill: #1a1a1a; } svg .note { font-size: 11px; }
+        svg .grid { stroke: #e4e4e4; stroke-width: 1; } svg .axis { stroke: #555555; stroke-width: 1; }
+        """
 
     public struct Series {
         public var name: String
@@ -184,10 +193,21 @@ public struct SVGChart {
         return svg + "</svg>"
     }
 
+    /// The chart as an SVG file of its own: ``render()`` with its styles and
+    /// a white background inside, for a page (a README, docs) that has none.
+    public func renderStandalone() -> String {
+        let svg = render()
+        guard let close = svg.range(of: ">") else { return svg }
+        let head = "<style>\n" + Self.style.replacingOccurrences(of: "svg .", with: ".") + "\n</style>"
+            + "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
+        return String(svg[..<close.upperBound]) + head + String(svg[close.upperBound...])
+    }
+
     private func transform(_ x: Double) -> Double {
         switch xScale {
         case .linear: return x
         case .percentile: return Self.nines(x)
+        case .log: return log10(max(x, 1e-12))
         }
     }
 
@@ -195,6 +215,11 @@ public struct SVGChart {
         switch xScale {
         case .percentile:
             return [(0, "0"), (1, "90"), (2, "99"), (3, "99.9"), (4, "99.99"), (5, "99.999")]
+        case .log:
+            // low and high are log10 of the data: a tick at each power of ten between.
+            return Self.logTicks(from: pow(10, floor(low + 1e-9)), to: pow(10, ceil(high - 1e-9)))
+                .map { (log10($0), Self.format($0)) }
+                .filter { $0.0 >= low - 1e-9 && $0.0 <= high + 1e-9 }
         case .linear:
             let ticks = Self.niceTicks(upTo: high, from: low)
             return ticks.filter { $0 >= low && $0 <= high }.map { ($0, Self.format($0)) }

@@ -111,4 +111,24 @@ struct HTMLReportTests {
         #expect(abs(SVGChart.nines(99) - 2) < 1e-9)
         #expect(HTML.escape("<a & \"b\">") == "&lt;a &amp; &quot;b&quot;&gt;")
     }
+
+    /// A log x axis puts each decade the same width apart, with a tick at
+    /// each power of ten; a standalone chart carries its own styles.
+    @Test func logXAxisSpacesDecadesEqually() throws {
+        var chart = SVGChart(title: "scaling", xLabel: "partitions", yLabel: "instructions", xScale: .log)
+        chart.series = [.init(name: "cost", points: [(1, 10), (10, 20), (100, 30), (1000, 40)], color: "#000000")]
+        let svg = chart.render()
+        for label in ["1", "10", "100", "1000"] {
+            #expect(svg.contains("text-anchor=\"middle\">\(label)</text>"), "no tick \(label)")
+        }
+        // The path's x coordinates: equal steps for equal ratios.
+        let path = try #require(svg.range(of: "<path d=\"").map { svg[$0.upperBound...].prefix { $0 != "\"" } })
+        let xs = path.split(separator: " ").compactMap { Double($0.dropFirst().split(separator: ",")[0]) }
+        #expect(xs.count == 4)
+        let steps = zip(xs.dropFirst(), xs).map { $0 - $1 }
+        #expect(steps.allSatisfy { abs($0 - steps[0]) < 0.02 }, "\(xs)")
+        let standalone = chart.renderStandalone()
+        #expect(standalone.hasPrefix("<svg") && standalone.contains("<style>") && standalone.contains(".grid {"))
+        #expect(standalone.hasSuffix("</svg>"))
+    }
 }
