@@ -96,5 +96,5 @@ if ProcessInfo.processInfo.environment["ZOOBENCH_BENCHMARKS"] != nil {
         ))
     // Draws scripts/bench-scaling's figures with zoobench's own chart code.
     package.targets.append(
-        .executableTarget(name: "ScalingChart", dependencies: ["ZooReport"], path: "Benchmarks/ScalingChart"))
+        .executableTarget(name: "ScalingChart", dependencies: ["ZooReport"], path: "Tools/ScalingChart"))
 }

@@ -24,6 +24,11 @@ final class Fixture: @unchecked Sendable {
     let cluster: EmbeddedCluster
     let producer: KafkaOutputAdapter
     private(set) var consumer: KafkaInputAdapter
+    /// The drain benchmark's own reader of a backlog of its own, made once:
+    /// closing and remaking a consumer between the two consume benchmarks
+    /// (a rewind) crashed the check run 3 times in 4 under the allocation
+    /// counter, while either benchmark alone never did.
+    let drainer: KafkaInputAdapter
     let payload: UnsafeMutableRawBufferPointer
     static let backlog = 200_000  // 2.5 MB per partition: the embedded cluster keeps about 5
 
@@ -32,6 +37,7 @@ final class Fixture: @unchecked Sendable {
             cluster = try EmbeddedCluster(brokers: 1)
             try cluster.createTopic("produce", partitions: 4)
             try cluster.createTopic("backlog", partitions: 8)
+            try cluster.createTopic("drain", partitions: 8)
             var configuration = KafkaProducerConfiguration()
             configuration.linger = .milliseconds(1)
             producer = try KafkaOutputAdapter(uri: cluster.uri(topic: "produce"), acks: .leader,
@@ -40,24 +46,32 @@ final class Fixture: @unchecked Sendable {
             payload.initializeMemory(as: UInt8.self, repeating: 0x5A)
             let loader = try KafkaOutputAdapter(uri: cluster.uri(topic: "backlog"), acks: .leader,
                                                 configuration: configuration)
+            let drainLoader = try KafkaOutputAdapter(uri: cluster.uri(topic: "drain"), acks: .leader,
+                                                     configuration: configuration)
             for index in 0..<Self.backlog {
                 try loader.send(noCopy: UnsafeRawBufferPointer(payload), token: UInt64(index))
-                if index & 1023 == 0 { loader.poll() }
+                try drainLoader.send(noCopy: UnsafeRawBufferPointer(payload), token: UInt64(index))
+                if index & 1023 == 0 {
+                    loader.poll()
+                    drainLoader.poll()
+                }
             }
             try loader.flush()
+            try drainLoader.flush()
             consumer = try Self.reader(cluster)
+            drainer = try Self.reader(cluster, topic: "drain")
         } catch {
             fatalError("benchmark fixture: \(error)")
         }
     }
 
     /// A simple consumer of the whole backlog from its start.
-    private static func reader(_ cluster: EmbeddedCluster) throws -> KafkaInputAdapter {
+    private static func reader(_ cluster: EmbeddedCluster, topic: String = "backlog") throws -> KafkaInputAdapter {
         var configuration = KafkaConsumerConfiguration()
         configuration.partitions = Array(0..<8)
         configuration.startOffsets = Dictionary(uniqueKeysWithValues: (0..<8).map { (Int32($0), Int64(0)) })
         configuration.client.properties["fetch.wait.max.ms"] = "5"
-        return try KafkaInputAdapter(uri: cluster.uri(topic: "backlog"), generateIDs: false, configuration: configuration)
+        return try KafkaInputAdapter(uri: cluster.uri(topic: topic), generateIDs: false, configuration: configuration)
     }
 
     /// Starts reading the backlog from the beginning again (each run of the
@@ -65,6 +79,19 @@ final class Fixture: @unchecked Sendable {
     func rewind() throws {
         consumer.close()
         consumer = try Self.reader(cluster)
+    }
+}
+
+/// Sums a byte of each record's value and its `zb.seq` header's length,
+/// until `left` records were seen (the consume benchmarks' per-record work).
+final class ViewSum: KafkaRecordHandler, @unchecked Sendable {
+    var sum = 0
+    var left = 0
+
+    override func received(_ record: KafkaRecord) -> Bool {
+        sum &+= Int(record.value.first ?? 0) &+ (record.header("zb.seq")?.count ?? 0)
+        left -= 1
+        return left > 0
     }
 }
 
@@ -136,6 +163,28 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.stopMeasurement()
         blackHole(sum)
+    }
+
+    // The same views taken as simple consumers take them in a run: drained
+    // through librdkafka's callback loop into a handler (one record at a
+    // time only when the queue is empty).
+    Benchmark("consume-drain-record-views",
+              configuration: .init(maxIterations: Fixture.backlog / 1000 - 10,
+                                   thresholds: [.wallClock: kafkaTime, .throughput: kafkaTime,
+                                                .mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 5000])])) { benchmark in
+        let drainer = Fixture.shared.drainer
+        let views = ViewSum()
+        views.left = benchmark.scaledIterations.count
+        benchmark.startMeasurement()
+        while views.left > 0 {
+            if try drainer.drainQueued(into: views) > 0 { continue }
+            guard let record = try drainer.poll(timeout: .seconds(5)) else {
+                fatalError("consume benchmark: the backlog ran out with \(views.left) records to go")
+            }
+            _ = views.received(record)
+        }
+        benchmark.stopMeasurement()
+        blackHole(views.sum)
     }
 
     Benchmark("stamp-write-and-read") { benchmark in
