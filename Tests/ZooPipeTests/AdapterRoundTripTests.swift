@@ -109,15 +109,23 @@ struct AdapterRoundTripTests {
         #expect(values == payloads)
     }
 
+    /// A one-broker cluster with `topic`, a producer to it (acks=1), and a
+    /// buffer of `bytes` bytes of `fill` to send from (the caller frees it).
+    static func producing(_ topic: String, partitions: Int32, bytes: Int,
+                          fill: UInt8) throws -> (EmbeddedCluster, KafkaOutputAdapter, UnsafeMutableRawBufferPointer) {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic(topic, partitions: partitions)
+        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: topic), acks: .leader)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 8)
+        buffer.initializeMemory(as: UInt8.self, repeating: fill)
+        return (cluster, output, buffer)
+    }
+
     /// A delivery report carries the record's value length (the producer
     /// counts bytes from it instead of looking the size up again).
     @Test func deliveryReportsCarryTheValueLength() throws {
-        let cluster = try EmbeddedCluster(brokers: 1)
-        try cluster.createTopic("lengths", partitions: 1)
-        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: "lengths"), acks: .leader)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+        let (cluster, output, buffer) = try Self.producing("lengths", partitions: 1, bytes: 4096, fill: 7)
         defer { buffer.deallocate() }
-        buffer.initializeMemory(as: UInt8.self, repeating: 7)
         var lengths: [UInt64: Int] = [:]
         output.onDelivery = { report in lengths[report.token] = report.length }
         let sizes = [0, 1, 100, 1000, 4096]
@@ -126,6 +134,7 @@ struct AdapterRoundTripTests {
         }
         try output.flush()
         #expect(sizes.indices.map { lengths[UInt64($0)] } == sizes)
+        withExtendedLifetime(cluster) {}
     }
 
     /// drainQueued hands every queued record over in order through
@@ -133,12 +142,8 @@ struct AdapterRoundTripTests {
     /// queued, and next() and drainQueued go on from there: every offset of
     /// every partition exactly once. A group consumer drains nothing.
     @Test func drainingHandsEveryRecordOnceInOrder() throws {
-        let cluster = try EmbeddedCluster(brokers: 1)
-        try cluster.createTopic("drain", partitions: 3)
-        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: "drain"), acks: .leader)
-        let value = UnsafeMutableRawBufferPointer.allocate(byteCount: 10, alignment: 8)
+        let (cluster, output, value) = try Self.producing("drain", partitions: 3, bytes: 10, fill: 1)
         defer { value.deallocate() }
-        value.initializeMemory(as: UInt8.self, repeating: 1)
         let total = 30_000
         for i in 0..<total {
             try output.send(noCopy: UnsafeRawBufferPointer(value), partition: Int32(i % 3), token: UInt64(i))
