@@ -33,9 +33,9 @@ struct ConsumerResult {
     var ledger = ConsumedLedger(producers: 0, partitions: 0)
 }
 
-/// What a consumer's loop keeps from one record to the next: a value on
-/// the loop's stack, read and written in place on the per-record path and
-/// handed `inout` to the steps beside it.
+/// What a consumer's loop keeps from one record to the next, held by the
+/// loop (so that records librdkafka hands over while draining reach it too)
+/// and read and written in place by its steps.
 struct ReadState {
     var joined = false
     /// Whether this consumer has counted itself idle.
@@ -58,7 +58,7 @@ struct ReadState {
 /// One consumer's loop, confined to its thread: reads records, tracks the
 /// offsets it saw, records fetch waits (and end-to-end latency), closes
 /// intervals on time. ``run()`` is the loop, with the per-record path in it;
-/// its other steps are small functions over a ``ReadState``.
+/// its other steps are small functions over its ``ReadState``.
 final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     let fleet: ConsumerFleet
     let index: Int
@@ -151,7 +151,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
 
         state.lastRecordTime = result.subscribed
         current.end = fleet.start
-        if !fleet.workload.groupMode { markJoined(at: result.subscribed, &state) }
+        if !fleet.workload.groupMode { markJoined(at: result.subscribed) }
         // Simple consumers take every record already here in one librdkafka
         // call (KafkaInputAdapter.drainQueued, calling received(_:)); a
         // group's consumers, and any consumer whose queue is empty, take one
@@ -160,8 +160,8 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         draining = adapter
         defer { draining = nil }
         while !fleet.stopAll.load(ordering: .relaxed) && !group.done.load(ordering: .relaxed) {
-            if state.holding { hold(adapter, &state, &commits) }
-            if fleet.endsVersion.load(ordering: .acquiring) != state.seenEnds { takeEnds(&state, offsets) }
+            if state.holding { hold(adapter) }
+            if fleet.endsVersion.load(ordering: .acquiring) != state.seenEnds { takeEnds() }
             if drains {
                 let handed: Int
                 do {
@@ -178,7 +178,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             do {
                 if let next = try adapter.next() {
                     record = next
-                } else if let next = try awaitRecord(adapter, &state, &commits, now: &now) {
+                } else if let next = try awaitRecord(adapter, now: &now) {
                     record = next
                 } else {
                     continue
@@ -215,7 +215,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     @inline(__always)
     private func take(_ record: KafkaRecord, now given: UInt64, _ adapter: KafkaInputAdapter) -> Bool {
         var now = given
-        if !state.joined || state.idle { arrived(now: now, &state) }
+        if !state.joined || state.idle { arrived(now: now) }
         if quota {
             let left = group.remaining.subtract(1, ordering: .relaxed).newValue
             if left < 0 { return false }  // another consumer of the group took the last one
@@ -240,13 +240,13 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             if now == 0 { now = MonotonicClock.nanoseconds() }
             state.lastRecordTime = now
             state.recordsSinceClock = 0
-            housekeeping(now, adapter, &state, &commits)
+            housekeeping(now, adapter)
         }
         return true
     }
 
     /// Holds the assignment until every member has joined, then starts reading.
-    private func hold(_ adapter: KafkaInputAdapter, _ state: inout ReadState, _ commits: inout CommitTimer) {
+    private func hold(_ adapter: KafkaInputAdapter) {
         if fleet.released.load(ordering: .relaxed) {
             state.holding = false
             adapter.resume()
@@ -264,7 +264,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     }
 
     /// Applies the ends the fleet was given (e2e: once the producers are done).
-    private func takeEnds(_ state: inout ReadState, _ offsets: OffsetTracker) {
+    private func takeEnds() {
         state.seenEnds = fleet.endsVersion.load(ordering: .acquiring)
         // The idle clock restarts when the ends arrive: until then there was nothing to wait for.
         state.lastRecordTime = MonotonicClock.nanoseconds()
@@ -277,8 +277,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     /// The local queue is empty: waits for a fetch (the wait is timed). Nil
     /// when none came; the time-driven work (joins, idleness, intervals,
     /// commits, the stop) is then done.
-    private func awaitRecord(_ adapter: KafkaInputAdapter, _ state: inout ReadState, _ commits: inout CommitTimer,
-                             now: inout UInt64) throws(KafkaError) -> KafkaRecord? {
+    private func awaitRecord(_ adapter: KafkaInputAdapter, now: inout UInt64) throws(KafkaError) -> KafkaRecord? {
         let before = MonotonicClock.nanoseconds()
         if state.recordsSinceClock > 0 {
             state.lastRecordTime = before
@@ -294,17 +293,17 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             }
             return record
         }
-        try waited(adapter, &state, now: now)
-        housekeeping(now, adapter, &state, &commits)
+        try waited(adapter, now: now)
+        housekeeping(now, adapter)
         return nil
     }
 
     /// After a wait with no record: the join, this consumer's idleness, and
     /// the fleet's end once every consumer is idle (unless the ends are still to come).
-    private func waited(_ adapter: KafkaInputAdapter, _ state: inout ReadState, now: UInt64) throws(KafkaError) {
+    private func waited(_ adapter: KafkaInputAdapter, now: UInt64) throws(KafkaError) {
         if !state.joined {
             if adapter.assignmentCount > 0 {
-                markJoined(at: now, &state)
+                markJoined(at: now)
                 state.lastRecordTime = now
             } else if now - result.subscribed > joinLimit {
                 throw .timeout(operation: "joining consumer group '\(fleet.groups[groupIndex] ?? "")'",
@@ -321,8 +320,8 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     }
 
     /// A record came to a consumer not yet counted joined, or counted idle.
-    private func arrived(now: UInt64, _ state: inout ReadState) {
-        if !state.joined { markJoined(at: now != 0 ? now : MonotonicClock.nanoseconds(), &state) }
+    private func arrived(now: UInt64) {
+        if !state.joined { markJoined(at: now != 0 ? now : MonotonicClock.nanoseconds()) }
         if state.idle {
             state.idle = false
             fleet.idleConsumers.subtract(1, ordering: .acquiringAndReleasing)
@@ -361,12 +360,11 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     }
 
     /// Everything that needs the time: intervals, the duration, commits, Ctrl-C.
-    private func housekeeping(_ now: UInt64, _ adapter: KafkaInputAdapter, _ state: inout ReadState,
-                              _ commits: inout CommitTimer) {
+    private func housekeeping(_ now: UInt64, _ adapter: KafkaInputAdapter) {
         let first = state.warmedUp && duration == nil ? 0 : fleet.firstRecord.load(ordering: .relaxed)
         if !state.warmedUp {
             current.warmup = true
-            if first > 0 && now >= first + (warmup ?? 0) { endWarmup(now, &state) }
+            if first > 0 && now >= first + (warmup ?? 0) { endWarmup(now) }
         }
         while now >= state.nextBoundary {
             closeInterval(end: state.nextBoundary, adapter: adapter)
@@ -382,7 +380,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     }
 
     /// A consume run's warm-up is over: what was read so far is the warm-up's.
-    private func endWarmup(_ now: UInt64, _ state: inout ReadState) {
+    private func endWarmup(_ now: UInt64) {
         state.warmedUp = true
         result.measuredFrom = now
         result.warmupRecords = state.consumed
@@ -421,7 +419,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         result.ledger = ledger
     }
 
-    private func markJoined(at time: UInt64, _ state: inout ReadState) {
+    private func markJoined(at time: UInt64) {
         state.joined = true
         result.joined = time
         fleet.joined.add(1, ordering: .releasing)

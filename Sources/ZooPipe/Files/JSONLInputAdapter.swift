@@ -18,11 +18,10 @@ public struct JSONLInputAdapter: InputAdapter {
 
     /// Opens `path`; an unreadable file is ``FileAdapterError/unreadable(path:reason:)``.
     public init(path: String, keyField: String? = nil) throws(FileAdapterError) {
-        guard case .success(let fd) = FileProblem.open(path) else {
-            if case .failure(let reason) = FileProblem.open(path) { throw .unreadable(path: path, reason: reason.description) }
-            throw .unreadable(path: path, reason: "not readable")
+        switch FileProblem.open(path) {
+        case .success(let fd): close(fd)
+        case .failure(let reason): throw .unreadable(path: path, reason: reason.description)
         }
-        close(fd)
         self.path = path
         self.keyField = keyField
     }

@@ -215,21 +215,14 @@ public final class KafkaInputAdapter: @unchecked Sendable {
     /// ``poll(timeout:)``, so in group mode this hands out nothing (returns 0).
     @discardableResult
     public func drainQueued(into handler: KafkaRecordHandler) throws(KafkaError) -> Int {
-        releaseCurrent()
         if closed || groupID != nil { return 0 }
+        // What the last batch read left, first, the way next() hands it out.
         var handed = 0
-        while batchNext < batchCount {
-            let message = batch[batchNext]!
-            batchNext += 1
-            defer { AllocationAttribution.librdkafka { rd_kafka_message_destroy(message) } }
-            if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                try classify(message.pointee.err)
-                continue
-            }
-            recordsConsumed &+= 1
+        while batchNext < batchCount, let record = try next() {
             handed += 1
-            if !handler.received(KafkaRecord(message: message, id: generateIDs ? UUID() : nil)) { return handed }
+            if !handler.received(record) { return handed }
         }
+        releaseCurrent()
         var context = DrainContext(adapter: Unmanaged.passUnretained(self), handler: Unmanaged.passUnretained(handler))
         _ = withUnsafeMutablePointer(to: &context) { pointer in
             AllocationAttribution.librdkafka {
@@ -247,18 +240,15 @@ public final class KafkaInputAdapter: @unchecked Sendable {
         let adapter: Unmanaged<KafkaInputAdapter>
         let handler: Unmanaged<KafkaRecordHandler>
         var handed = 0
-        /// Set with `error` (a flag is cheaper to test per record than an optional enum).
-        var failed = false
         var error: KafkaError?
     }
 
     /// One message served by ``drainQueued(into:)``: a record for the
-    /// handler, or an event classified as a poll would; stopping asks
-    /// librdkafka to yield.
+    /// handler, or an event classified as a poll would; stopping (or an
+    /// error) asks librdkafka to yield, and it hands out nothing more.
     @inline(__always)
     fileprivate func drained(_ message: UnsafeMutablePointer<rd_kafka_message_t>,
                              _ context: UnsafeMutablePointer<DrainContext>) {
-        guard !context.pointee.failed else { return }
         let err = message.pointee.err
         if err == RD_KAFKA_RESP_ERR_NO_ERROR {
             context.pointee.handed += 1
@@ -273,7 +263,6 @@ public final class KafkaInputAdapter: @unchecked Sendable {
             try classify(err)
         } catch {
             context.pointee.error = error
-            context.pointee.failed = true
             rd_kafka_yield(client.handle)
         }
     }
