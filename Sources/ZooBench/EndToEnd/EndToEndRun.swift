@@ -39,11 +39,7 @@ public struct EndToEndRun: Sendable {
     public func run(target: KafkaURI, admin: KafkaAdmin, stop: StopSignal = StopSignal(), faults: FaultSchedule? = nil,
                     onProduceInterval: (@Sendable (IntervalSnapshot) -> Void)? = nil,
                     onConsumeInterval: (@Sendable (ConsumeIntervalSnapshot) -> Void)? = nil) throws -> EndToEndOutcome {
-        let run = UInt32.random(in: 1...UInt32.max)
-        var producers = ProducerFleet(workload: produce, target: target, stampRun: run)
-        // The producers' workload and payloads are checked (a payload file
-        // read) before the consumers join: bad input is refused at once.
-        let payloads = try producers.payloads()
+        try produce.validate(stamped: true)
         var consume = self.consume
         consume.topic = produce.topic
         consume.untilEnd = false
@@ -51,6 +47,7 @@ public struct EndToEndRun: Sendable {
         consume.duration = nil
         consume.warmup = nil  // the producers' warm-up marks the records instead
         try consume.validate()
+        let run = UInt32.random(in: 1...UInt32.max)
         let startAt = try admin.endOffsets(topic: produce.topic)
         let fleet = try ConsumerFleet(
             workload: consume, target: target, admin: admin,
@@ -68,9 +65,10 @@ public struct EndToEndRun: Sendable {
             try fleet.waitUntilJoined()
             faults?.start()
             defer { faults?.stop() }
+            var fleet = ProducerFleet(workload: produce, target: target, stampRun: run)
             // The producers alone close the window: consumer threads outlive it.
-            producers.allocationCounter = allocationCounter
-            produced = try producers.run(stop: stop, payloads: payloads, onInterval: onProduceInterval)
+            fleet.allocationCounter = allocationCounter
+            produced = try fleet.run(stop: stop, onInterval: onProduceInterval)
         } catch {
             fleet.stopEverything(.stopped)
             _ = try? fleet.finish()

@@ -28,10 +28,10 @@ public struct ProducerFleet: Sendable {
     /// problems throw before any record is sent; failed deliveries are counted
     /// in the outcome, not thrown. `onInterval` sees each merged interval as it
     /// closes; `stop` ends the run early, keeping what was measured.
-    /// `payloads`: the pool ``payloads()`` made beforehand (nil: made here).
-    public func run(stop: StopSignal = StopSignal(), payloads: PayloadPool? = nil,
+    public func run(stop: StopSignal = StopSignal(),
                     onInterval: (@Sendable (IntervalSnapshot) -> Void)? = nil) throws -> ProduceOutcome {
-        let pool = try payloads ?? self.payloads()
+        try workload.validate(stamped: stampRun != nil)
+        let pool = try PayloadPool(workload: workload, stamped: stampRun != nil)
         let keys = KeyTable(workload.keys)
         let adapters = try (0..<workload.producers).map { index in
             try KafkaOutputAdapter(uri: target, acks: workload.acks, timeout: workload.deliveryTimeout,
@@ -85,15 +85,6 @@ public struct ProducerFleet: Sendable {
         outcome.timeline = collector.snapshots
         outcome.allocations = allocationCounter?.end(messages: outcome.sent)
         return outcome
-    }
-
-    /// The workload checked and its record values made (a payload file read
-    /// and checked against message.max.bytes): what can refuse bad input
-    /// before any client starts, so a caller with consumers to start (e2e)
-    /// makes it first.
-    public func payloads() throws -> PayloadPool {
-        try workload.validate(stamped: stampRun != nil)
-        return try PayloadPool(workload: workload, stamped: stampRun != nil)
     }
 
     /// `total` split into `parts` shares that differ by at most one.
