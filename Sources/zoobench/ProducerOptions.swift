@@ -5,7 +5,7 @@ import ZooBench
 /// field of the engine's produce workload table, which gives each its help
 /// and reads its text (``FieldFlags`` finds the ones given).
 struct ProducerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A workload file (zoobench YAML/JSON, or an OpenMessaging Benchmark workload).",
+    @Option(help: ArgumentHelp("A workload file (zoobench YAML/JSON, or an OpenMessaging Benchmark workload), or builtin:NAME (see zoobench workloads).",
                                valueName: "file"))
     var workload: String?
     @Option(help: .produce("name")) var name: String?

@@ -22,7 +22,7 @@ struct Zoobench: ParsableCommand {
             librdkafka builtin.features: \(KafkaVersion.builtinFeatures.joined(separator: ","))
             """,
         subcommands: [ProduceCommand.self, ConsumeCommand.self, EndToEndCommand.self, SweepCommand.self, PlanCommand.self, CodecsCommand.self, CompareCommand.self, ReportCommand.self,
-                      ClusterCommand.self, SwarmCommand.self, WorkerCommand.self, PipeCommand.self]
+                      ClusterCommand.self, SwarmCommand.self, WorkerCommand.self, PipeCommand.self, WorkloadsCommand.self]
     )
 
     /// Parses and runs; every error becomes one line on stderr and an exit code.

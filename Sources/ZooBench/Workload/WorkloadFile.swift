@@ -18,6 +18,9 @@ public enum WorkloadFile {
         /// group), for e2e runs; nil when the file has none.
         public var consumerGroups: Int?
         public var consumersPerGroup: Int?
+        /// A zoobench workload file's `consume` section: the consumers of an
+        /// e2e run, with the consume flags' names; nil when the file has none.
+        public var consume: ConsumeWorkload?
 
         public init(workload: ProduceWorkload, notes: [String] = []) {
             self.workload = workload
@@ -60,7 +63,9 @@ public enum WorkloadFile {
 
     /// The file's text; a missing, empty, binary or oversized file, or one
     /// with YAML aliases, is an error naming it as `what` (`workload file`).
+    /// A workload file may be `builtin:NAME` (``BuiltinWorkload``).
     public static func read(_ path: String, what: String = "workload file") throws(WorkloadError) -> String {
+        if what == "workload file", let builtin = try BuiltinWorkload.named(path) { return builtin.text }
         switch FileProblem.contents(of: path, limit: largestFile) {
         case .failure(let reason):
             throw .invalid("\(what) '\(path)': cannot read it (\(reason))")
@@ -145,14 +150,32 @@ public enum WorkloadFile {
         } catch {
             throw .invalid("workload file '\(source)': not valid YAML or JSON (\(firstLine(of: error)))")
         }
-        guard let fields = root as? [String: Any] else {
+        guard var fields = root as? [String: Any] else {
             throw .invalid("workload file '\(source)': expected a mapping of fields at the top level")
         }
         let ombMarkers: Set<String> = ["topics", "partitionsPerTopic", "messageSize", "producersPerTopic", "producerRate"]
         if !ombMarkers.isDisjoint(with: fields.keys) {
             return try openMessaging(fields, source: source)
         }
-        return Loaded(workload: try decode(ProduceWorkload.self, from: text, source: source), notes: [])
+        guard let section = fields.removeValue(forKey: "consume") else {
+            return Loaded(workload: try decode(ProduceWorkload.self, from: text, source: source), notes: [])
+        }
+        guard section is [String: Any] else {
+            throw .invalid("workload file '\(source)': 'consume' must map consume field names to values")
+        }
+        var loaded = Loaded(workload: try decode(ProduceWorkload.self, from: try dump(fields, source: source), source: source))
+        loaded.consume = try decode(ConsumeWorkload.self, from: try dump(section, source: source), source: source + " (consume)")
+        loaded.unusedFields = ["consume"]
+        return loaded
+    }
+
+    /// `value` written back as YAML, to decode a part of a file on its own.
+    static func dump(_ value: Any, source: String) throws(WorkloadError) -> String {
+        do {
+            return try Yams.dump(object: value)
+        } catch {
+            throw .invalid("workload file '\(source)': \(firstLine(of: error))")
+        }
     }
 
     /// Renders `workload` as a zoobench YAML workload file.

@@ -67,15 +67,16 @@ extension EndToEndRun {
     /// producers, `consumer` for the consumers (its fields and properties),
     /// with notes on what an OMB file's fields became. An OMB workload's
     /// subscriptions are consumer groups, its consumers per subscription the
-    /// members of each (consumer flags given win); the consumers share the
+    /// members of each (consumer flags given win), and a zoobench file's
+    /// `consume` section is where the consumers start; the consumers share the
     /// producers' name, topic, interval and connect timeout.
     public static func workloads(_ request: WorkloadRequest, consumer: WorkloadRequest) throws(WorkloadError)
         -> (produce: ProduceWorkload, consume: ConsumeWorkload, notes: [String]) {
         let loaded = try ProduceWorkload.load(request)
         let produce = loaded.workload
         // e2e uses the consumer fields an OMB file has; the rest stay unused.
-        var notes = loaded.notes(for: "e2e", uses: ["subscriptionsPerTopic", "consumerPerSubscription"])
-        var consume = ConsumeWorkload()
+        var notes = loaded.notes(for: "e2e", uses: ["subscriptionsPerTopic", "consumerPerSubscription", "consume"])
+        var consume = loaded.consume ?? ConsumeWorkload()
         if let groups = loaded.consumerGroups, !consumer.gives("groups"), !consumer.gives("partitions") {
             consume.groups = max(1, groups)
             notes.append("OMB subscriptionsPerTopic \(groups) → \(consume.groups) consumer group(s)")
