@@ -10,11 +10,16 @@ let package = Package(
         .library(name: "ZooPipe", targets: ["ZooPipe"]),
         .library(name: "ZooBench", targets: ["ZooBench"]),
         .library(name: "ZooReport", targets: ["ZooReport"]),
+        .library(name: "ZooMetrics", targets: ["ZooMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // The live /metrics endpoint: Prometheus's data model and text format, and
+        // the lightest HTTP server mirrored (no SwiftNIO; it adds ~N s to a clean build).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         // Not linked: its library replaces malloc for the whole process, which
         // costs every run. `swift build --product MallocInterposerSwift` builds
         // it; zoobench preloads it (re-executing itself) for --count-allocations.
@@ -58,12 +63,23 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // Live metrics: a run's intervals as Prometheus metrics, served at /metrics.
+        .target(
+            name: "ZooMetrics",
+            dependencies: [
+                "ZooBench",
+                "ZooPipe",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
         .executableTarget(
             name: "zoobench",
             dependencies: [
                 "ZooPipe",
                 "ZooBench",
                 "ZooReport",
+                "ZooMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,7 +89,7 @@ let package = Package(
         .testTarget(name: "ZooBenchTests", dependencies: ["ZooBench", "ZooPipe"]),
         .testTarget(name: "ZooReportTests", dependencies: ["ZooReport", "ZooBench", "ZooPipe", "ZooTestSupport",
                                                     .product(name: "Histogram", package: "hdrhistogram-swift")]),
-        .testTarget(name: "ZoobenchCLITests", dependencies: ["zoobench", "ZooBench", "ZooPipe", "CCodecs", "ZooTestSupport"]),
+        .testTarget(name: "ZoobenchCLITests", dependencies: ["zoobench", "ZooBench", "ZooPipe", "ZooMetrics", "CCodecs", "ZooTestSupport"]),
     ]
 )
 

@@ -45,6 +45,7 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the bootstrap list to this file (atomically).", valueName: "path"))
     var bootstrapFile: String?
     @Flag(help: "Read fault commands from stdin while serving (see above).") var control = false
+    @OptionGroup(title: "Live metrics") var metrics: MetricsOptions
 
     func validate() throws {
         if let bootstrapFile { try OutputDestination.checkFile(bootstrapFile, label: "--bootstrap-file") }
@@ -75,6 +76,10 @@ struct ClusterCommand: ParsableCommand {
         let serving = "serving   \(brokers) brokers" + (topics.isEmpty ? "" : "; topics " + topics.map(\.description).joined(separator: ", "))
             + (latency.map { "; rtt \(DurationText.format($0))" } ?? "") + (limit.map { " for \(DurationText.format($0))" } ?? " until Ctrl-C")
         FileHandle.standardOutput.write(Data("bootstrap \(cluster.bootstrapServers)\n\(serving)\n".utf8))
+        // Its metrics: zoobench_info, and zoobench_faults_total for each change --control made.
+        let live = try metrics.start(command: "cluster", say: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
+        defer { live?.finish() }
+        let exporter = live?.exporter
 
         let done = DispatchSemaphore(value: 0)
         let interrupt = Interrupt.install { done.signal() }
@@ -92,6 +97,7 @@ struct ClusterCommand: ParsableCommand {
                         answered = ("error line \(number) is longer than \(ClusterControl.longestCommand) bytes; commands are a few words", false)
                     }
                     guard let (answer, quit) = answered else { continue }
+                    if answer.hasPrefix("ok ") { exporter?.record(FaultEvent(at: 0, action: answer), run: "cluster") }
                     FileHandle.standardOutput.write(Data((answer + "\n").utf8))
                     if quit {
                         done.signal()

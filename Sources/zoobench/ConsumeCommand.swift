@@ -56,6 +56,7 @@ struct ConsumeCommand: ParsableCommand {
     @OptionGroup(title: "Repeats") var repeats: RepeatOptions
     @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Live metrics") var metrics: MetricsOptions
 
     func run() throws {
         let startedAt = Date()
@@ -73,15 +74,22 @@ struct ConsumeCommand: ParsableCommand {
         EventText.target(target, topic: run.workload.topic).forEach(say)
         if let note = run.adapt(to: target) { say("note      " + note) }
 
+        let live = try metrics.start(command: "consume", say: say)
+        defer { live?.finish() }
         run.faults = faults
         run.allocationCounter = counter
         run.onEvent = { event in
             EventText.consume(event).forEach(say)
             if case .reading = event { EventText.faults(faults).map(say) }
         }
-        if output.showsIntervals {
-            run.onInterval = { print(ConsumeSummary.intervalLine($0)) }
-            run.onFault = { printNow(EventText.fault($0)) }
+        let name = run.workload.name, exporter = live?.exporter, showsIntervals = output.showsIntervals
+        run.onInterval = {
+            if showsIntervals { print(ConsumeSummary.intervalLine($0)) }
+            exporter?.record($0, run: name, endToEnd: false)
+        }
+        run.onFault = {
+            exporter?.record($0, run: name)
+            if showsIntervals { printNow(EventText.fault($0)) }
         }
         let result = try repeats.run(say: say) { stop, number in
             try run.run(on: target, stop: stop, startedAt: number == 1 ? startedAt : Date())

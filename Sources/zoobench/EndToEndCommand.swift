@@ -46,6 +46,7 @@ struct EndToEndCommand: ParsableCommand {
     @OptionGroup(title: "Repeats") var repeats: RepeatOptions
     @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Live metrics") var metrics: MetricsOptions
 
     func run() throws {
         let startedAt = Date()
@@ -63,13 +64,22 @@ struct EndToEndCommand: ParsableCommand {
         say("clock     " + endToEndClockNote)
         EventText.faults(produce.faults).map(say)
 
+        let live = try metrics.start(command: "e2e", say: say)
+        defer { live?.finish() }
         let progress = ProgressView(quiet: !output.showsIntervals, workload: produce)
         var run = MeasuredRun(mode: .e2e, produce: produce, consume: consume)
         run.verify = !noVerify
         run.allocationCounter = counter
-        run.onProduceInterval = { progress.interval($0, prefix: "produce ") }
-        run.onConsumeInterval = { progress.consumeInterval($0, endToEnd: true, prefix: "consume ") }
-        if output.showsIntervals { run.onFault = { printNow(EventText.fault($0), clearingStatus: true) } }
+        let name = produce.name, exporter = live?.exporter, showsFaults = output.showsIntervals
+        run.onProduceInterval = { progress.interval($0, prefix: "produce "); exporter?.record($0, run: name) }
+        run.onConsumeInterval = {
+            progress.consumeInterval($0, endToEnd: true, prefix: "consume ")
+            exporter?.record($0, run: name, endToEnd: true)
+        }
+        run.onFault = {
+            exporter?.record($0, run: name)
+            if showsFaults { printNow(EventText.fault($0), clearingStatus: true) }
+        }
         let result = try repeats.run(say: say) { stop, number in
             defer { progress.finish() }
             return try run.run(on: target, stop: stop, startedAt: number == 1 ? startedAt : Date())

@@ -74,6 +74,7 @@ struct PlanCommand: ParsableCommand {
     var targetRate: String?
     @OptionGroup(title: "Mode") var mode: ModeOptions
     @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Live metrics") var metrics: MetricsOptions
 
     func validate() throws {
         if steps < 1 || steps > 100 { throw ValidationError("--steps must be 1 to 100, not \(steps)") }
@@ -106,7 +107,9 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        try execute(measure: SweepRunner.local)
+        let live = try metrics.start(command: "plan", say: output.say)
+        defer { live?.finish() }
+        try execute(measure: live?.measuring() ?? SweepRunner.local)
     }
 
     /// The plan, each probe and step measured by `measure` (a swarm plan runs

@@ -33,6 +33,7 @@ struct ProduceCommand: ParsableCommand {
     @OptionGroup(title: "Repeats") var repeats: RepeatOptions
     @OptionGroup(title: "Allocations") var allocations: AllocationOptions
     @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Live metrics") var metrics: MetricsOptions
 
     func run() throws {
         let startedAt = Date()
@@ -46,11 +47,17 @@ struct ProduceCommand: ParsableCommand {
         say("workload  " + ProduceSummary.describe(workload))
         EventText.faults(workload.faults).map(say)
 
+        let live = try metrics.start(command: "produce", say: say)
+        defer { live?.finish() }
         let progress = ProgressView(quiet: !output.showsIntervals, workload: workload)
         var run = MeasuredRun(mode: .produce, produce: workload)
         run.allocationCounter = counter
-        run.onProduceInterval = { progress.interval($0) }
-        if output.showsIntervals { run.onFault = { printNow(EventText.fault($0), clearingStatus: true) } }
+        let name = workload.name, exporter = live?.exporter, showsFaults = output.showsIntervals
+        run.onProduceInterval = { progress.interval($0); exporter?.record($0, run: name) }
+        run.onFault = {
+            exporter?.record($0, run: name)
+            if showsFaults { printNow(EventText.fault($0), clearingStatus: true) }
+        }
         let result = try repeats.run(say: say) { stop, number in
             defer { progress.finish() }
             return try run.run(on: target, stop: stop, startedAt: number == 1 ? startedAt : Date())

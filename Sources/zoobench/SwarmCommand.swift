@@ -94,6 +94,10 @@ struct SwarmSweepCommand: ParsableCommand {
     @OptionGroup var sweep: SweepCommand
     @OptionGroup(title: "Swarm") var swarm: SwarmOptions
 
+    func validate() throws {
+        if sweep.metrics.metricsPort != nil { throw ValidationError(SwarmOptions.metricsOnWorkers) }
+    }
+
     func run() throws {
         let session = try swarm.session(brokers: try SwarmOptions.brokers(sweep.target),
                                         connectTimeout: try sweep.plan().base.connectTimeout, silent: sweep.output.json,
@@ -116,6 +120,10 @@ struct SwarmPlanCommand: ParsableCommand {
 
     @OptionGroup var plan: PlanCommand
     @OptionGroup(title: "Swarm") var swarm: SwarmOptions
+
+    func validate() throws {
+        if plan.metrics.metricsPort != nil { throw ValidationError(SwarmOptions.metricsOnWorkers) }
+    }
 
     func run() throws {
         let session = try swarm.session(brokers: try SwarmOptions.brokers(plan.target), connectTimeout: .seconds(10),

@@ -6,6 +6,9 @@ import ZooReport
 
 /// How the coordinator runs the swarm.
 struct SwarmOptions: ParsableArguments {
+    /// Why a swarm coordinator refuses --metrics-port: the figures are measured on its workers.
+    static let metricsOnWorkers = "--metrics-port: a swarm's figures are measured on its workers; give --metrics-port to each 'zoobench worker'"
+
     @Option(help: ArgumentHelp("Workers the run needs.", valueName: "n")) var workers: Int
     @Option(help: ArgumentHelp("How long to wait for them. Default 30s.", valueName: "duration")) var wait: DurationArgument?
     @Option(help: ArgumentHelp("Start the run this long after publishing it. Default 3s.", valueName: "duration"))

@@ -48,6 +48,7 @@ struct SweepCommand: ParsableCommand {
     var sort: String = "throughput"
     @OptionGroup(title: "Mode") var mode: ModeOptions
     @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Live metrics") var metrics: MetricsOptions
 
     func validate() throws {
         if SweepReport.Order(rawValue: sort) == nil { throw ValidationError("--sort: '\(sort)' is not throughput, p99 or cell") }
@@ -61,7 +62,9 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        try execute(measure: SweepRunner.local)
+        let live = try metrics.start(command: "sweep", say: output.say)
+        defer { live?.finish() }
+        try execute(measure: live?.measuring() ?? SweepRunner.local)
     }
 
     /// The sweep, each cell measured by `measure`; `targetTopic` is the topic

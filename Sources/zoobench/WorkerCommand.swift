@@ -49,6 +49,7 @@ struct WorkerCommand: ParsableCommand {
     var runs: Int?
     @Option(help: ArgumentHelp("How long to wait for the cluster. Default 10s.", valueName: "duration"))
     var connectTimeout: DurationArgument?
+    @OptionGroup(title: "Live metrics") var metrics: MetricsOptions
 
     func validate() throws {
         if brokers.isEmpty { throw ValidationError("--brokers is empty") }
@@ -79,12 +80,19 @@ struct WorkerCommand: ParsableCommand {
         printNow("swarm     waiting for runs on \(topics.control) at \(brokers) (heartbeat every "
               + "\(DurationText.format(worker.heartbeat)))")
         worker.onEvent = { printNow(EventText.served($0)) }
+        // One endpoint for the worker's life; each run's series carry its name.
+        let live = try metrics.start(command: "worker", worker: info.id, say: { printNow($0) })
+        defer { live?.finish() }
 
-        let brokers = self.brokers
+        let brokers = self.brokers, exporter = live?.exporter
         var stopped = false
         try Interrupt.during { stop in
             try worker.serve(runs: runs, stop: stop) { spec, share, runStop, onInterval in
-                try SwarmShareRun.run(spec, share: share, brokers: brokers, local: local, stop: runStop, onInterval: onInterval)
+                let name = share.workload.name
+                let produced: @Sendable (IntervalSnapshot) -> Void = { onInterval($0); exporter?.record($0, run: name) }
+                let consumed: @Sendable (ConsumeIntervalSnapshot) -> Void = { exporter?.record($0, run: name, endToEnd: true) }
+                return try SwarmShareRun.run(spec, share: share, brokers: brokers, local: local, stop: runStop,
+                                             onInterval: produced, onConsumeInterval: consumed)
             }
             stopped = stop.isStopped
         }

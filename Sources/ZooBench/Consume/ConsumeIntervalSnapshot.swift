@@ -29,6 +29,13 @@ public struct ConsumeIntervalSnapshot: Sendable, Codable, Hashable {
     public var max: UInt64
     /// Whether the interval holds (some) warm-up records (e2e).
     public var warmup: Bool
+    /// The interval's end-to-end latencies in fixed buckets, for live
+    /// exporters (empty outside e2e runs); not written to results.
+    public var latencyBuckets = LatencyBuckets()
+
+    enum CodingKeys: String, CodingKey {
+        case index, start, seconds, consumed, bytes, lag, commits, commitMax, fetchWaitP99, p50, p90, p99, p999, max, warmup
+    }
 
     /// Consumed records per second.
     public var recordsPerSecond: Double { seconds > 0 ? Double(consumed) / seconds : 0 }

@@ -30,6 +30,6 @@ struct ConsumerInterval: IntervalPart {
             fetchWaitP99: fetch.percentileOrZero(99),
             p50: latency.percentileOrZero(50), p90: latency.percentileOrZero(90), p99: latency.percentileOrZero(99),
             p999: latency.percentileOrZero(99.9), max: latency.totalCount > 0 ? latency.max : 0,
-            warmup: parts.contains { $0.warmup })
+            warmup: parts.contains { $0.warmup }, latencyBuckets: LatencyBuckets(latency))
     }
 }

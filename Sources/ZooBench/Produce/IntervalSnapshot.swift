@@ -27,6 +27,13 @@ public struct IntervalSnapshot: Sendable, Codable, Hashable {
     public var p99: UInt64
     public var p999: UInt64
     public var max: UInt64
+    /// The interval's latencies (as the percentiles above) in fixed buckets,
+    /// for live exporters; not written to results.
+    public var latencyBuckets = LatencyBuckets()
+
+    enum CodingKeys: String, CodingKey {
+        case index, start, seconds, sent, delivered, bytes, errors, inFlight, warmup, p50, p90, p99, p999, max
+    }
 
     /// Acknowledged records per second.
     public var recordsPerSecond: Double { seconds > 0 ? Double(delivered) / seconds : 0 }

@@ -23,6 +23,6 @@ struct ProducerInterval: IntervalPart {
             inFlight: parts.reduce(0) { $0 + $1.inFlight }, warmup: parts.contains { $0.warmup },
             p50: histogram.percentileOrZero(50), p90: histogram.percentileOrZero(90),
             p99: histogram.percentileOrZero(99), p999: histogram.percentileOrZero(99.9),
-            max: histogram.totalCount > 0 ? histogram.max : 0)
+            max: histogram.totalCount > 0 ? histogram.max : 0, latencyBuckets: LatencyBuckets(histogram))
     }
 }
