@@ -82,7 +82,7 @@ public final class MetricsServer: Sendable {
         let done = DispatchSemaphore(value: 0)
         let server = self.server
         Task {
-            await server.stop(timeout: 1)
+            await server.stop(timeout: 0)
             done.signal()
         }
         done.wait()

@@ -81,11 +81,11 @@ final class PrometheusServer {
         return body
     }
 
-    /// An instant query's samples: labels and value.
-    func query(_ expression: String) throws -> [(labels: [String: String], value: Double)] {
+    /// An instant query's samples (at `at`, seconds since 1970; default now): labels and value.
+    func query(_ expression: String, at: Double? = nil) throws -> [(labels: [String: String], value: Double)] {
         var components = URLComponents()
         components.path = "/api/v1/query"
-        components.queryItems = [URLQueryItem(name: "query", value: expression)]
+        components.queryItems = [URLQueryItem(name: "query", value: expression)] + (at.map { [URLQueryItem(name: "time", value: "\($0)")] } ?? [])
         let path = try #require(components.string)
         let data = try #require(try get(path), "query \(expression) failed")
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -102,6 +102,18 @@ final class PrometheusServer {
     /// the figures at the end are asked as `last_over_time(…[5m])`.
     func last(_ selector: String) throws -> Double? {
         try value("last_over_time(\(selector)[5m])")
+    }
+
+    /// When the last sample of `selector` was scraped (seconds since 1970).
+    func lastScrape(of selector: String) throws -> Double? {
+        var components = URLComponents()
+        components.path = "/api/v1/query"
+        components.queryItems = [URLQueryItem(name: "query", value: "\(selector)[5m]")]
+        let path = try #require(components.string)
+        let data = try #require(try get(path))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let result = try #require((json["data"] as? [String: Any])?["result"] as? [[String: Any]])
+        return result.compactMap { (($0["values"] as? [[Any]])?.last?.first as? NSNumber)?.doubleValue }.max()
     }
 
     func value(_ expression: String) throws -> Double? {
@@ -171,6 +183,59 @@ struct MetricsCLITests {
                 "histogram_quantile p50 \(p50) s, the result's \(exact) s")
         let info = try prometheus.query(#"last_over_time(zoobench_info{command="e2e"}[5m])"#)
         #expect(info.count == 1 && info.first?.labels["librdkafka"] == KafkaVersion.librdkafka)
+
+        // Every query of the Grafana dashboard is PromQL Prometheus accepts, and
+        // those of the panels an e2e run feeds find its series. (Evaluated at
+        // the last scrape: the series went stale when zoobench exited.)
+        let at = try #require(try prometheus.lastScrape(of: #"zoobench_intervals_total{run="scraped",role="producer"}"#))
+        for (panel, expression) in try Self.dashboardQueries() {
+            let concrete = expression.replacingOccurrences(of: "$__rate_interval", with: "1m")
+                .replacingOccurrences(of: "$run", with: ".*").replacingOccurrences(of: "$worker", with: ".*")
+            let samples = try prometheus.query(concrete, at: at)
+            if !["Errors and faults"].contains(panel) {
+                #expect(!samples.isEmpty, "at \(at) (now \(Date().timeIntervalSince1970)) dashboard panel '\(panel)': \(concrete) found nothing")
+            }
+        }
+    }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The dashboard's queries: panel title and PromQL expression.
+    static func dashboardQueries() throws -> [(panel: String, expression: String)] {
+        let data = try Data(contentsOf: repository.appendingPathComponent("docs/grafana/zoobench-dashboard.json"))
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        return panels.flatMap { panel in
+            ((panel["targets"] as? [[String: Any]]) ?? []).compactMap { target in
+                (target["expr"] as? String).map { (panel["title"] as? String ?? "", $0) }
+            }
+        }
+    }
+
+    /// The dashboard names only metrics zoobench exports (a histogram by its
+    /// `_bucket`, `_sum` or `_count` series), and shows every one of them.
+    @Test func theDashboardUsesExactlyTheExportedNames() throws {
+        var exported: [String: String] = [:]  // series name → metric name
+        for metric in MetricsExporter.metrics {
+            if metric.type == "histogram" {
+                for suffix in ["_bucket", "_sum", "_count"] { exported[metric.name + suffix] = metric.name }
+            } else {
+                exported[metric.name] = metric.name
+            }
+        }
+        let queries = try Self.dashboardQueries()
+        #expect(queries.count >= 10)
+        var shown: Set<String> = []
+        for (panel, expression) in queries {
+            let names = expression.matches(of: /zoobench_[a-z_]+/).map { String($0.output) }
+            #expect(!names.isEmpty, "panel '\(panel)': \(expression) names no zoobench metric")
+            for name in names {
+                #expect(exported[name] != nil, "panel '\(panel)' queries \(name), which zoobench does not export")
+                if let metric = exported[name] { shown.insert(metric) }
+            }
+        }
+        #expect(shown == Set(MetricsExporter.metrics.map(\.name)), "not on the dashboard: \(Set(MetricsExporter.metrics.map(\.name)).subtracting(shown).sorted())")
     }
 
     /// A port that cannot be had, an address that is not one and the metrics
