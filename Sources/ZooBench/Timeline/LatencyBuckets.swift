@@ -24,18 +24,22 @@ public struct LatencyBuckets: Sendable, Hashable {
         self.sum = sum
     }
 
-    /// The histogram's values in buckets. A value is compared at HdrHistogram's
-    /// resolution (3 significant digits), as its percentiles are.
+    /// The histogram's values in buckets: one pass over its counts up to its
+    /// largest value, each bucket's range starting past the last one's
+    /// equivalence range (HdrHistogram's 3 significant digits), so no count
+    /// is taken twice.
     public init(_ histogram: Histogram<UInt64>) {
         self.init()
         guard histogram.totalCount > 0 else { return }
-        var below: UInt64 = 0
-        for (index, bound) in Self.bounds.enumerated() {
-            let upTo = histogram.count(within: 0...bound)
-            counts[index] = upTo - below
-            below = upTo
+        let largest = histogram.max
+        var lower: UInt64 = 0
+        var counted: UInt64 = 0
+        for (index, bound) in Self.bounds.enumerated() where lower <= largest {
+            counts[index] = histogram.count(within: lower...Swift.max(lower, bound))
+            counted += counts[index]
+            lower = histogram.nextNonEquivalentForValue(Swift.max(lower, bound))
         }
-        counts[Self.bounds.count] = histogram.totalCount - below
+        counts[Self.bounds.count] = histogram.totalCount - counted
         sum = histogram.mean * Double(histogram.totalCount)
     }
 
