@@ -70,12 +70,12 @@ struct ConsumeCommand: ParsableCommand {
         var run = ConsumeRun(workload: try ConsumeWorkload.load(request), brokers: brokers)
         let say = output.say
         if run.defaultedBacklog { say(EventText.defaultBacklog) }
+        let live = try metrics.start(command: "consume", say: say)  // a port that cannot be had fails before the cluster starts
+        defer { live?.finish() }
         let target = try run.makeTarget(brokers: brokers)
         EventText.target(target, topic: run.workload.topic).forEach(say)
         if let note = run.adapt(to: target) { say("note      " + note) }
 
-        let live = try metrics.start(command: "consume", say: say)
-        defer { live?.finish() }
         run.faults = faults
         run.allocationCounter = counter
         run.onEvent = { event in

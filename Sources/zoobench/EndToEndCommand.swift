@@ -56,6 +56,8 @@ struct EndToEndCommand: ParsableCommand {
             consumer: consumer.request(extra: [("partitions", assign)]))
         let say = output.say
         notes.forEach { say("workload  " + $0) }
+        let live = try metrics.start(command: "e2e", say: say)  // a port that cannot be had fails before the cluster starts
+        defer { live?.finish() }
         let target = try BenchTarget(brokers: try self.target.bootstrap(), for: produce)
         EventText.target(target, topic: produce.topic).forEach(say)
         if let note = consume.adapt(to: target) { say("note      " + note) }
@@ -64,8 +66,6 @@ struct EndToEndCommand: ParsableCommand {
         say("clock     " + endToEndClockNote)
         EventText.faults(produce.faults).map(say)
 
-        let live = try metrics.start(command: "e2e", say: say)
-        defer { live?.finish() }
         let progress = ProgressView(quiet: !output.showsIntervals, workload: produce)
         var run = MeasuredRun(mode: .e2e, produce: produce, consume: consume)
         run.verify = !noVerify

@@ -20,9 +20,18 @@ struct MetricsOptions: ParsableArguments {
         if metricsPort == nil, metricsAddress != nil || metricsLinger != nil {
             throw ValidationError("--metrics-address and --metrics-linger need --metrics-port")
         }
+        if let metricsAddress, !Self.isAddress(metricsAddress) {
+            throw ValidationError("--metrics-address '\(metricsAddress)' is not an IPv4 or IPv6 address (such as 127.0.0.1, 0.0.0.0 or ::)")
+        }
         if let metricsLinger, metricsLinger.duration > .seconds(3600) {
             throw ValidationError("--metrics-linger must be at most 1h")
         }
+    }
+
+    /// Whether `text` is an IPv4 or IPv6 literal.
+    static func isAddress(_ text: String) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        return inet_pton(AF_INET, text, &buffer) == 1 || inet_pton(AF_INET6, text, &buffer) == 1
     }
 
     /// The endpoint, listening, or nil without --metrics-port; a port that

@@ -42,13 +42,13 @@ struct ProduceCommand: ParsableCommand {
         let workload = loaded.workload
         let say = output.say
         loaded.notes.forEach { say("workload  " + $0) }
+        let live = try metrics.start(command: "produce", say: say)  // a port that cannot be had fails before the cluster starts
+        defer { live?.finish() }
         let target = try BenchTarget(brokers: try self.target.bootstrap(), for: workload)
         EventText.target(target, topic: workload.topic).forEach(say)
         say("workload  " + ProduceSummary.describe(workload))
         EventText.faults(workload.faults).map(say)
 
-        let live = try metrics.start(command: "produce", say: say)
-        defer { live?.finish() }
         let progress = ProgressView(quiet: !output.showsIntervals, workload: workload)
         var run = MeasuredRun(mode: .produce, produce: workload)
         run.allocationCounter = counter

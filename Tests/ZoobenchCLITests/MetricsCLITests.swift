@@ -292,6 +292,69 @@ struct MetricsCLITests {
         #expect(process.terminationStatus == 0)
     }
 
+    /// Runs zoobench with `--metrics-port` on a free port, reading the
+    /// endpoint every 100 ms until it exits; its status and the last page read.
+    static func scrapedUntilExit(_ arguments: [String], stdin: FileHandle? = nil) throws -> (status: Int32, page: String) {
+        let port = try freeLoopbackPort()
+        let process = Process()
+        process.executableURL = ZoobenchProcess.binary
+        process.arguments = arguments + ["--metrics-port", "\(port)", "--metrics-linger", "1s"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = stdin ?? FileHandle.nullDevice
+        try process.run()
+        let url = try #require(URL(string: "http://127.0.0.1:\(port)/metrics"))
+        var page = ""
+        let deadline = Date().addingTimeInterval(90)
+        while process.isRunning, Date() < deadline {
+            if let body = try get(url) { page = body }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return (process.terminationStatus, page)
+    }
+
+    /// The value of the one line starting with `series`.
+    static func value(_ page: String, _ series: String) -> Double? {
+        page.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+    }
+
+    /// A sweep's cells are series of their own (their run names; a cell's
+    /// repeats add up in its series); a consume
+    /// run's consumed count and lag are its own.
+    @Test func sweepCellsAndConsumeRunsHaveTheirOwnSeries() throws {
+        let sweep = try Self.scrapedUntilExit(["sweep", "--name", "sw", "--acks", "1,-1", "--num-records", "3000", "--warmup", "0s", "--repeat", "2",
+                                               "--no-save", "--quiet"])
+        #expect(sweep.status == 0)
+        for cell in ["sw-cell1", "sw-cell2"] {
+            #expect(Self.value(sweep.page, "zoobench_records_delivered_total{run=\"\(cell)\",role=\"producer\",worker=\"\(ProcessInfo.processInfo.hostName)\"}") == 6000,
+                    "\(cell)")
+        }
+        #expect(sweep.page.contains(#"zoobench_info{command="sweep""#))
+
+        let consume = try Self.scrapedUntilExit(["consume", "--name", "drain", "--backlog", "2MB", "--backlog-record-size", "1000",
+                                                 "--no-save", "--quiet"])
+        #expect(consume.status == 0)
+        let consumed = try #require(Self.value(consume.page, #"zoobench_records_consumed_total{run="drain",role="consumer",worker="\#(ProcessInfo.processInfo.hostName)"}"#))
+        #expect(consumed >= 1_900 && consumed <= 2_200, "\(consumed)")
+        #expect(Self.value(consume.page, #"zoobench_consumer_lag_records{run="drain",role="consumer",worker="\#(ProcessInfo.processInfo.hostName)"}"#) == 0)
+    }
+
+    /// `cluster --control`: each change it makes is counted; a command it
+    /// refuses is not.
+    @Test func theClusterCountsItsControlChanges() throws {
+        let commands = Pipe()
+        // Written before it starts: they wait in the pipe until it reads them.
+        commands.fileHandleForWriting.write(Data("rtt 1 5ms\nrtt 1 0ms\nnonsense\n".utf8))
+        try commands.fileHandleForWriting.close()
+        let cluster = try Self.scrapedUntilExit(["cluster", "--brokers", "2", "--topic", "t:2", "--for", "3s", "--control"],
+                                                stdin: commands.fileHandleForReading)
+        #expect(cluster.status == 0)
+        #expect(Self.value(cluster.page, #"zoobench_faults_total{run="cluster",role="cluster",worker="\#(ProcessInfo.processInfo.hostName)"}"#) == 2)
+        #expect(cluster.page.contains(#"zoobench_info{command="cluster""#))
+    }
+
     static func get(_ url: URL) throws -> String? {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var body: String?
