@@ -4,9 +4,11 @@ import Foundation
 import Synchronization
 
 /// Serves an exporter's metrics at `http://ADDRESS:PORT/metrics` (Prometheus
-/// text format) on a thread pool of its own while a run goes; anything else
-/// is 404. Made by ``start(exporter:address:port:)``, which returns once the
-/// socket listens or throws why it cannot.
+/// text format) while a run goes; anything else is 404. Made by
+/// ``start(exporter:address:port:)``, which returns once the socket listens
+/// or throws why it cannot. Its start and stop block the calling thread
+/// until the server's tasks answer: call them from a thread of your own (as
+/// the CLI does), not from async code on Swift's cooperative pool.
 public final class MetricsServer: Sendable {
     /// Why the endpoint could not start.
     public struct Failure: Error, CustomStringConvertible {

@@ -141,7 +141,13 @@ public enum ConsumeSummary {
 
     /// The consumers of an e2e run in one line: they start at the end and read the producers' records.
     public static func describeEndToEnd(_ w: ConsumeWorkload) -> String {
-        describe(w).replacingOccurrences(of: "from earliest, until ",
-                                         with: "from the current end, until the producers' last record, or ")
+        // e2e reads to the producers' last record; a backlog only delays the start.
+        var reading = w
+        reading.backlog = nil
+        reading.untilEnd = false
+        let text = describe(reading).replacingOccurrences(of: "from earliest, until ",
+                                                          with: "from the current end, until the producers' last record, or ")
+        guard let backlog = w.backlog else { return text }
+        return text + "; reading once about \(ProduceSummary.fixed(Double(backlog) / 1_048_576, 2)) MiB of backlog is in the topic"
     }
 }

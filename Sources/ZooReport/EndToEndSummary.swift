@@ -5,6 +5,14 @@ import ZooBench
 public enum EndToEndSummary {
     /// The producers' perf-test line and table (with send → consume latency
     /// rows), the consumers' line, and one integrity verdict per group.
+    /// `backlog   150000 records (146.48 MiB) in the topic when the consumers started, 2.10 s after the producers; caught up 3.00 s later`
+    public static func backlogLine(_ drain: BacklogDrain) -> String {
+        "backlog   \(drain.records) records (\(ProduceSummary.fixed(Double(drain.bytes) / 1_048_576, 2)) MiB) in the topic when the "
+            + "consumers started, \(ProduceSummary.fixed(drain.consumersStartedAt, 2)) s after the producers; "
+            + (drain.caughtUpAfter.map { "caught up (lag at most one interval's records) \(ProduceSummary.fixed($0, 2)) s later" }
+                ?? "not caught up by the producers' end")
+    }
+
     public static func text(_ result: RunResult) -> String {
         typealias P = ProduceSummary
         var lines: [String] = []
@@ -14,6 +22,7 @@ public enum EndToEndSummary {
             lines.append("consumed  \(c.consumed) records: \(P.fixed(c.recordsPerSecond, 1)) records/s over "
                 + "\(P.fixed(c.elapsedSeconds, 3)) s; ended: \(ConsumeSummary.endText(c.end))"
                 + (c.joinSeconds.map { "; slowest join \(P.fixed($0, 3)) s (before producing)" } ?? ""))
+            if let drain = result.backlogDrain { lines.append(backlogLine(drain)) }
             if let reRead = c.reRead {
                 lines.append("re-read   \(reRead) records read again from the same offsets (consumer re-delivery): "
                     + "not in the rate above, not a fault of the data")

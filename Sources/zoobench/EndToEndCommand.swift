@@ -42,6 +42,9 @@ struct EndToEndCommand: ParsableCommand {
     @OptionGroup(title: "Consumers") var consumer: ConsumerOptions
     @Option(help: ArgumentHelp("Simple consumers of these partitions instead of a group.", valueName: "0,1,…"))
     var assign: String?
+    @Option(help: ArgumentHelp("Consumers start once about this many value bytes are in the topic, then drain that backlog "
+                               + "while the producers go on (OMB's consumerBacklogSizeGB).", valueName: "size"))
+    var backlog: String?
     @Flag(help: "Skip the integrity check (loss, duplicates, order).") var noVerify = false
     @OptionGroup(title: "Repeats") var repeats: RepeatOptions
     @OptionGroup(title: "Allocations") var allocations: AllocationOptions
@@ -53,7 +56,7 @@ struct EndToEndCommand: ParsableCommand {
         let counter = try allocations.counter()  // may run zoobench again with the interposer preloaded
         var (produce, consume, notes) = try EndToEndRun.workloads(
             try producer.request(target: target, output: output, defaultName: "e2e"),
-            consumer: consumer.request(extra: [("partitions", assign)]))
+            consumer: consumer.request(extra: [("partitions", assign), ("backlog", backlog)]))
         let say = output.say
         notes.forEach { say("workload  " + $0) }
         let live = try metrics.start(command: "e2e", say: say)  // a port that cannot be had fails before the cluster starts

@@ -54,6 +54,47 @@ struct EndToEndTests {
         #expect(outcome.consume.missing == 0)
     }
 
+    /// A backlog: the consumers hold until about 1 MB is in the topic, then
+    /// drain it while the producers go on. Nothing is lost; the first records
+    /// waited about as long as the consumers were held; they caught up.
+    @Test func backlogIsDrainedWhileProducing() throws {
+        var (produce, consume) = Self.workloads(topic: "backlog", rate: 10_000, seconds: 3)
+        produce.recordSize = .fixed(100)
+        consume.backlog = 1 << 20
+        let target = try BenchTarget(brokers: nil, topic: "backlog", partitions: 4, replicationFactor: 1)
+        let outcome = try EndToEndRun(produce: produce, consume: consume).run(target: target.uri, admin: target.admin)
+
+        let drain = try #require(outcome.backlog)
+        // 1 MiB of 100-byte records, read every 20 ms at 10,000 records/s: up to ~200 records more.
+        #expect(drain.records >= 10_486 && drain.records <= 11_000, "\(drain.records)")
+        #expect(drain.bytes == drain.records * 100)
+        // 10,486 records at 10,000/s: about 1.05 s of producing before the release.
+        #expect(drain.consumersStartedAt >= 0.95 && drain.consumersStartedAt < 2.5, "\(drain.consumersStartedAt)")
+        let caughtUp = try #require(drain.caughtUpAfter)
+        #expect(caughtUp > 0 && caughtUp <= 3)
+        // The first records were sent as the producers started and read only after the release.
+        let latency = try #require(outcome.consume.latency)
+        #expect(Double(latency.max) / 1e6 >= drain.consumersStartedAt * 0.9, "max \(latency.max) µs")
+        let integrity = try #require(outcome.integrity.first)
+        #expect(integrity.clean && integrity.lost == 0 && integrity.consumed == outcome.produce.delivered)
+    }
+
+    /// On the embedded cluster a backlog larger than its partitions keep is
+    /// refused before anything runs, naming the partitions it needs.
+    @Test func aBacklogOverTheEmbeddedRetentionIsRefused() throws {
+        var (produce, consume) = Self.workloads(topic: "toobig", rate: 1_000, seconds: 1)
+        consume.backlog = 100 << 20
+        var run = MeasuredRun(mode: .e2e, produce: produce, consume: consume)
+        run.verify = true
+        let target = try BenchTarget(brokers: nil, for: produce)
+        #expect {
+            _ = try run.run(on: target)
+        } throws: { error in
+            "\(error)".contains("give --partitions 34 or more")
+        }
+        #expect(try target.admin.endOffsetTotal(topic: "toobig") == 0)
+    }
+
     /// Latency reflects an injected round-trip time: every record of a topic
     /// led by the slowed broker takes at least that long, and nothing is lost.
     @Test func roundTripTimeShowsInLatency() throws {

@@ -89,6 +89,45 @@ struct WorkloadTests {
         #expect(loaded.consumersPerGroup == 1)
     }
 
+    /// `consumerBacklogSizeGB` becomes e2e's backlog (GiB, as OMB counts;
+    /// a --backlog flag wins); `producerRate: 0` is full speed, and says so.
+    @Test func openMessagingBacklogAndUnlimitedRate() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zb-omb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("omb.yaml")
+        try """
+            name: backlog
+            topics: 1
+            partitionsPerTopic: 8
+            messageSize: 100
+            subscriptionsPerTopic: 1
+            consumerPerSubscription: 2
+            producersPerTopic: 1
+            producerRate: 0
+            consumerBacklogSizeGB: 0.5
+            testDurationMinutes: 1
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let loaded = try WorkloadFile.load(file.path)
+        #expect(loaded.workload.throughput == nil)
+        #expect(loaded.consumerBacklogBytes == 1 << 29)
+        #expect(loaded.notes.contains("OMB producerRate 0 → as fast as it goes (no --throughput)"))
+        #expect(loaded.notes.last == "not used by produce: consumerBacklogSizeGB, consumerPerSubscription, subscriptionsPerTopic")
+
+        let (_, consume, notes) = try EndToEndRun.workloads(WorkloadRequest(file: file.path), consumer: WorkloadRequest())
+        #expect(consume.backlog == 1 << 29 && consume.consumers == 2)
+        #expect(notes.contains { $0.hasPrefix("OMB consumerBacklogSizeGB → consumers start once about 536870912 value bytes") })
+        #expect(!notes.contains { $0.hasPrefix("not used by e2e") })
+        let flagged = try EndToEndRun.workloads(WorkloadRequest(file: file.path), consumer: WorkloadRequest(fields: [("backlog", "1MB")]))
+        #expect(flagged.consume.backlog == 1 << 20)
+
+        for (value, expected) in [("-1", "must be 0 to 1024, not -1"), ("2000", "must be 0 to 1024, not 2000"), ("lots", "must be a number")] {
+            #expect {
+                _ = try WorkloadFile.parse("partitionsPerTopic: 1\nconsumerBacklogSizeGB: \(value)\n", source: "omb.yaml")
+            } throws: { "\($0)".contains("field 'consumerBacklogSizeGB' \(expected)") }
+        }
+    }
+
     @Test(arguments: [
         ("acks: 2", "field 'acks': '2' is not 0, 1, -1 or all"),
         ("acks: 1\nbatchsize: 10", "unknown field 'batchsize'"),

@@ -241,11 +241,23 @@ struct MetricsCLITests {
     /// A port that cannot be had, an address that is not one and the metrics
     /// flags without a port are bad input: one line, exit 2, before any run.
     @Test func endpointProblemsAreOneLineAndExitTwo() throws {
-        let holder = try MetricsServer.start(exporter: MetricsExporter(command: "test"), address: "127.0.0.1", port: 0)
-        defer { holder.stop() }
-        let taken = try ZoobenchProcess.run(["produce", "--num-records", "10", "--metrics-port", "\(holder.port)", "--no-save"])
+        // A port held by a listening socket of this test's own.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(holder, $0, length) == 0 && listen(holder, 4) == 0 && getsockname(holder, $0, &length) == 0
+            }
+        }
+        #expect(listening)
+        let port = UInt16(bigEndian: address.sin_port)
+        let taken = try ZoobenchProcess.run(["produce", "--num-records", "10", "--metrics-port", "\(port)", "--no-save"])
         #expect(taken.status == 2)
-        #expect(taken.stderr.contains("--metrics-port: cannot serve metrics on 127.0.0.1:\(holder.port): the address is in use"), "\(taken.stderr)")
+        #expect(taken.stderr.contains("--metrics-port: cannot serve metrics on 127.0.0.1:\(port): the address is in use"), "\(taken.stderr)")
         #expect(taken.stderr.split(separator: "\n").count == 1)
         for arguments in [["--metrics-port", "0", "--metrics-address", "localhost"], ["--metrics-linger", "1s"],
                           ["--metrics-port", "70000"], ["--metrics-address", "127.0.0.1"]] {

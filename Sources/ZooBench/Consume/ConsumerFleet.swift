@@ -147,7 +147,22 @@ public final class ConsumerFleet: @unchecked Sendable {
     /// partitions) and, in group mode, each group's members hold all the
     /// topic's partitions between them. Throws if a consumer failed or the
     /// join timeout passed.
-    public func waitUntilJoined() throws {
+    /// Lets the joined members read; returns once each has applied its
+    /// assignment on its own thread: producers that start before then fill
+    /// partitions nobody fetches yet (on the embedded cluster, past what it keeps).
+    public func release() throws {
+        released.store(true, ordering: .releasing)
+        let deadline = MonotonicClock.nanoseconds() + nanoseconds(workload.joinTimeout)
+        while workload.groupMode && reading.load(ordering: .acquiring) < consumerCount
+            && MonotonicClock.nanoseconds() < deadline && failure.withLock({ $0 }) == nil {
+            Thread.sleep(forTimeInterval: 0.001)
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// `release` false: return once every member has joined, still holding
+    /// its assignment (reading nothing) until ``release()``.
+    public func waitUntilJoined(release: Bool = true) throws {
         let deadline = MonotonicClock.nanoseconds() + nanoseconds(workload.joinTimeout)
         while true {
             if let error = failure.withLock({ $0 }) { throw error }
@@ -158,15 +173,7 @@ public final class ConsumerFleet: @unchecked Sendable {
                         || all.filter { $0.groupIndex == g }.reduce(0) { $0 + $1.assignedNow } == partitionCount
                 }
                 if stable {
-                    released.store(true, ordering: .releasing)
-                    // Return only once every member has applied its assignment
-                    // on its own thread: producers that start before then fill
-                    // partitions nobody fetches yet (on the embedded cluster,
-                    // past what it keeps).
-                    while workload.groupMode && reading.load(ordering: .acquiring) < consumerCount
-                        && MonotonicClock.nanoseconds() < deadline && failure.withLock({ $0 }) == nil {
-                        Thread.sleep(forTimeInterval: 0.001)
-                    }
+                    if release { try self.release() }
                     return
                 }
             }

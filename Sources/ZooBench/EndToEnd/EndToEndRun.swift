@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ZooPipe
 
 /// What an end-to-end run measured: the producers' side, the consumers'
@@ -12,12 +13,19 @@ public struct EndToEndOutcome: Sendable {
     public var run: UInt32
     /// Faults applied during the run, in order.
     public var faults: [FaultEvent] = []
+    /// With a backlog: when the consumers started and how long they took to catch up.
+    public var backlog: BacklogDrain?
 }
 
 /// Producers and consumers together on one topic. Consumers join first and
 /// start at the topic's current ends; every record carries a `zb.seq` stamp
 /// (producer, sequence, send times); once the producers are done, consumers
 /// read up to the ends they left and the stamps are checked.
+///
+/// With a backlog (the consume workload's `backlog`, OMB's
+/// `consumerBacklogSizeGB`) the producers start first; the consumers join
+/// once about that many value bytes are in the topic and read from where
+/// the producers started, draining the backlog while the producers go on.
 public struct EndToEndRun: Sendable {
     public var produce: ProduceWorkload
     public var consume: ConsumeWorkload
@@ -41,6 +49,11 @@ public struct EndToEndRun: Sendable {
                     onConsumeInterval: (@Sendable (ConsumeIntervalSnapshot) -> Void)? = nil) throws -> EndToEndOutcome {
         try produce.validate(stamped: true)
         var consume = self.consume
+        let backlog = consume.backlog
+        consume.backlog = nil
+        if backlog != nil && allocationCounter != nil {
+            throw WorkloadError.invalid("a backlog and --count-allocations: the consumers would start inside the counted window; count without the backlog")
+        }
         consume.topic = produce.topic
         consume.untilEnd = false
         consume.numRecords = nil
@@ -61,14 +74,22 @@ public struct EndToEndRun: Sendable {
         if allocationCounter != nil { AllocationAttribution.isTracking = true }
         fleet.start(stop: consumerStop, onInterval: onConsumeInterval)
         let produced: ProduceOutcome
+        var drain: BacklogDrain?
         do {
-            try fleet.waitUntilJoined()
-            faults?.start()
-            defer { faults?.stop() }
-            var fleet = ProducerFleet(workload: produce, target: target, stampRun: run)
+            var producers = ProducerFleet(workload: produce, target: target, stampRun: run)
             // The producers alone close the window: consumer threads outlive it.
-            fleet.allocationCounter = allocationCounter
-            produced = try fleet.run(stop: stop, onInterval: onProduceInterval)
+            producers.allocationCounter = allocationCounter
+            if let backlog {
+                (produced, drain) = try Self.withBacklog(backlog, producers: producers, consumers: fleet, admin: admin,
+                                                         topic: produce.topic, startAt: startAt,
+                                                         recordBytes: produce.recordSize.mean, stop: stop, faults: faults,
+                                                         onProduceInterval: onProduceInterval)
+            } else {
+                try fleet.waitUntilJoined()
+                faults?.start()
+                defer { faults?.stop() }
+                produced = try producers.run(stop: stop, onInterval: onProduceInterval)
+            }
         } catch {
             fleet.stopEverything(.stopped)
             _ = try? fleet.finish()
@@ -101,7 +122,50 @@ public struct EndToEndRun: Sendable {
                                        offsetsReadTwice: readTwice, read: consume.partitions.map(Set.init))
             }
             : []
+        if var figures = drain {
+            figures.caughtUpAfter = BacklogDrain.caughtUp(consumers: consumed.timeline, releasedAt: figures.releasedInTimeline,
+                                                          producers: produced.timeline)
+            drain = figures
+        }
         return EndToEndOutcome(produce: produced, consume: consumed, integrity: integrity, run: run,
-                               faults: faults?.events ?? [])
+                               faults: faults?.events ?? [], backlog: drain)
+    }
+
+    /// The consumers join and hold; the producers start on a thread of their
+    /// own; once about `bytes` value bytes are in the topic (records added ×
+    /// the mean record size, read every 20 ms) the consumers are released,
+    /// reading from the run's start; then the producers are waited for.
+    private static func withBacklog(_ bytes: Int, producers: ProducerFleet, consumers: ConsumerFleet, admin: KafkaAdmin,
+                                    topic: String, startAt: [Int32: Int64], recordBytes: Double, stop: StopSignal,
+                                    faults: FaultSchedule?, onProduceInterval: (@Sendable (IntervalSnapshot) -> Void)?)
+        throws -> (ProduceOutcome, BacklogDrain) {
+        // The consumers join first and hold their assignments (at the run's start offsets) until released.
+        try consumers.waitUntilJoined(release: false)
+        let began = MonotonicClock.nanoseconds()
+        let outcome = Mutex<Result<ProduceOutcome, any Error>?>(nil)
+        let thread = Thread {
+            let result = Result { try producers.run(stop: stop, onInterval: onProduceInterval) }
+            outcome.withLock { $0 = result }
+        }
+        thread.name = "zoobench-e2e-producers"
+        faults?.start()
+        defer { faults?.stop() }
+        thread.start()
+        let base = startAt.values.reduce(0, +)
+        let wanted = Int64((Double(bytes) / max(1, recordBytes)).rounded(.up))
+        var records: Int64 = 0
+        while outcome.withLock({ $0 == nil }) && !stop.isStopped {
+            records = ((try? admin.endOffsets(topic: topic))?.values.reduce(0, +) ?? base) - base
+            if records >= wanted { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let started = MonotonicClock.nanoseconds()
+        try consumers.release()
+        while outcome.withLock({ $0 == nil }) { Thread.sleep(forTimeInterval: 0.01) }
+        let produced = try outcome.withLock { $0! }.get()
+        var drain = BacklogDrain(requestedBytes: bytes, records: records, bytes: Int64(Double(records) * recordBytes),
+                                 consumersStartedAt: Double(started - began) / 1e9)
+        drain.releasedInTimeline = Double(started - consumers.start) / 1e9
+        return (produced, drain)
     }
 }

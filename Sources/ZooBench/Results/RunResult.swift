@@ -39,6 +39,8 @@ public struct RunResult: Sendable, Codable {
     public var integrity: [IntegrityReport]?
     /// The backlog a consume run produced before measuring the drain.
     public var backlog: BacklogFigures?
+    /// An e2e run's backlog: when its consumers started, and when they caught up.
+    public var backlogDrain: BacklogDrain?
     /// Faults injected into the embedded cluster, as they happened.
     public var faults: [FaultEvent]?
     /// Allocations counted over the measured window, with the zero-copy verdict (`--count-allocations`).
@@ -125,6 +127,7 @@ extension RunResult {
             consume = figures
         }
         faults = outcome.faults.isEmpty ? nil : outcome.faults
+        backlogDrain = outcome.backlog
         if let counts = outcome.produce.allocations {
             let delivered = outcome.produce.delivered
             allocations = AllocationFigures(counts, payloadBytes: delivered > 0

@@ -55,6 +55,13 @@ public struct MeasuredRun: Sendable {
         case .e2e:
             var consume = self.consume
             consume.topic = topic
+            if let backlog = consume.backlog, target.kind == .embedded,
+               let partitions = target.topic?.partitions.count, backlog > partitions * ConsumeRun.backlogBytesPerPartition {
+                let needed = (backlog + ConsumeRun.backlogBytesPerPartition - 1) / ConsumeRun.backlogBytesPerPartition
+                throw WorkloadError.invalid("a backlog of \(backlog) bytes on the embedded cluster: it keeps about 3 MiB a partition, "
+                    + "so its \(partitions) partition(s) would drop records before the consumers read them; give --partitions \(needed) "
+                    + "or more, or a smaller --backlog")
+            }
             var run = EndToEndRun(produce: produce, consume: consume, verify: verify)
             run.allocationCounter = allocationCounter
             let outcome = try run.run(target: target.uri, admin: target.admin, stop: stop, faults: schedule,

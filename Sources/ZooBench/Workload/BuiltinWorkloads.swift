@@ -119,6 +119,22 @@ public struct BuiltinWorkload: Sendable, Hashable {
 
                 """),
         BuiltinWorkload(
+            name: "backlog-drain", command: "e2e",
+            summary: "consumers start 16 MB behind and catch up while 20,000 records/s of 1 KB keep coming: the drain time",
+            fields: """
+                name: backlog-drain
+                partitions: 16
+                record-size: 1k
+                throughput: 20000
+                acks: -1
+                duration: 30s
+                warmup: 0s
+                consume:
+                  consumers: 2
+                  backlog: 16MB
+
+                """),
+        BuiltinWorkload(
             name: "many-producers", command: "produce",
             summary: "16 producers of 100-byte records over 64 partitions, acks=1: client count and connection fan-out",
             fields: """

@@ -40,6 +40,15 @@ public enum RecordSizeDistribution: Sendable, Hashable, CustomStringConvertible 
         }
     }
 
+    /// The mean size.
+    public var mean: Double {
+        switch self {
+        case .fixed(let size): return Double(size)
+        case .uniform(let low, let high): return Double(low + high) / 2
+        case .normal(let mean, _): return mean
+        }
+    }
+
     /// The largest size a record can have.
     public var maximum: Int {
         switch self {

@@ -18,6 +18,9 @@ public enum WorkloadFile {
         /// group), for e2e runs; nil when the file has none.
         public var consumerGroups: Int?
         public var consumersPerGroup: Int?
+        /// From an OpenMessaging Benchmark workload: `consumerBacklogSizeGB`
+        /// in bytes (GiB, as OMB counts), for e2e's consumers; nil when none.
+        public var consumerBacklogBytes: Int?
         /// A zoobench workload file's `consume` section: the consumers of an
         /// e2e run, with the consume flags' names; nil when the file has none.
         public var consume: ConsumeWorkload?
@@ -42,7 +45,8 @@ public enum WorkloadFile {
         "name", "topics", "partitionsPerTopic", "messageSize", "payloadFile", "producersPerTopic", "producerRate",
         "keyDistributor", "testDurationMinutes", "warmupDurationMinutes",
     ]
-    /// OMB fields about consumers and backlogs: accepted, not used by `produce`.
+    /// OMB fields about consumers and backlogs: accepted, not used by `produce`
+    /// (e2e uses the first three).
     public static let ombIgnoredFields = [
         "subscriptionsPerTopic", "consumerPerSubscription", "consumerBacklogSizeGB", "useRandomizedPayloads",
         "randomBytesRatio", "randomizedPayloadPoolSize", "backlogDrainRatio",
@@ -232,7 +236,11 @@ public enum WorkloadFile {
         // OMB's producerRate 0 is its "as fast as possible"; a negative rate is an error there and here.
         if let rate = try number("producerRate") {
             guard rate >= 0 else { throw fail("producerRate", "must be 0 (unlimited) or a rate in messages/s, not \(trim(rate))") }
-            if rate > 0 { workload.throughput = rate }
+            if rate > 0 {
+                workload.throughput = rate
+            } else {
+                notes.append("OMB producerRate 0 → as fast as it goes (no --throughput)")
+            }
         }
         if let distributor = fields["keyDistributor"] {
             switch distributor as? String {
@@ -252,11 +260,15 @@ public enum WorkloadFile {
         if let warmup = try minutes("warmupDurationMinutes"), warmup > .zero { workload.warmup = warmup }
         let used = fields.keys.filter { ombUsedFields.contains($0) }.sorted()
         let ignored = fields.keys.filter { ombIgnoredFields.contains($0) }.sorted()
-        notes.append("OpenMessaging Benchmark workload: used \(used.joined(separator: ", "))")
+        notes.insert("OpenMessaging Benchmark workload: used \(used.joined(separator: ", "))", at: 0)
         var loaded = Loaded(workload: workload, notes: notes)
         loaded.unusedFields = ignored
         loaded.consumerGroups = try whole("subscriptionsPerTopic", 0...64)
         loaded.consumersPerGroup = try whole("consumerPerSubscription", 0...256)
+        if let gigabytes = try number("consumerBacklogSizeGB") {
+            guard (0...1024).contains(gigabytes) else { throw fail("consumerBacklogSizeGB", "must be 0 to 1024, not \(trim(gigabytes))") }
+            if gigabytes > 0 { loaded.consumerBacklogBytes = Int(gigabytes * Double(1 << 30)) }
+        }
         return loaded
     }
 

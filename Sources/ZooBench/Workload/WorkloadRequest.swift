@@ -75,7 +75,7 @@ extension EndToEndRun {
         let loaded = try ProduceWorkload.load(request)
         let produce = loaded.workload
         // e2e uses the consumer fields an OMB file has; the rest stay unused.
-        var notes = loaded.notes(for: "e2e", uses: ["subscriptionsPerTopic", "consumerPerSubscription", "consume"])
+        var notes = loaded.notes(for: "e2e", uses: ["subscriptionsPerTopic", "consumerPerSubscription", "consumerBacklogSizeGB", "consume"])
         var consume = loaded.consume ?? ConsumeWorkload()
         if let groups = loaded.consumerGroups, !consumer.gives("groups"), !consumer.gives("partitions") {
             consume.groups = max(1, groups)
@@ -84,6 +84,10 @@ extension EndToEndRun {
         if let members = loaded.consumersPerGroup, !consumer.gives("consumers") {
             consume.consumers = max(1, members)
             notes.append("OMB consumerPerSubscription \(members) → \(consume.consumers) consumer(s) per group")
+        }
+        if let backlog = loaded.consumerBacklogBytes, !consumer.gives("backlog") {
+            consume.backlog = backlog
+            notes.append("OMB consumerBacklogSizeGB → consumers start once about \(backlog) value bytes are in the topic (--backlog)")
         }
         consume.name = produce.name
         consume.topic = produce.topic
