@@ -27,7 +27,7 @@ public enum EndToEndSummary {
                 lines.append("re-read   \(reRead) records read again from the same offsets (consumer re-delivery): "
                     + "not in the rate above, not a fault of the data")
             }
-            lines += ConsumeSummary.gapLines(c)
+            lines += ConsumeSummary.pauseLines(c) + ConsumeSummary.gapLines(c)
         }
         if let e2e = result.endToEnd, e2e.warmupConsumed > 0 {
             lines.append("warm-up   \(e2e.warmupConsumed) records consumed, send→consume p50 "

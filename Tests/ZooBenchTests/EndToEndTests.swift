@@ -79,6 +79,29 @@ struct EndToEndTests {
         #expect(integrity.clean && integrity.lost == 0 && integrity.consumed == outcome.produce.delivered)
     }
 
+    /// A group told to rebalance (its heartbeats fail) stops consuming for a
+    /// while: that pause is measured; the same run without the fault has no
+    /// pause near as long. Nothing is lost either way.
+    @Test func aRebalanceShowsAsAPause() throws {
+        var (produce, consume) = Self.workloads(topic: "rebalance", rate: 2_000, seconds: 8)
+        consume.consumers = 3
+        produce.faults = [try FaultSpec(parsing: "at=2s error api=Heartbeat code=REBALANCE_IN_PROGRESS count=3")]
+        let target = try BenchTarget(brokers: nil, topic: "rebalance", partitions: 4, replicationFactor: 1)
+        let schedule = try FaultSchedule.make(produce.faults, topic: "rebalance", target: target, onEvent: nil)
+        let outcome = try EndToEndRun(produce: produce, consume: consume)
+            .run(target: target.uri, admin: target.admin, faults: schedule)
+        let pauses = try #require(outcome.consume.pauses.first)
+        #expect(pauses.count >= 1 && pauses.longest >= 0.5, "\(pauses)")
+        #expect(pauses.threshold == 0.1)
+        #expect(outcome.integrity.first?.lost == 0)
+
+        produce.faults = []
+        let calm = try EndToEndRun(produce: produce, consume: consume).run(target: target.uri, admin: target.admin)
+        let none = try #require(calm.consume.pauses.first)
+        #expect(none.longest < pauses.longest / 2, "calm \(none), rebalanced \(pauses)")
+        #expect(calm.integrity.first?.clean == true)
+    }
+
     /// On the embedded cluster a backlog larger than its partitions keep is
     /// refused before anything runs, naming the partitions it needs.
     @Test func aBacklogOverTheEmbeddedRetentionIsRefused() throws {

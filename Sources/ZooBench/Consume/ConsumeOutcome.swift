@@ -14,6 +14,8 @@ public enum ConsumeEnd: String, Sendable, Codable {
 public struct ConsumeOutcome: Sendable {
     /// Records consumed (every group's), warm-up included.
     public var consumed = 0
+    /// Each group's pauses: stretches in which none of its members consumed.
+    public var pauses: [ConsumerPauses] = []
     /// Their value bytes.
     public var bytes = 0
     /// Seconds from the first record (the end of the warm-up, with one) to

@@ -33,6 +33,10 @@ public final class ConsumerFleet: @unchecked Sendable {
     /// Counts allocations from the first record consumed to the end (into
     /// ``ConsumeOutcome/allocations``). Set before ``start(stop:onInterval:)``.
     public var allocationCounter: AllocationCounter?
+    /// The shortest stretch, in seconds, with no record consumed by a group
+    /// that counts as a pause (``ConsumerPauses``). Default 0.1; a fixed-rate
+    /// e2e run sets 10 records' time when that is longer.
+    public var pauseThreshold = 0.1
     let endReason = Mutex<ConsumeEnd?>(nil)
     /// The ends to read to, once known; read by consumers when `endsVersion` changes.
     let ends = Mutex<[Int32: Int64]>([:])
@@ -294,6 +298,12 @@ public final class ConsumerFleet: @unchecked Sendable {
         outcome.partitions = partitionFigures(all, readToEnd: readToEnd)
         if stamps != nil {
             outcome.ledgers = groups.indices.map { g in all.filter { $0.groupIndex == g }.map(\.result.ledger) }
+        }
+        outcome.pauses = groups.indices.map { g in
+            let members = all.filter { $0.groupIndex == g && $0.result.consumed > 0 }
+            return ConsumerPauses.merge(members.map(\.result.quiet), group: groups[g], start: start,
+                                        firstRecord: members.map(\.result.firstRecord).min() ?? 0,
+                                        lastRecord: members.map(\.result.lastRecord).max() ?? 0, threshold: pauseThreshold)
         }
         return outcome
     }

@@ -31,6 +31,8 @@ struct ConsumerResult {
     var warmupRecords = 0
     var warmupBytes = 0
     var ledger = ConsumedLedger(producers: 0, partitions: 0)
+    /// When its queue ran dry and when records came again (see ``ConsumerPauses``).
+    var quiet: ConsumerPauses.Spans = []
 }
 
 /// What a consumer's loop keeps from one record to the next, held by the
@@ -46,6 +48,8 @@ struct ReadState {
     /// The version of the fleet's ends it has applied.
     var seenEnds = 0
     var lastRecordTime: UInt64
+    /// When its queue last ran dry while reading (0: records are flowing).
+    var quietSince: UInt64 = 0
     /// Records since the clock was last read (it is read every 256 records at most).
     var recordsSinceClock = 0
     var nextBoundary: UInt64
@@ -252,6 +256,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             adapter.resume()
             fleet.reading.add(1, ordering: .releasing)
             state.lastRecordTime = MonotonicClock.nanoseconds()
+            state.quietSince = state.lastRecordTime
             commits.start(at: state.lastRecordTime)
         } else if adapter.hasHeldAssignment {
             // Another member is still joining: an assignment set aside would
@@ -283,9 +288,11 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             state.lastRecordTime = before
             state.recordsSinceClock = 0
         }
+        if state.quietSince == 0 && state.joined && !state.holding { state.quietSince = before }
         let record = try adapter.poll(timeout: state.joined ? .milliseconds(100) : .milliseconds(10))
         now = MonotonicClock.nanoseconds()
         if record != nil {
+            endQuiet(at: now)
             if state.joined {
                 let micros = min(max(1, (now - before) / 1000), LatencyHistogram.highest)
                 _ = fetchWait.record(micros)
@@ -326,6 +333,16 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             state.idle = false
             fleet.idleConsumers.subtract(1, ordering: .acquiringAndReleasing)
         }
+    }
+
+    /// Records came again: the quiet span since the queue ran dry is noted
+    /// when it is long enough to matter.
+    private func endQuiet(at now: UInt64) {
+        guard state.quietSince != 0 else { return }
+        if now - state.quietSince >= ConsumerPauses.shortestSpan && result.quiet.count < ConsumerPauses.mostSpans {
+            result.quiet.append((state.quietSince, now))
+        }
+        state.quietSince = 0
     }
 
     /// The consumer's first record: its time, and (for the fleet's first) the allocation window's start.
@@ -401,6 +418,8 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         }
         let ended = MonotonicClock.nanoseconds()
         result.lastRecord = state.consumed == 0 ? 0 : state.recordsSinceClock > 0 ? loopEnd : state.lastRecordTime
+        // A span still quiet at the end runs to the end (its partitions may have gone to another member).
+        if state.quietSince != 0 && state.consumed > 0 { result.quiet.append((state.quietSince, loopEnd)) }
         closeInterval(end: ended, adapter: adapter)
         collector.finish(worker: index, lastIndex: current.index - 1)
         result.consumed = state.consumed

@@ -66,6 +66,8 @@ public struct EndToEndRun: Sendable {
             workload: consume, target: target, admin: admin,
             stamps: StampCheck(run: run, producers: produce.producers, rated: produce.throughput != nil),
             startAt: startAt, awaitsEnds: true)
+        // At a fixed rate the group expects a record every 1/rate s: a pause is at least ten of those.
+        if let rate = produce.throughput { fleet.pauseThreshold = max(0.1, 10 / rate) }
         // The consumers do not stop with the producers: after a Ctrl-C they
         // still read up to what was sent (for at most 5 s), so the verdict
         // covers every record sent, not a race with the stop.

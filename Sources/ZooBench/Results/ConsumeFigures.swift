@@ -44,6 +44,8 @@ public struct ConsumeFigures: Sendable, Codable {
     public var partitions: [PartitionFigures]
     public var transientErrors: [String: Int]
     public var timeline: [ConsumeIntervalSnapshot]
+    /// Each group's pauses (none consumed for at least their threshold); nil in older results.
+    public var pauses: [ConsumerPauses]?
     /// Full histograms (µs), for exact merging and `.hgrm` export (nil in sweep cells).
     @CompactOptionalHistogram public var fetchWaitHistogram: Histogram<UInt64>?
     @CompactOptionalHistogram public var commitHistogram: Histogram<UInt64>?
@@ -58,6 +60,7 @@ public struct ConsumeFigures: Sendable, Codable {
         recordsPerSecond = outcome.recordsPerSecond
         megabytesPerSecond = outcome.megabytesPerSecond
         joinSeconds = outcome.joinSeconds
+        pauses = outcome.pauses.isEmpty ? nil : outcome.pauses
         firstRecordSeconds = outcome.firstRecordSeconds
         fetchWait = LatencyPercentiles(outcome.fetchWait)
         commitLatency = outcome.commitLatency.map(LatencyPercentiles.init)
