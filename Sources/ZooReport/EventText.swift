@@ -27,6 +27,11 @@ public enum EventText {
         specs.isEmpty ? nil : "faults    " + specs.map(\.description).joined(separator: "; ") + note
     }
 
+    /// `rate      at=5s rate 3x for=2s`: the producers' scheduled rate changes.
+    public static func bursts(_ bursts: [RateBurst], note: String = "") -> String? {
+        bursts.isEmpty ? nil : "rate      " + bursts.map(\.description).joined(separator: "; ") + note
+    }
+
     /// `fault     2.00s  broker 1 down`: a fault as it happened.
     public static func fault(_ event: FaultEvent) -> String {
         "fault     \(fixed(event.at, 2))s  \(event.action)"

@@ -68,6 +68,7 @@ struct EndToEndCommand: ParsableCommand {
         say("consumers " + ConsumeSummary.describeEndToEnd(consume))
         say("clock     " + endToEndClockNote)
         EventText.faults(produce.faults).map(say)
+        EventText.bursts(produce.bursts).map(say)
 
         let progress = ProgressView(quiet: !output.showsIntervals, workload: produce)
         var run = MeasuredRun(mode: .e2e, produce: produce, consume: consume)

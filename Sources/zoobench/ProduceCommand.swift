@@ -48,6 +48,7 @@ struct ProduceCommand: ParsableCommand {
         EventText.target(target, topic: workload.topic).forEach(say)
         say("workload  " + ProduceSummary.describe(workload))
         EventText.faults(workload.faults).map(say)
+        EventText.bursts(workload.bursts).map(say)
 
         let progress = ProgressView(quiet: !output.showsIntervals, workload: workload)
         var run = MeasuredRun(mode: .produce, produce: workload)

@@ -91,6 +91,7 @@ public struct CapacityPlanner {
             workload.name = "\(base.name)-probe"
             workload.duration = probeDuration
             workload.warmup = .seconds(1)
+            workload.bursts = []  // the probe has no rate to change; the steps keep their bursts
             onEvent?(.probing(probeDuration))
             let run = try measure(mode, workload, consume, target, stop)
             if run.partial { return .stoppedInProbe(run) }

@@ -30,6 +30,7 @@ public struct ProducerFleet: Sendable {
     /// closes; `stop` ends the run early, keeping what was measured.
     public func run(stop: StopSignal = StopSignal(),
                     onInterval: (@Sendable (IntervalSnapshot) -> Void)? = nil) throws -> ProduceOutcome {
+        try RateBurst.check(workload.bursts, throughput: workload.throughput, requireRate: true)
         try workload.validate(stamped: stampRun != nil)
         let pool = try PayloadPool(workload: workload, stamped: stampRun != nil)
         let keys = KeyTable(workload.keys)

@@ -61,6 +61,8 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
     let stop: StopSignal
     /// Nanoseconds between this producer's sends; 0 when unlimited.
     let sendInterval: Double
+    /// When each record is due at a fixed rate (with the workload's bursts).
+    let pacing: SendPacing
     /// Whether sends follow a schedule (so the corrected histogram is kept).
     let rated: Bool
     /// The run id stamped into each record's `zb.seq` header; nil: no stamp.
@@ -116,6 +118,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         self.allocationCounter = allocationCounter
         sendInterval = workload.throughput.map { 1e9 / ($0 / Double(workload.producers)) } ?? 0
         rated = sendInterval > 0
+        pacing = SendPacing(interval: sendInterval, bursts: workload.bursts)
         transactional = workload.transactionalID != nil
         transactionSize = workload.transactionSize ?? 1000
         warmupEnd = workload.warmup.map { start + nanoseconds($0) }
@@ -149,7 +152,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
             let now = MonotonicClock.nanoseconds()
             if now >= state.nextBoundary { closeIntervals(until: now, nextBoundary: &state.nextBoundary) }
             // At most a year ahead (the longest run is 30 days), so the conversion cannot trap.
-            let intended = rated ? start + UInt64(min(Double(state.sequence) * sendInterval, 3.2e16)) : 0
+            let intended = rated ? start + UInt64(min(pacing.offset(state.sequence), 3.2e16)) : 0
             guard windowOpen(&state, now: now, due: rated ? intended : now) else { break }
             if rated && now < intended {
                 wait(until: min(intended, state.nextBoundary), now: now)

@@ -62,12 +62,21 @@ extension ProduceWorkload: WorkloadFieldTable, Codable {
         .duration("connect-timeout", \.connectTimeout, help: "How long to wait for the cluster. Default 10s."),
         .duration("interval", \.interval, help: "Timeline interval. Default 1s."),
         WorkloadField("fault", valueName: "spec", isList: true,
-                      help: FaultKind.flagHelp(timedFrom: "sending", replacingWorkloadFile: true),
+                      help: FaultKind.flagHelp(timedFrom: "sending", replacingWorkloadFile: true)
+                        + " Or a change of the producers' rate on any cluster: 'at=5s rate 3x for=2s' (with --throughput).",
                       read: { workload, input throws(WorkloadError) in
-                          workload.faults.append(try FaultSpec(parsing: input.text, label: input.name))
+                          if RateBurst.isRateChange(input.text) {
+                              workload.bursts.append(try RateBurst(parsing: input.text, label: input.name))
+                          } else {
+                              workload.faults.append(try FaultSpec(parsing: input.text, label: input.name))
+                          }
                       },
-                      write: { $0.faults.isEmpty ? nil : .list($0.faults.map(\.description)) },
-                      clear: { $0.faults = [] }),
+                      write: { $0.faults.isEmpty && $0.bursts.isEmpty ? nil
+                          : .list($0.faults.map(\.description) + $0.bursts.map(\.description)) },
+                      clear: {
+                          $0.faults = []
+                          $0.bursts = []
+                      }),
     ]
 
     public static let propertiesKey = "producer-props"

@@ -62,6 +62,9 @@ public struct ProduceWorkload: Sendable, Hashable {
     /// Faults to inject into the embedded cluster, timed from the start of
     /// sending (workload files: `fault`, a list of the `--fault` texts).
     public var faults: [FaultSpec] = []
+    /// Changes of the producers' rate on the same timeline (`--fault "at=5s
+    /// rate 3x for=2s"`, written with the faults); they need a fixed rate.
+    public var bursts: [RateBurst] = []
     /// librdkafka properties passed verbatim (`-X key=value`); they win.
     public var properties: [String: String] = [:]
 
@@ -132,6 +135,7 @@ public struct ProduceWorkload: Sendable, Hashable {
     /// the message names the setting. `stamped`: the records carry an e2e
     /// run's `zb.seq` header.
     public func validate(stamped: Bool = false) throws(WorkloadError) {
+        try RateBurst.check(bursts, throughput: throughput, requireRate: false)
         // zoobench's own bounds first, so an out-of-range value is named as given, not as librdkafka sees it.
         if partitions < 1 || partitions > Self.mostPartitions {
             throw .invalid("partitions must be 1 to \(Self.mostPartitions), not \(partitions)")

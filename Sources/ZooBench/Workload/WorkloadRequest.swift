@@ -46,6 +46,10 @@ extension ProduceWorkload {
         if request.gives("duration") && !request.gives("num-records") { loaded.workload.numRecords = nil }
         loaded.workload = loaded.workload.withDefaultBounds()
         try loaded.workload.validate()
+        // A plan sets each step's rate; every other run sends at the rate given.
+        if request.defaultName != "plan" {
+            try RateBurst.check(loaded.workload.bursts, throughput: loaded.workload.throughput, requireRate: true)
+        }
         return loaded
     }
 }
