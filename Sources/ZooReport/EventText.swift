@@ -32,6 +32,11 @@ public enum EventText {
         bursts.isEmpty ? nil : "rate      " + bursts.map(\.description).joined(separator: "; ") + note
     }
 
+    /// `consumers at=5s consumer leave 1`: members scheduled to leave their groups.
+    public static func consumerChanges(_ changes: [ConsumerChange]) -> String? {
+        changes.isEmpty ? nil : "consumers " + changes.map(\.description).joined(separator: "; ")
+    }
+
     /// `fault     2.00s  broker 1 down`: a fault as it happened.
     public static func fault(_ event: FaultEvent) -> String {
         "fault     \(fixed(event.at, 2))s  \(event.action)"

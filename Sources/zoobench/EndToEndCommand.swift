@@ -69,6 +69,7 @@ struct EndToEndCommand: ParsableCommand {
         say("clock     " + endToEndClockNote)
         EventText.faults(produce.faults).map(say)
         EventText.bursts(produce.bursts).map(say)
+        EventText.consumerChanges(produce.consumerChanges).map(say)
 
         let progress = ProgressView(quiet: !output.showsIntervals, workload: produce)
         var run = MeasuredRun(mode: .e2e, produce: produce, consume: consume)

@@ -37,6 +37,25 @@ public final class ConsumerFleet: @unchecked Sendable {
     /// that counts as a pause (``ConsumerPauses``). Default 0.1; a fixed-rate
     /// e2e run sets 10 records' time when that is longer.
     public var pauseThreshold = 0.1
+    /// When each member of a group leaves it, in nanoseconds from the start
+    /// of sending (``ConsumerChange/schedule(_:members:)``); empty: none
+    /// leaves. Set before ``start(stop:onInterval:)``.
+    var leaveAt: [UInt64?] = []
+    /// When sending started (monotonic ns; 0 until then): the members' leave times count from it.
+    let sendStart = Atomic<UInt64>(0)
+    /// Members that left, as fault events.
+    let departures = Mutex<[FaultEvent]>([])
+
+    /// Marks the start of sending, from which members' departures are timed.
+    func startedSending() { sendStart.store(MonotonicClock.nanoseconds(), ordering: .releasing) }
+
+    /// A member left its group at `now`.
+    func departed(index: Int, groupIndex: Int, now: UInt64) {
+        let zero = sendStart.load(ordering: .acquiring)
+        let event = FaultEvent(at: Double(now - min(now, zero)) / 1e9,
+                               action: "consumer \(index % workload.consumers) left " + (groups[groupIndex].map { "group \($0)" } ?? "the fleet"))
+        departures.withLock { $0.append(event) }
+    }
     let endReason = Mutex<ConsumeEnd?>(nil)
     /// The ends to read to, once known; read by consumers when `endsVersion` changes.
     let ends = Mutex<[Int32: Int64]>([:])

@@ -50,6 +50,8 @@ struct ReadState {
     var lastRecordTime: UInt64
     /// When its queue last ran dry while reading (0: records are flowing).
     var quietSince: UInt64 = 0
+    /// Whether it is leaving its group (a consumer change): its loop ends.
+    var leaving = false
     /// Records since the clock was last read (it is read every 256 records at most).
     var recordsSinceClock = 0
     var nextBoundary: UInt64
@@ -101,6 +103,8 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     /// Set by received(_:) when the group's quota ran out under it.
     @exclusivity(unchecked) private var quotaGone = false
     private let group: GroupState
+    /// When this member leaves, in nanoseconds from the start of sending (nil: it stays).
+    private let leaveAfter: UInt64?
 
     init(fleet: ConsumerFleet, index: Int, groupIndex: Int, configuration: KafkaConsumerConfiguration,
          interval: UInt64, collector: TimelineCollector<ConsumerInterval, ConsumeIntervalSnapshot>, stop: StopSignal) {
@@ -125,6 +129,8 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         offsets = OffsetTracker(partitions: fleet.partitionCount)
         commits = CommitTimer(every: workload.commitInterval.map(nanoseconds))
         group = fleet.groupStates[groupIndex]
+        let member = index % max(1, workload.consumers)
+        leaveAfter = member < fleet.leaveAt.count ? fleet.leaveAt[member] : nil
         super.init()
     }
 
@@ -163,7 +169,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         let drains = !fleet.workload.groupMode
         draining = adapter
         defer { draining = nil }
-        while !fleet.stopAll.load(ordering: .relaxed) && !group.done.load(ordering: .relaxed) {
+        while !fleet.stopAll.load(ordering: .relaxed) && !group.done.load(ordering: .relaxed) && !state.leaving {
             if state.holding { hold(adapter) }
             if fleet.endsVersion.load(ordering: .acquiring) != state.seenEnds { takeEnds() }
             if drains {
@@ -208,7 +214,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             quotaGone = true
             return false
         }
-        return state.recordsSinceClock != 0 || !(fleet.stopAll.load(ordering: .relaxed)
+        return !state.leaving && state.recordsSinceClock != 0 || !(state.leaving || fleet.stopAll.load(ordering: .relaxed)
             || group.done.load(ordering: .relaxed)
             || fleet.endsVersion.load(ordering: .acquiring) != state.seenEnds)
     }
@@ -394,6 +400,21 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             fleet.stopEverything(.stopped)
         }
         if let micros = commits.commitIfDue(adapter, now: now) { countCommit(micros) }
+        if let leaveAfter, !state.leaving {
+            let zero = fleet.sendStart.load(ordering: .relaxed)
+            if zero > 0 && now >= zero + leaveAfter { leave(now) }
+        }
+    }
+
+    /// This member leaves its group now (a consumer change): it counts as
+    /// idle from here, and its loop ends, closing its consumer.
+    private func leave(_ now: UInt64) {
+        state.leaving = true
+        if !state.idle {
+            state.idle = true
+            fleet.idleConsumers.add(1, ordering: .acquiringAndReleasing)
+        }
+        fleet.departed(index: index, groupIndex: groupIndex, now: now)
     }
 
     /// A consume run's warm-up is over: what was read so far is the warm-up's.
@@ -418,8 +439,13 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         }
         let ended = MonotonicClock.nanoseconds()
         result.lastRecord = state.consumed == 0 ? 0 : state.recordsSinceClock > 0 ? loopEnd : state.lastRecordTime
-        // A span still quiet at the end runs to the end (its partitions may have gone to another member).
-        if state.quietSince != 0 && state.consumed > 0 { result.quiet.append((state.quietSince, loopEnd)) }
+        // A span still quiet at the end runs to the end (its partitions may
+        // have gone to another member); a member that left is quiet from then on.
+        if state.leaving && state.consumed > 0 {
+            result.quiet.append((state.quietSince != 0 ? state.quietSince : loopEnd, .max))
+        } else if state.quietSince != 0 && state.consumed > 0 {
+            result.quiet.append((state.quietSince, loopEnd))
+        }
         closeInterval(end: ended, adapter: adapter)
         collector.finish(worker: index, lastIndex: current.index - 1)
         result.consumed = state.consumed

@@ -66,6 +66,7 @@ public struct EndToEndRun: Sendable {
             workload: consume, target: target, admin: admin,
             stamps: StampCheck(run: run, producers: produce.producers, rated: produce.throughput != nil),
             startAt: startAt, awaitsEnds: true)
+        fleet.leaveAt = try ConsumerChange.schedule(produce.consumerChanges, members: consume.consumers)
         // At a fixed rate the group expects a record every 1/rate s: a pause is at least ten of those.
         if let rate = produce.throughput { fleet.pauseThreshold = max(0.1, 10 / rate) }
         // The consumers do not stop with the producers: after a Ctrl-C they
@@ -90,6 +91,7 @@ public struct EndToEndRun: Sendable {
                 try fleet.waitUntilJoined()
                 faults?.start()
                 defer { faults?.stop() }
+                fleet.startedSending()
                 produced = try producers.run(stop: stop, onInterval: onProduceInterval)
             }
         } catch {
@@ -129,8 +131,9 @@ public struct EndToEndRun: Sendable {
                                                           producers: produced.timeline)
             drain = figures
         }
+        let events = ((faults?.events ?? []) + fleet.departures.withLock { $0 }).sorted { $0.at < $1.at }
         return EndToEndOutcome(produce: produced, consume: consumed, integrity: integrity, run: run,
-                               faults: faults?.events ?? [], backlog: drain)
+                               faults: events, backlog: drain)
     }
 
     /// The consumers join and hold; the producers start on a thread of their
@@ -152,6 +155,7 @@ public struct EndToEndRun: Sendable {
         thread.name = "zoobench-e2e-producers"
         faults?.start()
         defer { faults?.stop() }
+        consumers.startedSending()
         thread.start()
         let base = startAt.values.reduce(0, +)
         let wanted = Int64((Double(bytes) / max(1, recordBytes)).rounded(.up))

@@ -42,6 +42,9 @@ public struct MeasuredRun: Sendable {
         let before = probe.read()
         switch mode {
         case .produce:
+            if let change = produce.consumerChanges.first {
+                throw WorkloadError.invalid("--fault '\(change)': consumers leave only in e2e runs")
+            }
             var fleet = ProducerFleet(workload: produce, target: target.uri)
             fleet.allocationCounter = allocationCounter
             schedule?.start()

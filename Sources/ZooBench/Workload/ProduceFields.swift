@@ -63,19 +63,23 @@ extension ProduceWorkload: WorkloadFieldTable, Codable {
         .duration("interval", \.interval, help: "Timeline interval. Default 1s."),
         WorkloadField("fault", valueName: "spec", isList: true,
                       help: FaultKind.flagHelp(timedFrom: "sending", replacingWorkloadFile: true)
-                        + " Or a change of the producers' rate on any cluster: 'at=5s rate 3x for=2s' (with --throughput).",
+                        + " Or a change of the producers' rate on any cluster: 'at=5s rate 3x for=2s' (with --throughput);"
+                        + " or, in e2e, members leaving each group: 'at=5s consumer leave 1'.",
                       read: { workload, input throws(WorkloadError) in
-                          if RateBurst.isRateChange(input.text) {
+                          if ConsumerChange.isConsumerChange(input.text) {
+                              workload.consumerChanges.append(try ConsumerChange(parsing: input.text, label: input.name))
+                          } else if RateBurst.isRateChange(input.text) {
                               workload.bursts.append(try RateBurst(parsing: input.text, label: input.name))
                           } else {
                               workload.faults.append(try FaultSpec(parsing: input.text, label: input.name))
                           }
                       },
-                      write: { $0.faults.isEmpty && $0.bursts.isEmpty ? nil
-                          : .list($0.faults.map(\.description) + $0.bursts.map(\.description)) },
+                      write: { $0.faults.isEmpty && $0.bursts.isEmpty && $0.consumerChanges.isEmpty ? nil
+                          : .list($0.faults.map(\.description) + $0.bursts.map(\.description) + $0.consumerChanges.map(\.description)) },
                       clear: {
                           $0.faults = []
                           $0.bursts = []
+                          $0.consumerChanges = []
                       }),
     ]
 

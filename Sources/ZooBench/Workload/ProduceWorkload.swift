@@ -65,6 +65,9 @@ public struct ProduceWorkload: Sendable, Hashable {
     /// Changes of the producers' rate on the same timeline (`--fault "at=5s
     /// rate 3x for=2s"`, written with the faults); they need a fixed rate.
     public var bursts: [RateBurst] = []
+    /// Consumers leaving their groups on the same timeline (e2e only:
+    /// `--fault "at=5s consumer leave 1"`, written with the faults).
+    public var consumerChanges: [ConsumerChange] = []
     /// librdkafka properties passed verbatim (`-X key=value`); they win.
     public var properties: [String: String] = [:]
 
