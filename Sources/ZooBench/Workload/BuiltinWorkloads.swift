@@ -135,6 +135,26 @@ public struct BuiltinWorkload: Sendable, Hashable {
 
                 """),
         BuiltinWorkload(
+            name: "rebalance-storm", command: "e2e",
+            summary: "4 consumers told to rejoin, then losing a member, then told again, at 2,000 records/s: each rebalance's pause",
+            fields: """
+                name: rebalance-storm
+                partitions: 12
+                record-size: 512
+                throughput: 2000
+                acks: -1
+                duration: 40s
+                warmup: 0s
+                fault:
+                  - at=4s error api=Heartbeat code=REBALANCE_IN_PROGRESS count=4
+                  - at=16s consumer leave 1
+                  - at=28s error api=Heartbeat code=REBALANCE_IN_PROGRESS count=3
+                consume:
+                  consumers: 4
+                  idle-timeout: 30s
+
+                """),
+        BuiltinWorkload(
             name: "many-producers", command: "produce",
             summary: "16 producers of 100-byte records over 64 partitions, acks=1: client count and connection fan-out",
             fields: """
