@@ -89,9 +89,7 @@ public final class MetricsExporter: Sendable {
 
     /// A producer interval of run `run`.
     public func record(_ interval: IntervalSnapshot, run: String) {
-        let labels = labels(run, role: "producer")
-        counter(Name.intervals, labels).increment()
-        gauge(Name.warmup, labels).set(to: interval.warmup ? 1 : 0)
+        let labels = closed(run, role: "producer", warmup: interval.warmup)
         counter(Name.sent, labels).increment(by: Int64(interval.sent))
         counter(Name.delivered, labels).increment(by: Int64(interval.delivered))
         counter(Name.deliveredBytes, labels).increment(by: Int64(interval.bytes))
@@ -101,11 +99,18 @@ public final class MetricsExporter: Sendable {
                 IntervalFigures(p50: interval.p50, p90: interval.p90, p99: interval.p99, p999: interval.p999, max: interval.max))
     }
 
+    /// An interval of `role` in run `run` closed: counted, with whether it
+    /// was in the warm-up; the labels of its series.
+    private func closed(_ run: String, role: String, warmup: Bool) -> [(String, String)] {
+        let labels = labels(run, role: role)
+        counter(Name.intervals, labels).increment()
+        gauge(Name.warmup, labels).set(to: warmup ? 1 : 0)
+        return labels
+    }
+
     /// A consumer interval of run `run`; `endToEnd` when its records carry send times (e2e).
     public func record(_ interval: ConsumeIntervalSnapshot, run: String, endToEnd: Bool) {
-        let labels = labels(run, role: "consumer")
-        counter(Name.intervals, labels).increment()
-        gauge(Name.warmup, labels).set(to: interval.warmup ? 1 : 0)
+        let labels = closed(run, role: "consumer", warmup: interval.warmup)
         counter(Name.consumed, labels).increment(by: Int64(interval.consumed))
         counter(Name.consumedBytes, labels).increment(by: Int64(interval.bytes))
         counter(Name.commits, labels).increment(by: Int64(interval.commits))
