@@ -88,7 +88,9 @@ struct PlanCommand: ParsableCommand {
 
     /// The planner the flags describe, each probe and step measured by `measure`.
     func planner(measure: @escaping SweepRunner.Measure) throws -> CapacityPlanner {
-        let base = try ProduceWorkload.load(try producer.request(target: target, output: output, defaultName: "plan")).workload
+        var request = try producer.request(target: target, output: output, defaultName: "plan")
+        request.rateSetLater = true  // each step's rate is the plan's
+        let base = try ProduceWorkload.load(request).workload
         var planner = CapacityPlanner(base: base, slo: try SLO(parsing: slo))
         planner.mode = mode.runMode
         planner.consume = try mode.consumer.workload()

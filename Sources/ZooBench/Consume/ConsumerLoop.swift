@@ -214,7 +214,8 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             quotaGone = true
             return false
         }
-        return !state.leaving && state.recordsSinceClock != 0 || !(state.leaving || fleet.stopAll.load(ordering: .relaxed)
+        // Leaving is decided in housekeeping, which restarts the record count: looked at only then.
+        return state.recordsSinceClock != 0 || !(state.leaving || fleet.stopAll.load(ordering: .relaxed)
             || group.done.load(ordering: .relaxed)
             || fleet.endsVersion.load(ordering: .acquiring) != state.seenEnds)
     }

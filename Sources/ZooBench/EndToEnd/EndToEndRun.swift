@@ -78,12 +78,13 @@ public struct EndToEndRun: Sendable {
         fleet.start(stop: consumerStop, onInterval: onConsumeInterval)
         let produced: ProduceOutcome
         var drain: BacklogDrain?
+        var releasedAt = 0.0  // with a backlog: seconds into the consumer timeline
         do {
             var producers = ProducerFleet(workload: produce, target: target, stampRun: run)
             // The producers alone close the window: consumer threads outlive it.
             producers.allocationCounter = allocationCounter
             if let backlog {
-                (produced, drain) = try Self.withBacklog(backlog, producers: producers, consumers: fleet, admin: admin,
+                (produced, drain, releasedAt) = try Self.withBacklog(backlog, producers: producers, consumers: fleet, admin: admin,
                                                          topic: produce.topic, startAt: startAt,
                                                          recordBytes: produce.recordSize.mean, stop: stop, faults: faults,
                                                          onProduceInterval: onProduceInterval)
@@ -127,7 +128,7 @@ public struct EndToEndRun: Sendable {
             }
             : []
         if var figures = drain {
-            figures.caughtUpAfter = BacklogDrain.caughtUp(consumers: consumed.timeline, releasedAt: figures.releasedInTimeline,
+            figures.caughtUpAfter = BacklogDrain.caughtUp(consumers: consumed.timeline, releasedAt: releasedAt,
                                                           producers: produced.timeline)
             drain = figures
         }
@@ -140,10 +141,11 @@ public struct EndToEndRun: Sendable {
     /// own; once about `bytes` value bytes are in the topic (records added ×
     /// the mean record size, read every 20 ms) the consumers are released,
     /// reading from the run's start; then the producers are waited for.
+    /// Returns also when the release was, in seconds of the consumer timeline.
     private static func withBacklog(_ bytes: Int, producers: ProducerFleet, consumers: ConsumerFleet, admin: KafkaAdmin,
                                     topic: String, startAt: [Int32: Int64], recordBytes: Double, stop: StopSignal,
                                     faults: FaultSchedule?, onProduceInterval: (@Sendable (IntervalSnapshot) -> Void)?)
-        throws -> (ProduceOutcome, BacklogDrain) {
+        throws -> (ProduceOutcome, BacklogDrain, Double) {
         // The consumers join first and hold their assignments (at the run's start offsets) until released.
         try consumers.waitUntilJoined(release: false)
         let began = MonotonicClock.nanoseconds()
@@ -169,9 +171,8 @@ public struct EndToEndRun: Sendable {
         try consumers.release()
         while outcome.withLock({ $0 == nil }) { Thread.sleep(forTimeInterval: 0.01) }
         let produced = try outcome.withLock { $0! }.get()
-        var drain = BacklogDrain(requestedBytes: bytes, records: records, bytes: Int64(Double(records) * recordBytes),
+        let drain = BacklogDrain(requestedBytes: bytes, records: records, bytes: Int64(Double(records) * recordBytes),
                                  consumersStartedAt: Double(started - began) / 1e9)
-        drain.releasedInTimeline = Double(started - consumers.start) / 1e9
-        return (produced, drain)
+        return (produced, drain, Double(started - consumers.start) / 1e9)
     }
 }

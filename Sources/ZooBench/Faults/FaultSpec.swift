@@ -40,10 +40,7 @@ public struct FaultSpec: Sendable, Hashable, CustomStringConvertible {
             let value = String(token[token.index(after: equals)...])
             switch key {
             case "at":
-                guard at == nil else { throw bad("at= is given twice") }
-                guard let duration = DurationText.parse(value) else { throw bad("at=\(value) is not a duration") }
-                guard duration <= ProduceWorkload.longestDuration else { throw bad("at=\(value) is later than 30 days") }
-                at = duration
+                try Self.readTime(value, into: &at, bad: bad)
             case "for":
                 guard lasting == nil else { throw bad("for= is given twice") }
                 guard let duration = DurationText.parse(value), duration > .zero else { throw bad("for=\(value) is not a duration") }
@@ -71,6 +68,15 @@ public struct FaultSpec: Sendable, Hashable, CustomStringConvertible {
         if lasting != nil && !kind.lasts { throw bad("\(kind.name) faults do not take for=…") }
         let read = try template.read(arguments, positional: words, kind: kind.name, example: kind.example, bad: bad)
         self.init(at: at, change: ClusterChange(kind.name, read), lasting: lasting)
+    }
+
+    /// Reads the `at=` of a timeline entry (a fault, a rate change, a
+    /// consumer change) into `at`: once, a duration, at most 30 days.
+    static func readTime(_ value: String, into at: inout Duration?, bad: (String) -> WorkloadError) throws(WorkloadError) {
+        guard at == nil else { throw bad("at= is given twice") }
+        guard let duration = DurationText.parse(value) else { throw bad("at=\(value) is not a duration") }
+        guard duration <= ProduceWorkload.longestDuration else { throw bad("at=\(value) is later than 30 days") }
+        at = duration
     }
 
     /// The shortest fault that is undone (`for=`): the cluster needs a few

@@ -59,9 +59,8 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
     let interval: UInt64
     let collector: TimelineCollector<ProducerInterval, IntervalSnapshot>
     let stop: StopSignal
-    /// Nanoseconds between this producer's sends; 0 when unlimited.
-    let sendInterval: Double
-    /// When each record is due at a fixed rate (with the workload's bursts).
+    /// When each record is due at a fixed rate (with the workload's bursts);
+    /// its interval is 0 when unlimited.
     let pacing: SendPacing
     /// Whether sends follow a schedule (so the corrected histogram is kept).
     let rated: Bool
@@ -116,9 +115,9 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         self.stop = stop
         self.stampRun = stampRun
         self.allocationCounter = allocationCounter
-        sendInterval = workload.throughput.map { 1e9 / ($0 / Double(workload.producers)) } ?? 0
-        rated = sendInterval > 0
-        pacing = SendPacing(interval: sendInterval, bursts: workload.bursts)
+        pacing = SendPacing(interval: workload.throughput.map { 1e9 / ($0 / Double(workload.producers)) } ?? 0,
+                            bursts: workload.bursts)
+        rated = pacing.interval > 0
         transactional = workload.transactionalID != nil
         transactionSize = workload.transactionSize ?? 1000
         warmupEnd = workload.warmup.map { start + nanoseconds($0) }

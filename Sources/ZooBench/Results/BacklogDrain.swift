@@ -10,8 +10,6 @@ public struct BacklogDrain: Sendable, Codable, Hashable {
     public var bytes: Int64
     /// Seconds from the producers' start to the consumers' start.
     public var consumersStartedAt: Double
-    /// Seconds from the consumers' timeline start (their launch) to their release.
-    var releasedInTimeline: Double = 0
     /// Seconds from the consumers' start to the end of the first interval in
     /// which their lag was at most one interval's production (they read at
     /// the head); nil when they never got there.
@@ -23,10 +21,6 @@ public struct BacklogDrain: Sendable, Codable, Hashable {
         self.bytes = bytes
         self.consumersStartedAt = consumersStartedAt
         self.caughtUpAfter = caughtUpAfter
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case requestedBytes, records, bytes, consumersStartedAt, caughtUpAfter
     }
 
     /// The end of the first consumer interval after the release whose lag is

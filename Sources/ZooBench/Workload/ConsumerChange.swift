@@ -26,11 +26,7 @@ public struct ConsumerChange: Sendable, Hashable, CustomStringConvertible {
         var rest: [String] = []
         for word in words {
             if word.hasPrefix("at=") {
-                guard at == nil else { throw bad("at= is given twice") }
-                guard let value = DurationText.parse(String(word.dropFirst(3))), value <= ProduceWorkload.longestDuration else {
-                    throw bad("\(word) is not a duration of at most 30 days")
-                }
-                at = value
+                try FaultSpec.readTime(String(word.dropFirst(3)), into: &at, bad: bad)
             } else if word != "consumer" {
                 rest.append(word)
             }

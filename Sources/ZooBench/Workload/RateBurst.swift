@@ -31,11 +31,7 @@ public struct RateBurst: Sendable, Hashable, CustomStringConvertible {
         var factor: Double?
         for token in text.split(whereSeparator: \.isWhitespace).map(String.init) where token != "rate" {
             if token.hasPrefix("at=") {
-                guard at == nil else { throw bad("at= is given twice") }
-                guard let value = DurationText.parse(String(token.dropFirst(3))), value <= ProduceWorkload.longestDuration else {
-                    throw bad("\(token) is not a duration of at most 30 days")
-                }
-                at = value
+                try FaultSpec.readTime(String(token.dropFirst(3)), into: &at, bad: bad)
             } else if token.hasPrefix("for=") {
                 guard lasting == nil else { throw bad("for= is given twice") }
                 guard let value = DurationText.parse(String(token.dropFirst(4))), value >= .milliseconds(100),

@@ -17,6 +17,9 @@ public struct WorkloadRequest: Sendable {
     public var brokers: String?
     /// The run's name when no file names it (`e2e`, `plan`).
     public var defaultName: String?
+    /// Whether the caller sets the rate itself later (a plan, per step), so
+    /// rate changes (`at=… rate 3x`) need no --throughput here.
+    public var rateSetLater = false
 
     public init(file: String? = nil, fields: [(field: String, text: String)] = [], properties: [(key: String, value: String)] = [],
                 uriTopic: String? = nil, brokers: String? = nil, defaultName: String? = nil) {
@@ -46,8 +49,7 @@ extension ProduceWorkload {
         if request.gives("duration") && !request.gives("num-records") { loaded.workload.numRecords = nil }
         loaded.workload = loaded.workload.withDefaultBounds()
         try loaded.workload.validate()
-        // A plan sets each step's rate; every other run sends at the rate given.
-        if request.defaultName != "plan" {
+        if !request.rateSetLater {
             try RateBurst.check(loaded.workload.bursts, throughput: loaded.workload.throughput, requireRate: true)
         }
         return loaded
