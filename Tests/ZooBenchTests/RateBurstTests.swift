@@ -95,9 +95,10 @@ struct ConsumerChangeTests {
         let change = try ConsumerChange(parsing: "at=5s consumer leave 2")
         #expect(change == ConsumerChange(at: .seconds(5), leaving: 2))
         #expect(try ConsumerChange(parsing: change.description) == change)
-        for (text, expected) in [("at=1s consumer join 2", "joining mid-run is not supported yet"),
+        #expect(try ConsumerChange(parsing: "at=1.5s consumer join 2") == ConsumerChange(at: .milliseconds(1500), joining: 2))
+        for (text, expected) in [("at=1s consumer arrive 2", "at=TIME consumer join N"),
                                  ("consumer leave 1", "it needs at="), ("at=1s consumer leave", "at=TIME consumer leave N"),
-                                 ("at=1s consumer leave 0", "at=TIME consumer leave N")] {
+                                 ("at=1s consumer leave 0", "at=TIME consumer leave N"), ("at=1s consumer join -1", "consumer join N")] {
             do {
                 _ = try ConsumerChange(parsing: text)
                 Issue.record("\(text) parsed")
@@ -105,7 +106,10 @@ struct ConsumerChangeTests {
         }
         let leaves = try ConsumerChange.schedule([ConsumerChange(at: .seconds(6), leaving: 1), ConsumerChange(at: .seconds(3), leaving: 1)],
                                                  members: 3)
-        #expect(leaves == [nil, 6_000_000_000, 3_000_000_000])
+        #expect(leaves.leaveAt == [nil, 6_000_000_000, 3_000_000_000] && leaves.joinAt.isEmpty)
+        let both = try ConsumerChange.schedule([ConsumerChange(at: .seconds(4), joining: 2), ConsumerChange(at: .seconds(2), leaving: 1),
+                                                ConsumerChange(at: .seconds(1), joining: 1)], members: 2)
+        #expect(both.leaveAt == [nil, 2_000_000_000] && both.joinAt == [1_000_000_000, 4_000_000_000, 4_000_000_000])
         #expect(throws: WorkloadError.self) { try ConsumerChange.schedule([ConsumerChange(at: .seconds(1), leaving: 3)], members: 3) }
     }
 
@@ -126,6 +130,47 @@ struct ConsumerChangeTests {
         #expect(pauses.count >= 1 && pauses.longest >= 0.2, "\(pauses)")
     }
 
+    /// A member joins 2 s into sending: it subscribes then (an event), is
+    /// given partitions once the group has rebalanced (a second event), and
+    /// reads; the rebalance shows as a pause; nothing is lost.
+    @Test func aMemberJoinsAndReads() throws {
+        var (produce, consume) = EndToEndTests.workloads(topic: "join", rate: 2_000, seconds: 8)
+        consume.consumers = 1
+        produce.consumerChanges = [ConsumerChange(at: .seconds(2), joining: 1)]
+        let target = try BenchTarget(brokers: nil, topic: "join", partitions: 4, replicationFactor: 1)
+        let outcome = try EndToEndRun(produce: produce, consume: consume).run(target: target.uri, admin: target.admin)
+        let joins = try #require(outcome.faults.first { $0.action.hasPrefix("consumer 1 joins group") }, "\(outcome.faults)")
+        #expect(abs(joins.at - 2) < 0.5, "\(joins.at)")
+        let assigned = try #require(outcome.faults.first { $0.action.hasPrefix("consumer 1 has joined group") }, "\(outcome.faults)")
+        #expect(assigned.at > joins.at && assigned.action.hasSuffix("2 partition(s) assigned"), "\(assigned)")
+        #expect(outcome.consume.consumers.count == 2)
+        #expect(outcome.consume.consumers[1].consumed > 0 && outcome.consume.consumers[1].joinSeconds != nil)
+        // The slowest join is the starting member's, before producing.
+        #expect(outcome.consume.joinSeconds == outcome.consume.consumers[0].joinSeconds)
+        let integrity = try #require(outcome.integrity.first)
+        #expect(integrity.lost == 0 && integrity.duplicated == 0 && integrity.consumed == outcome.produce.delivered)
+        let pauses = try #require(outcome.consume.pauses.first)
+        #expect(pauses.count >= 1 && pauses.longest >= 0.2, "\(pauses)")
+    }
+
+    /// A member due to join after the run is over never starts a consumer
+    /// and holds nothing open: the run ends when the records are read.
+    @Test func aJoinAfterTheEndDoesNotHoldTheRun() throws {
+        var (produce, consume) = EndToEndTests.workloads(topic: "late-join", rate: 2_000, seconds: 1)
+        produce.consumerChanges = [ConsumerChange(at: .seconds(60), joining: 2)]
+        let target = try BenchTarget(brokers: nil, topic: "late-join", partitions: 2, replicationFactor: 1)
+        let began = ContinuousClock.now
+        let outcome = try EndToEndRun(produce: produce, consume: consume).run(target: target.uri, admin: target.admin)
+        #expect(ContinuousClock.now - began < .seconds(30))
+        #expect(outcome.faults.isEmpty, "\(outcome.faults)")
+        #expect(outcome.consume.consumers.map(\.consumed).dropFirst(consume.consumers).allSatisfy { $0 == 0 })
+        #expect(outcome.consume.end == .endOfTopic)
+        let integrity = try #require(outcome.integrity.first)
+        #expect(integrity.lost == 0 && integrity.consumed == outcome.produce.delivered)
+        // The members waiting to join publish (empty) intervals like the others.
+        #expect(outcome.consume.timeline.count >= 2)
+    }
+
     @Test func produceRefusesThem() throws {
         var workload = ProduceWorkload()
         workload.consumerChanges = [ConsumerChange(at: .seconds(1), leaving: 1)]
@@ -133,6 +178,6 @@ struct ConsumerChangeTests {
         let target = try BenchTarget(brokers: nil, for: workload)
         #expect {
             _ = try MeasuredRun(mode: .produce, produce: workload).run(on: target)
-        } throws: { "\($0)".contains("consumers leave only in e2e runs") }
+        } throws: { "\($0)".contains("consumers join and leave only in e2e runs") }
     }
 }

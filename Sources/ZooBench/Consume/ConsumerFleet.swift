@@ -37,24 +37,35 @@ public final class ConsumerFleet: @unchecked Sendable {
     /// that counts as a pause (``ConsumerPauses``). Default 0.1; a fixed-rate
     /// e2e run sets 10 records' time when that is longer.
     public var pauseThreshold = 0.1
-    /// When each member of a group leaves it, in nanoseconds from the start
-    /// of sending (``ConsumerChange/schedule(_:members:)``); empty: none
-    /// leaves. Set before ``start(stop:onInterval:)``.
-    var leaveAt: [UInt64?] = []
-    /// When sending started (monotonic ns; 0 until then): the members' leave times count from it.
+    /// When members leave their groups and when new ones join, in
+    /// nanoseconds from the start of sending (``ConsumerChange/schedule(_:members:)``);
+    /// empty: the members stay as they start. Set before ``start(stop:onInterval:)``.
+    var memberSchedule = ConsumerChange.Schedule(leaveAt: [], joinAt: [])
+    /// When sending started (monotonic ns; 0 until then): members' changes count from it.
     let sendStart = Atomic<UInt64>(0)
-    /// Members that left, as fault events.
-    let departures = Mutex<[FaultEvent]>([])
+    /// Members that left or joined, as fault events.
+    let memberEvents = Mutex<[FaultEvent]>([])
 
-    /// Marks the start of sending, from which members' departures are timed.
+    /// Marks the start of sending, from which members' changes are timed.
     func startedSending() { sendStart.store(MonotonicClock.nanoseconds(), ordering: .releasing) }
 
-    /// A member left its group at `now`.
-    func departed(index: Int, groupIndex: Int, now: UInt64) {
+    /// What happened to a member whose group changes.
+    enum MemberChange {
+        case left, joins, assigned(partitions: Int)
+    }
+
+    /// A member left its group, began joining it, or (having joined) was
+    /// given its first partitions, at `now`.
+    func memberChanged(index: Int, groupIndex: Int, _ change: MemberChange, now: UInt64) {
         let zero = sendStart.load(ordering: .acquiring)
-        let event = FaultEvent(at: Double(now - min(now, zero)) / 1e9,
-                               action: "consumer \(index % workload.consumers) left " + (groups[groupIndex].map { "group \($0)" } ?? "the fleet"))
-        departures.withLock { $0.append(event) }
+        let group = groups[groupIndex].map { "group \($0)" } ?? "the fleet"
+        let what = switch change {
+        case .left: "left \(group)"
+        case .joins: "joins \(group)"
+        case .assigned(let partitions): "has joined \(group): \(partitions) partition(s) assigned"
+        }
+        let event = FaultEvent(at: Double(now - min(now, zero)) / 1e9, action: "consumer \(index % membersPerGroup) \(what)")
+        memberEvents.withLock { $0.append(event) }
     }
     let endReason = Mutex<ConsumeEnd?>(nil)
     /// The ends to read to, once known; read by consumers when `endsVersion` changes.
@@ -117,8 +128,12 @@ public final class ConsumerFleet: @unchecked Sendable {
     /// consumers do not end the run.
     let awaitsEnds: Bool
 
-    /// Consumers in the whole fleet.
-    public var consumerCount: Int { groups.count * workload.consumers }
+    /// Members of each group: the starting ones, then those that join later.
+    var membersPerGroup: Int { workload.consumers + memberSchedule.joinAt.count }
+    /// Consumers in the whole fleet, counting those that join later.
+    public var consumerCount: Int { groups.count * membersPerGroup }
+    /// Consumers that start with the run (and join before sending starts).
+    var startingCount: Int { groups.count * workload.consumers }
 
     /// Launches every consumer on its own thread; they connect, join and read.
     public func start(stop: StopSignal = StopSignal(),
@@ -144,9 +159,15 @@ public final class ConsumerFleet: @unchecked Sendable {
         // Members read nothing until all have joined (``waitUntilJoined()`` releases them).
         configuration.holdAssignments = workload.groupMode
         for groupIndex in groups.indices {
-            for member in 0..<workload.consumers {
-                let index = groupIndex * workload.consumers + member
+            for member in 0..<membersPerGroup {
+                let index = groupIndex * membersPerGroup + member
                 var mine = configuration
+                if member >= workload.consumers {
+                    // A member that joins later takes what a rebalance gives
+                    // it, from the group's committed offsets.
+                    mine.holdAssignments = false
+                    mine.startOffsets = [:]
+                }
                 if let partitions = workload.partitions {
                     // Simple consumers share the listed partitions round-robin.
                     mine.partitions = partitions.enumerated().filter { $0.offset % workload.consumers == member }.map(\.element)
@@ -166,23 +187,23 @@ public final class ConsumerFleet: @unchecked Sendable {
         }
     }
 
-    /// Waits until every consumer has joined its group (or been assigned its
-    /// partitions) and, in group mode, each group's members hold all the
-    /// topic's partitions between them. Throws if a consumer failed or the
-    /// join timeout passed.
     /// Lets the joined members read; returns once each has applied its
     /// assignment on its own thread: producers that start before then fill
     /// partitions nobody fetches yet (on the embedded cluster, past what it keeps).
     public func release() throws {
         released.store(true, ordering: .releasing)
         let deadline = MonotonicClock.nanoseconds() + nanoseconds(workload.joinTimeout)
-        while workload.groupMode && reading.load(ordering: .acquiring) < consumerCount
+        while workload.groupMode && reading.load(ordering: .acquiring) < startingCount
             && MonotonicClock.nanoseconds() < deadline && failure.withLock({ $0 }) == nil {
             Thread.sleep(forTimeInterval: 0.001)
         }
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
+    /// Waits until every starting consumer has joined its group (or been
+    /// assigned its partitions) and, in group mode, each group's members
+    /// hold all the topic's partitions between them, then releases them
+    /// (``release()``). Throws if a consumer failed or the join timeout passed.
     /// `release` false: return once every member has joined, still holding
     /// its assignment (reading nothing) until ``release()``.
     public func waitUntilJoined(release: Bool = true) throws {
@@ -190,7 +211,7 @@ public final class ConsumerFleet: @unchecked Sendable {
         while true {
             if let error = failure.withLock({ $0 }) { throw error }
             let all = loops.withLock { $0 }
-            if joined.load(ordering: .acquiring) == consumerCount {
+            if joined.load(ordering: .acquiring) >= startingCount {
                 let stable = groups.indices.allSatisfy { g in
                     !workload.groupMode
                         || all.filter { $0.groupIndex == g }.reduce(0) { $0 + $1.assignedNow } == partitionCount
@@ -307,7 +328,9 @@ public final class ConsumerFleet: @unchecked Sendable {
         if first != .max && last > measureStart { outcome.elapsedSeconds = Double(last - measureStart) / 1e9 }
         if measuredEnd > start { outcome.totalSeconds = Double(measuredEnd - start) / 1e9 }
         if first != .max { outcome.firstRecordSeconds = Double(first - start) / 1e9 }
-        outcome.joinSeconds = workload.groupMode ? outcome.consumers.compactMap(\.joinSeconds).max() : nil
+        // The slowest join before producing: members that joined later are in their events instead.
+        outcome.joinSeconds = workload.groupMode
+            ? outcome.consumers.filter { $0.index % membersPerGroup < workload.consumers }.compactMap(\.joinSeconds).max() : nil
         outcome.end = endReason.withLock { $0 } ?? .idle
         if outcome.partial { outcome.end = .stopped }
         outcome.timeline = collector?.snapshots ?? []

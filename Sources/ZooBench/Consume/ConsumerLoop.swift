@@ -105,6 +105,9 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     private let group: GroupState
     /// When this member leaves, in nanoseconds from the start of sending (nil: it stays).
     private let leaveAfter: UInt64?
+    /// When this member joins, in nanoseconds from the start of sending
+    /// (nil: it starts with the run).
+    private let joinAfter: UInt64?
 
     init(fleet: ConsumerFleet, index: Int, groupIndex: Int, configuration: KafkaConsumerConfiguration,
          interval: UInt64, collector: TimelineCollector<ConsumerInterval, ConsumeIntervalSnapshot>, stop: StopSignal) {
@@ -129,8 +132,10 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         offsets = OffsetTracker(partitions: fleet.partitionCount)
         commits = CommitTimer(every: workload.commitInterval.map(nanoseconds))
         group = fleet.groupStates[groupIndex]
-        let member = index % max(1, workload.consumers)
-        leaveAfter = member < fleet.leaveAt.count ? fleet.leaveAt[member] : nil
+        let member = index % fleet.membersPerGroup
+        let schedule = fleet.memberSchedule
+        leaveAfter = member < schedule.leaveAt.count ? schedule.leaveAt[member] : nil
+        joinAfter = member >= workload.consumers ? schedule.joinAt[member - workload.consumers] : nil
         super.init()
     }
 
@@ -139,6 +144,13 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
 
     func run() {
         AllocationAttribution.enter(.caller)
+        if let joinAfter, !awaitTurn(joinAfter) {
+            // The run ended before this member's time to join came.
+            fleet.allocationCounter?.leave()
+            closeInterval(end: MonotonicClock.nanoseconds(), adapter: nil)
+            collector.finish(worker: index, lastIndex: current.index - 1)
+            return
+        }
         result.subscribed = MonotonicClock.nanoseconds()
         let adapter: KafkaInputAdapter
         do {
@@ -160,7 +172,14 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         }
 
         state.lastRecordTime = result.subscribed
-        current.end = fleet.start
+        if joinAfter != nil {
+            fleet.memberChanged(index: index, groupIndex: groupIndex, .joins, now: result.subscribed)
+            // Until its first record this member is quiet: the group's pause
+            // is then the time none of its members reads.
+            state.quietSince = 1
+        } else {
+            current.end = fleet.start
+        }
         if !fleet.workload.groupMode { markJoined(at: result.subscribed) }
         // Simple consumers take every record already here in one librdkafka
         // call (KafkaInputAdapter.drainQueued, calling received(_:)); a
@@ -226,7 +245,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     @inline(__always)
     private func take(_ record: KafkaRecord, now given: UInt64, _ adapter: KafkaInputAdapter) -> Bool {
         var now = given
-        if !state.joined || state.idle { arrived(now: now) }
+        if !state.joined || state.idle || state.quietSince != 0 { arrived(now: &now) }
         if quota {
             let left = group.remaining.subtract(1, ordering: .relaxed).newValue
             if left < 0 { return false }  // another consumer of the group took the last one
@@ -333,9 +352,12 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         }
     }
 
-    /// A record came to a consumer not yet counted joined, or counted idle.
-    private func arrived(now: UInt64) {
-        if !state.joined { markJoined(at: now != 0 ? now : MonotonicClock.nanoseconds()) }
+    /// A record came to a consumer not yet counted joined, counted idle, or
+    /// quiet (records drained or taken without waiting end a quiet span too).
+    private func arrived(now: inout UInt64) {
+        if now == 0 { now = MonotonicClock.nanoseconds() }
+        if !state.joined { markJoined(at: now) }
+        endQuiet(at: now)
         if state.idle {
             state.idle = false
             fleet.idleConsumers.subtract(1, ordering: .acquiringAndReleasing)
@@ -415,7 +437,33 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             state.idle = true
             fleet.idleConsumers.add(1, ordering: .acquiringAndReleasing)
         }
-        fleet.departed(index: index, groupIndex: groupIndex, now: now)
+        fleet.memberChanged(index: index, groupIndex: groupIndex, .left, now: now)
+    }
+
+    /// A member that joins later waits for its time (`after` ns from the
+    /// start of sending), counted idle so that it holds no run open, and
+    /// publishes an empty interval at each boundary meanwhile. False when
+    /// the run ended (or was stopped) first.
+    private func awaitTurn(_ after: UInt64) -> Bool {
+        state.idle = true
+        fleet.idleConsumers.add(1, ordering: .acquiringAndReleasing)
+        current.end = fleet.start
+        while !fleet.stopAll.load(ordering: .relaxed) && !group.done.load(ordering: .relaxed) {
+            if stop.isStopped {
+                result.stopped = true
+                fleet.stopEverything(.stopped)
+                return false
+            }
+            let now = MonotonicClock.nanoseconds()
+            while now >= state.nextBoundary {
+                closeInterval(end: state.nextBoundary, adapter: nil)
+                state.nextBoundary += interval
+            }
+            let zero = fleet.sendStart.load(ordering: .acquiring)
+            if zero > 0 && now >= zero + after { return true }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        return false
     }
 
     /// A consume run's warm-up is over: what was read so far is the warm-up's.
@@ -469,15 +517,18 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         state.joined = true
         result.joined = time
         fleet.joined.add(1, ordering: .releasing)
+        if joinAfter != nil {
+            fleet.memberChanged(index: index, groupIndex: groupIndex, .assigned(partitions: assignedNow), now: time)
+        }
     }
 
-    private func closeInterval(end: UInt64, adapter: KafkaInputAdapter) {
+    private func closeInterval(end: UInt64, adapter: KafkaInputAdapter?) {
         AllocationAttribution.marked(.callerPeriodic) { publishInterval(end: end, adapter: adapter) }
     }
 
-    private func publishInterval(end: UInt64, adapter: KafkaInputAdapter) {
+    private func publishInterval(end: UInt64, adapter: KafkaInputAdapter?) {
         current.end = end
-        let lags = adapter.progress().compactMap(\.lag)
+        let lags = adapter?.progress().compactMap(\.lag) ?? []
         current.lag = lags.isEmpty ? nil : lags.reduce(0, +)
         collector.publish(current)
         current = ConsumerInterval(index: current.index + 1, end: end, fetchWait: LatencyHistogram.make(),

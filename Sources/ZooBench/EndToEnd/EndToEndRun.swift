@@ -61,12 +61,15 @@ public struct EndToEndRun: Sendable {
         consume.warmup = nil  // the producers' warm-up marks the records instead
         try consume.validate()
         let run = UInt32.random(in: 1...UInt32.max)
+        if let change = produce.consumerChanges.first, !consume.groupMode {
+            throw WorkloadError.invalid("--fault '\(change)': members join and leave groups; simple consumers on listed partitions have none")
+        }
         let startAt = try admin.endOffsets(topic: produce.topic)
         let fleet = try ConsumerFleet(
             workload: consume, target: target, admin: admin,
             stamps: StampCheck(run: run, producers: produce.producers, rated: produce.throughput != nil),
             startAt: startAt, awaitsEnds: true)
-        fleet.leaveAt = try ConsumerChange.schedule(produce.consumerChanges, members: consume.consumers)
+        fleet.memberSchedule = try ConsumerChange.schedule(produce.consumerChanges, members: consume.consumers)
         // At a fixed rate the group expects a record every 1/rate s: a pause is at least ten of those.
         if let rate = produce.throughput { fleet.pauseThreshold = max(0.1, 10 / rate) }
         // The consumers do not stop with the producers: after a Ctrl-C they
@@ -132,7 +135,7 @@ public struct EndToEndRun: Sendable {
                                                           producers: produced.timeline)
             drain = figures
         }
-        let events = ((faults?.events ?? []) + fleet.departures.withLock { $0 }).sorted { $0.at < $1.at }
+        let events = ((faults?.events ?? []) + fleet.memberEvents.withLock { $0 }).sorted { $0.at < $1.at }
         return EndToEndOutcome(produce: produced, consume: consumed, integrity: integrity, run: run,
                                faults: events, backlog: drain)
     }

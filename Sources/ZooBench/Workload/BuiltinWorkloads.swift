@@ -136,7 +136,7 @@ public struct BuiltinWorkload: Sendable, Hashable {
                 """),
         BuiltinWorkload(
             name: "rebalance-storm", command: "e2e",
-            summary: "4 consumers told to rejoin, then losing a member, then told again, at 2,000 records/s: each rebalance's pause",
+            summary: "4 consumers told to rejoin, then losing a member, gaining one, told again, at 2,000 records/s: each rebalance's pause",
             fields: """
                 name: rebalance-storm
                 partitions: 12
@@ -148,7 +148,8 @@ public struct BuiltinWorkload: Sendable, Hashable {
                 fault:
                   - at=4s error api=Heartbeat code=REBALANCE_IN_PROGRESS count=4
                   - at=16s consumer leave 1
-                  - at=28s error api=Heartbeat code=REBALANCE_IN_PROGRESS count=3
+                  - at=22s consumer join 1
+                  - at=30s error api=Heartbeat code=REBALANCE_IN_PROGRESS count=4
                 consume:
                   consumers: 4
                   idle-timeout: 30s
