@@ -8,17 +8,19 @@ public enum EventText {
     private static let fixed = NumberText.fixed
 
     /// `target    embedded cluster, 3 brokers at …; topic zoobench (6 partitions)` and, there, the caveat.
-    public static func target(_ target: BenchTarget, topic: String) -> [String] {
+    /// `topics` > 1: the topic and `topic-2` … (``ProduceWorkload/topicNames``), each as partitioned as the first.
+    public static func target(_ target: BenchTarget, topic: String, topics: Int = 1) -> [String] {
         let partitions = target.topic?.partitions.count ?? 0
+        let named = topics == 1 ? "topic \(topic) (\(partitions) partitions" : "\(topics) topics \(topic), \(topic)-2 … \(topic)-\(topics) (\(partitions) partitions each"
         switch target.kind {
         case .embedded:
             return ["target    embedded cluster, \(target.metadata.brokers.count) brokers at \(target.uri.bootstrapServers); "
-                        + "topic \(topic) (\(partitions) partitions)",
+                        + "\(named))",
                     "note      the embedded cluster runs in this process and does not replicate: these figures measure "
                         + "the client, not a cluster's capacity (acks=-1 costs what acks=1 does here)"]
         case .external:
-            return ["target    \(target.uri.bootstrapServers), \(target.metadata.brokers.count) brokers; topic \(topic) "
-                + "(\(partitions) partitions\(target.createdTopic ? ", created" : ""))"]
+            return ["target    \(target.uri.bootstrapServers), \(target.metadata.brokers.count) brokers; \(named)"
+                + "\(target.createdTopic ? ", created" : ""))"]
         }
     }
 
@@ -32,7 +34,7 @@ public enum EventText {
         bursts.isEmpty ? nil : "rate      " + bursts.map(\.description).joined(separator: "; ") + note
     }
 
-    /// `consumers at=5s consumer leave 1`: members scheduled to leave their groups.
+    /// `consumers at=5s consumer leave 1`: members scheduled to leave or join their groups.
     public static func consumerChanges(_ changes: [ConsumerChange]) -> String? {
         changes.isEmpty ? nil : "consumers " + changes.map(\.description).joined(separator: "; ")
     }

@@ -22,7 +22,7 @@ public enum ProduceSummary {
         parts.append("of \(w.recordSize) B \(w.payload)"
             + (w.compressibility > 0 ? " (compressibility \(w.compressibility))" : ""))
         parts.append("acks=\(w.acks)")
-        parts.append("\(w.producers) producer(s)")
+        parts.append("\(w.producers) producer(s)" + (w.topics > 1 ? " over \(w.topics) topics" : ""))
         parts.append("compression \(w.compression)")
         if let rate = w.throughput { parts.append("at \(fixed(rate, 0)) records/s") }
         if let warmup = w.warmup { parts.append("warm-up \(DurationText.format(warmup))") }

@@ -125,7 +125,7 @@ struct PlanCommand: ParsableCommand {
         let say = output.say
         let topic = targetTopic?(planner.mode, base.topic) ?? base.topic
         let target = try BenchTarget(brokers: try self.target.bootstrap(), for: base, topic: topic)
-        EventText.target(target, topic: topic).forEach(say)
+        EventText.target(target, topic: topic, topics: base.topics).forEach(say)
         if planner.mode == .e2e, let note = planner.consume.adapt(to: target) { say("note      " + note) }
         say("workload  " + ProduceSummary.describe(base))
         say("slo       \(planner.slo) (\(planner.mode == .e2e ? "send → consume" : "send → ack"), from the intended send time)")

@@ -45,7 +45,7 @@ struct ProduceCommand: ParsableCommand {
         let live = try metrics.start(command: "produce", say: say)  // a port that cannot be had fails before the cluster starts
         defer { live?.finish() }
         let target = try BenchTarget(brokers: try self.target.bootstrap(), for: workload)
-        EventText.target(target, topic: workload.topic).forEach(say)
+        EventText.target(target, topic: workload.topic, topics: workload.topics).forEach(say)
         say("workload  " + ProduceSummary.describe(workload))
         EventText.faults(workload.faults).map(say)
         EventText.bursts(workload.bursts).map(say)

@@ -10,6 +10,7 @@ struct ProducerOptions: ParsableArguments {
     var workload: String?
     @Option(help: .produce("name")) var name: String?
     @Option(help: .produce("partitions")) var partitions: String?
+    @Option(help: .produce("topics")) var topics: String?
     @Option(help: .produce("replication-factor")) var replicationFactor: String?
     @Option(help: .produce("acks")) var acks: String?
     @Option(help: .produce("batch-size")) var batchSize: String?

@@ -24,6 +24,7 @@ struct SwarmRun {
 
         // e2e workers have topics of their own (TOPIC.w1 …); the base topic is not used.
         let firstTopic = SwarmSession.firstTopic(mode: mode, base: workload.topic)
+        try SwarmSession.check(workload)
         let target = try BenchTarget(brokers: brokers, for: workload, topic: firstTopic)
         EventText.target(target, topic: firstTopic).forEach(say)
         let secrets = SwarmSession.secrets(workload, consume)

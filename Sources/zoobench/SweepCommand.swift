@@ -76,7 +76,7 @@ struct SweepCommand: ParsableCommand {
         let say = output.say
         let topic = targetTopic?(plan) ?? plan.base.topic
         let target = try BenchTarget(brokers: try self.target.bootstrap(), for: plan.base, topic: topic)
-        EventText.target(target, topic: topic).forEach(say)
+        EventText.target(target, topic: topic, topics: plan.base.topics).forEach(say)
         if plan.mode == .e2e, let note = runner.consume.adapt(to: target) { say("note      " + note) }
         say(EventText.sweep(plan))
 

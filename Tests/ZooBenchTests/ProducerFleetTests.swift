@@ -21,6 +21,31 @@ struct ProducerFleetTests {
         Case(producers: 2, partitions: 2, acks: .leader, codec: .snappy, records: 5_000),
     ]
 
+    /// Several topics (OMB's `topics`): producer i writes to topic i mod N;
+    /// each topic grows by its producers' share, and the run's offset check
+    /// sums over all of them.
+    @Test func severalTopics() throws {
+        var workload = ProduceWorkload()
+        workload.topic = "multi"
+        workload.topics = 3
+        workload.partitions = 4
+        workload.producers = 5  // topics get 2, 2 and 1 producers
+        workload.numRecords = 10_000  // 2,000 a producer
+        workload.warmupRecords = 0
+        workload.recordSize = .fixed(100)
+        workload.lingerMs = 1
+        let target = try BenchTarget(brokers: nil, for: workload)
+        for name in workload.topicNames {
+            #expect(try target.admin.describeTopic(name).partitions.count == 4, "\(name)")
+        }
+        let result = try MeasuredRun(mode: .produce, produce: workload).run(on: target)
+        let grown = try workload.topicNames.map { try target.admin.endOffsetTotal(topic: $0) }
+        #expect(grown == [4_000, 4_000, 2_000])
+        #expect(result.summary?.delivered == 10_000)
+        #expect(result.summary?.brokerOffsetGrowth == 10_000)
+        #expect(result.workload?.topics == 3)
+    }
+
     /// Delivered equals the growth of the broker's end offsets, summed over partitions.
     @Test(arguments: cases)
     func deliveredMatchesBrokerOffsets(_ example: Case) throws {

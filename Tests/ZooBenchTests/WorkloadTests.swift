@@ -89,6 +89,29 @@ struct WorkloadTests {
         #expect(loaded.consumersPerGroup == 1)
     }
 
+    /// OMB's `topics`: that many topics, `producersPerTopic` producers on
+    /// each (zoobench counts producers in all), the rate a total; e2e refuses.
+    @Test func openMessagingSeveralTopics() throws {
+        let loaded = try WorkloadFile.parse("""
+            name: four topics
+            topics: 4
+            partitionsPerTopic: 8
+            messageSize: 100
+            producersPerTopic: 2
+            producerRate: 40000
+            """, source: "omb.yaml")
+        let w = loaded.workload
+        #expect(w.topics == 4 && w.producers == 8 && w.partitions == 8 && w.throughput == 40_000)
+        #expect(w.topicNames == ["zoobench", "zoobench-2", "zoobench-3", "zoobench-4"])
+        #expect((0..<8).map(w.topic(ofProducer:)) == ["zoobench", "zoobench-2", "zoobench-3", "zoobench-4",
+                                                      "zoobench", "zoobench-2", "zoobench-3", "zoobench-4"])
+        #expect(loaded.notes.contains { $0.hasPrefix("OMB topics 4 → topics zoobench, zoobench-2 … (--topics), 2 producer(s) each") })
+        try w.validate()
+        #expect(throws: WorkloadError.self) { try w.validate(stamped: true) }
+        // Without producersPerTopic, OMB's default: one per topic.
+        #expect(try WorkloadFile.parse("topics: 3\nmessageSize: 10\n", source: "omb.yaml").workload.producers == 3)
+    }
+
     /// `consumerBacklogSizeGB` becomes e2e's backlog (GiB, as OMB counts;
     /// a --backlog flag wins); `producerRate: 0` is full speed, and says so.
     @Test func openMessagingBacklogAndUnlimitedRate() throws {
@@ -136,7 +159,8 @@ struct WorkloadTests {
         ("- a\n- b", "expected a mapping of fields"),
         ("acks: [1", "not valid YAML or JSON"),
         ("topics: 1\nmessageSize: 10\nproducerRatio: 3", "field 'producerRatio' is not an OpenMessaging Benchmark workload field"),
-        ("topics: 4\nmessageSize: 10", "field 'topics' is 4; zoobench produce measures one topic"),
+        ("topics: 0\nmessageSize: 10", "field 'topics' must be a whole number from 1 to 256, not 0"),
+        ("topics: 100\nproducersPerTopic: 3", "field 'producersPerTopic' is 3 for each of 100 topics: 300 producers; at most 256"),
         ("topics: 1\nkeyDistributor: ZIPF", "field 'keyDistributor' must be NO_KEY"),
     ])
     func badFilesNameTheField(_ text: String, _ message: String) {

@@ -35,7 +35,8 @@ public struct ProducerFleet: Sendable {
         let pool = try PayloadPool(workload: workload, stamped: stampRun != nil)
         let keys = KeyTable(workload.keys)
         let adapters = try (0..<workload.producers).map { index in
-            try KafkaOutputAdapter(uri: target, acks: workload.acks, timeout: workload.deliveryTimeout,
+            try KafkaOutputAdapter(uri: workload.topics == 1 ? target : KafkaURI(brokers: target.brokers, topic: workload.topic(ofProducer: index)),
+                                   acks: workload.acks, timeout: workload.deliveryTimeout,
                                    configuration: workload.producerConfiguration(producerIndex: index))
         }
         if workload.transactionalID != nil {

@@ -68,9 +68,14 @@ public final class BenchTarget: @unchecked Sendable {
     /// The target a produce workload runs on: its topic (or `topic`, for a
     /// run that measures another) made with its partitions and replication
     /// factor, within its connect timeout.
+    /// With several topics (``ProduceWorkload/topics``) the others are made too.
     public convenience init(brokers: String?, for workload: ProduceWorkload, topic: String? = nil) throws(KafkaError) {
         try self.init(brokers: brokers, topic: topic ?? workload.topic, partitions: workload.partitions,
                       replicationFactor: workload.replicationFactor, connectTimeout: workload.connectTimeout)
+        for name in workload.topicNames.dropFirst() {
+            try KafkaURI.validateTopic(name)
+            try ensureTopic(name, partitions: workload.partitions, replicationFactor: workload.replicationFactor)
+        }
     }
 
     /// Creates `name` if the cluster lacks it (a sweep cell with its own

@@ -34,16 +34,16 @@ public struct MeasuredRun: Sendable {
     public func run(on target: BenchTarget, stop: StopSignal = StopSignal(), startedAt: Date = Date()) throws -> RunResult {
         let topic = produce.topic
         if let partitions = try? target.admin.describeTopic(topic).partitions.count {
-            let consumers = mode == .e2e ? consume.consumers * consume.groups : 0
-            try ClientBudget.check(clients: produce.producers + consumers, partitions: partitions)
+            let consumers = mode == .e2e ? (consume.consumers + ConsumerChange.joining(produce.consumerChanges)) * consume.groups : 0
+            try ClientBudget.check(clients: produce.producers + consumers, partitions: partitions * produce.topics)
         }
         let schedule = try FaultSchedule.make(produce.faults, topic: topic, target: target, onEvent: onFault)
-        let probe = OffsetProbe(admin: target.admin, topics: [topic])
+        let probe = OffsetProbe(admin: target.admin, topics: produce.topicNames)
         let before = probe.read()
         switch mode {
         case .produce:
             if let change = produce.consumerChanges.first {
-                throw WorkloadError.invalid("--fault '\(change)': consumers leave only in e2e runs")
+                throw WorkloadError.invalid("--fault '\(change)': consumers join and leave only in e2e runs")
             }
             var fleet = ProducerFleet(workload: produce, target: target.uri)
             fleet.allocationCounter = allocationCounter

@@ -105,10 +105,18 @@ public final class SwarmSession: @unchecked Sendable {
     /// their clocks, split the workload, publish, collect, merge. Throws
     /// ``RunStopped`` when stopped before the run began. `verbose` reports
     /// the gathering, clocks and shares.
+    /// What a swarm cannot split: refused before any topic is made.
+    public static func check(_ workload: ProduceWorkload) throws(WorkloadError) {
+        if workload.topics > 1 {
+            throw .invalid("topics \(workload.topics): a swarm splits producers over workers, not topics; produce to several topics with zoobench produce or sweep")
+        }
+    }
+
     public func run(mode: RunMode, workload: ProduceWorkload, consume: ConsumeWorkload?, target: BenchTarget,
                     stop: StopSignal, startedAt: Date = Date(), verbose: Bool = true) throws -> RunResult {
         // Faults need the embedded cluster in this process; workers run elsewhere.
         if !workload.faults.isEmpty { throw FaultSchedule.needsEmbeddedCluster }
+        try Self.check(workload)
         let say: (SwarmSessionEvent) -> Void = { event in if verbose { self.events?(event) } }
         say(.waiting(workers: settings.workers, topic: settings.topics.control, wait: settings.wait))
         guard let workers = try coordinator.gather(count: settings.workers, timeout: settings.wait, stop: stop) else {

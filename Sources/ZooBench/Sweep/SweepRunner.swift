@@ -66,8 +66,9 @@ public struct SweepRunner {
             var workload = try plan.workload(for: cell)
             if topicPerCell {
                 workload.topic = "\(plan.base.topic)-cell\(cell.index + 1)"
-                try target.ensureTopic(workload.topic, partitions: workload.partitions,
-                                       replicationFactor: workload.replicationFactor)
+                for name in workload.topicNames {
+                    try target.ensureTopic(name, partitions: workload.partitions, replicationFactor: workload.replicationFactor)
+                }
             }
             var results: [RunResult] = []
             var figures: [CellFigures] = []

@@ -57,6 +57,8 @@ extension ProduceWorkload: WorkloadFieldTable, Codable {
         .flag("idempotence", \.idempotence, help: "Idempotent producers (enable.idempotence)."),
         .text("transactional-id", \.transactionalID, valueName: "id",
               help: "Send in transactions with this id (one per producer: ID-0, ID-1 …)."),
+        .integer("topics", \.topics, help: "Topics to produce to, each with --partitions partitions: the topic, then TOPIC-2 … "
+                 + "TOPIC-N; producer i writes to topic i mod N, so --producers must be at least N (produce runs only). Default 1."),
         .integer("transaction-size", \.transactionSize, help: "Records per transaction. Default 1000."),
         .duration("timeout", \.deliveryTimeout, help: "Delivery timeout per record. Default 30s."),
         .duration("connect-timeout", \.connectTimeout, help: "How long to wait for the cluster. Default 10s."),
@@ -64,7 +66,7 @@ extension ProduceWorkload: WorkloadFieldTable, Codable {
         WorkloadField("fault", valueName: "spec", isList: true,
                       help: FaultKind.flagHelp(timedFrom: "sending", replacingWorkloadFile: true)
                         + " Or a change of the producers' rate on any cluster: 'at=5s rate 3x for=2s' (with --throughput);"
-                        + " or, in e2e, members leaving each group: 'at=5s consumer leave 1'.",
+                        + " or, in e2e, members leaving or joining each group: 'at=5s consumer leave 1', 'at=8s consumer join 2'.",
                       read: { workload, input throws(WorkloadError) in
                           if ConsumerChange.isConsumerChange(input.text) {
                               workload.consumerChanges.append(try ConsumerChange(parsing: input.text, label: input.name))

@@ -41,6 +41,23 @@ public struct ProduceWorkload: Sendable, Hashable {
     public var headers = 0
     /// Producers, each with its own librdkafka handle on its own thread. Default 1.
     public var producers = 1
+    /// Topics the producers share out, each with ``partitions`` partitions
+    /// (OMB's `topics`): ``topicNames``; producer i writes to topic i mod
+    /// topics. Default 1. Produce runs only.
+    public var topics = 1
+
+    /// The topics written: ``topic``, then `topic-2` … `topic-N`.
+    public var topicNames: [String] { [topic] + (topics > 1 ? (2...topics).map { "\(topic)-\($0)" } : []) }
+    /// e2e (records stamped for consumers) reads one topic: its integrity
+    /// ledger is kept by partition.
+    public func checkOneTopic() throws(WorkloadError) {
+        if topics > 1 {
+            throw .invalid("topics \(topics): e2e reads one topic (its integrity ledger is by partition); produce to several with zoobench produce or sweep")
+        }
+    }
+
+    /// The topic producer `index` writes to.
+    public func topic(ofProducer index: Int) -> String { topicNames[index % topics] }
     /// `linger.ms`; nil keeps librdkafka's 5 ms.
     public var lingerMs: Double?
     /// `batch.size` in bytes; nil keeps librdkafka's default.
@@ -66,7 +83,7 @@ public struct ProduceWorkload: Sendable, Hashable {
     /// rate 3x for=2s"`, written with the faults); they need a fixed rate.
     public var bursts: [RateBurst] = []
     /// Consumers leaving their groups on the same timeline (e2e only:
-    /// `--fault "at=5s consumer leave 1"`, written with the faults).
+    /// `--fault "at=5s consumer leave 1"` or `"at=8s consumer join 2"`, written with the faults).
     public var consumerChanges: [ConsumerChange] = []
     /// librdkafka properties passed verbatim (`-X key=value`); they win.
     public var properties: [String: String] = [:]
@@ -194,6 +211,14 @@ public struct ProduceWorkload: Sendable, Hashable {
                 + "\(messageMaxBytes - framing) bytes")
         }
         if producers < 1 || producers > 256 { throw .invalid("producers must be 1 to 256, not \(producers)") }
+        if topics < 1 || topics > 256 { throw .invalid("topics must be 1 to 256, not \(topics)") }
+        if producers < topics {
+            throw .invalid("\(topics) topics need at least as many producers (each writes to one topic), not \(producers)")
+        }
+        if stamped { try checkOneTopic() }
+        if topics > 1 && Int(partitions) * topics > Int(Self.mostPartitions) {
+            throw .invalid("\(topics) topics of \(partitions) partitions are \(Int(partitions) * topics) partitions; at most \(Self.mostPartitions)")
+        }
         if replicationFactor < 1 { throw .invalid("replication-factor must be at least 1, not \(replicationFactor)") }
         if let batchSize, batchSize < 1 { throw .invalid("batch-size must be at least 1") }
         if let transactionSize, transactionSize < 1 { throw .invalid("transaction-size must be at least 1") }

@@ -221,9 +221,7 @@ public enum WorkloadFile {
             workload.name = name.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-" }
                 .reduce(into: "") { $0.append($1) }
         }
-        if let topics = try number("topics"), topics != 1 {
-            throw fail("topics", "is \(trim(topics)); zoobench produce measures one topic")
-        }
+        if let topics = try whole("topics", 1...256) { workload.topics = topics }
         if let partitions = try whole("partitionsPerTopic", 1...Double(ProduceWorkload.mostPartitions)) { workload.partitions = Int32(partitions) }
         if let size = try whole("messageSize", 0...104_857_600) { workload.recordSize = .fixed(size) }
         if let path = fields["payloadFile"] {
@@ -232,7 +230,19 @@ public enum WorkloadFile {
             workload.payload = .file(path)
             workload.payloadDelimiter = "\u{0}NO-DELIMITER\u{0}"
         }
-        if let producers = try whole("producersPerTopic", 1...256) { workload.producers = producers }
+        if let producers = try whole("producersPerTopic", 1...256) {
+            guard producers * workload.topics <= 256 else {
+                throw fail("producersPerTopic", "is \(producers) for each of \(workload.topics) topics: \(producers * workload.topics) producers; at most 256")
+            }
+            // OMB's producers are per topic, zoobench's in all.
+            workload.producers = producers * workload.topics
+        } else {
+            workload.producers = workload.topics
+        }
+        if workload.topics > 1 {
+            notes.append("OMB topics \(workload.topics) → topics \(workload.topicNames.first!), \(workload.topicNames.first!)-2 … (--topics), "
+                + "\(workload.producers / workload.topics) producer(s) each; producerRate is the total")
+        }
         // OMB's producerRate 0 is its "as fast as possible"; a negative rate is an error there and here.
         if let rate = try number("producerRate") {
             guard rate >= 0 else { throw fail("producerRate", "must be 0 (unlimited) or a rate in messages/s, not \(trim(rate))") }

@@ -80,6 +80,7 @@ extension EndToEndRun {
         -> (produce: ProduceWorkload, consume: ConsumeWorkload, notes: [String]) {
         let loaded = try ProduceWorkload.load(request)
         let produce = loaded.workload
+        try produce.checkOneTopic()  // before any topic is made
         // e2e uses the consumer fields an OMB file has; the rest stay unused.
         var notes = loaded.notes(for: "e2e", uses: ["subscriptionsPerTopic", "consumerPerSubscription", "consumerBacklogSizeGB", "consume"])
         var consume = loaded.consume ?? ConsumeWorkload()
