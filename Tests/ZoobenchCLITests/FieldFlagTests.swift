@@ -27,7 +27,7 @@ struct FieldFlagTests {
         [("name", "allflags"), ("topic", "allflags"), ("partitions", "2"), ("replication-factor", "1"), ("acks", "1"),
          ("num-records", "60"), ("duration", "20s"), ("throughput", "3000"), ("warmup-records", "6"),
          ("record-size", "64"), ("payload", "text"), ("compressibility", "0.5"), ("payload-delimiter", ";"),
-         ("keys", "uniform:10"), ("headers", "1"), ("producers", "2"), ("linger-ms", "2"), ("batch-size", "16384"),
+         ("keys", "uniform:10"), ("headers", "1"), ("producers", "2"), ("topics", "2"), ("linger-ms", "2"), ("batch-size", "16384"),
          ("compression", "lz4"), ("timeout", "20s"), ("connect-timeout", "5s"), ("interval", "500ms"),
          ("fault", "at=0s rtt broker=all 1ms")],
         [("name", "txflags"), ("topic", "txflags"), ("num-records", "60"), ("warmup", "1s"), ("idempotence", "true"),
@@ -51,7 +51,7 @@ struct FieldFlagTests {
         let given = ["name", "topic", "partitions", "replication-factor", "acks", "num-records", "duration", "throughput",
                      "warmup-records", "record-size", "payload", "compressibility", "payload-delimiter", "keys", "headers",
                      "producers", "linger-ms", "batch-size", "compression", "timeout", "connect-timeout", "interval", "fault",
-                     "warmup", "idempotence", "transactional-id", "transaction-size"]
+                     "warmup", "idempotence", "transactional-id", "transaction-size", "topics"]
         #expect(Set(ProduceWorkload.fields.map(\.name)) == Set(given))
     }
 }

@@ -51,11 +51,12 @@ public final class ConsumerFleet: @unchecked Sendable {
 
     /// What happened to a member whose group changes.
     enum MemberChange {
-        case left, joins, assigned(partitions: Int)
+        case left, joins, assigned(partitions: Int), firstRecord(partitions: Int)
     }
 
-    /// A member left its group, began joining it, or (having joined) was
-    /// given its first partitions, at `now`.
+    /// A member left its group, began joining it, was first given an
+    /// assignment (which may be empty while the group still rebalances), or
+    /// read its first record, at `now`.
     func memberChanged(index: Int, groupIndex: Int, _ change: MemberChange, now: UInt64) {
         let zero = sendStart.load(ordering: .acquiring)
         let group = groups[groupIndex].map { "group \($0)" } ?? "the fleet"
@@ -63,6 +64,7 @@ public final class ConsumerFleet: @unchecked Sendable {
         case .left: "left \(group)"
         case .joins: "joins \(group)"
         case .assigned(let partitions): "has joined \(group): \(partitions) partition(s) assigned"
+        case .firstRecord(let partitions): "reads its first record (\(partitions) partition(s) assigned)"
         }
         let event = FaultEvent(at: Double(now - min(now, zero)) / 1e9, action: "consumer \(index % membersPerGroup) \(what)")
         memberEvents.withLock { $0.append(event) }

@@ -378,6 +378,9 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
     private func firstRecord(_ now: inout UInt64) {
         if now == 0 { now = MonotonicClock.nanoseconds() }
         result.firstRecord = now
+        if joinAfter != nil {
+            fleet.memberChanged(index: index, groupIndex: groupIndex, .firstRecord(partitions: assignedNow), now: now)
+        }
         if fleet.firstRecord.compareExchange(expected: 0, desired: now, ordering: .relaxed).exchanged {
             fleet.allocationCounter?.begin()
         }

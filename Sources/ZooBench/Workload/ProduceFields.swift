@@ -57,8 +57,12 @@ extension ProduceWorkload: WorkloadFieldTable, Codable {
         .flag("idempotence", \.idempotence, help: "Idempotent producers (enable.idempotence)."),
         .text("transactional-id", \.transactionalID, valueName: "id",
               help: "Send in transactions with this id (one per producer: ID-0, ID-1 …)."),
-        .integer("topics", \.topics, help: "Topics to produce to, each with --partitions partitions: the topic, then TOPIC-2 … "
-                 + "TOPIC-N; producer i writes to topic i mod N, so --producers must be at least N (produce runs only). Default 1."),
+        WorkloadField("topics", valueName: "n",
+                      help: "Topics to produce to, each with --partitions partitions: the topic, then TOPIC-2 … "
+                        + "TOPIC-N; producer i writes to topic i mod N, so --producers must be at least N (produce runs only). Default 1.",
+                      read: { workload, input throws(WorkloadError) in workload.topics = try input.integer() },
+                      // Written only when several: files and results of one topic stay as they were.
+                      write: { $0.topics > 1 ? .integer($0.topics) : nil }),
         .integer("transaction-size", \.transactionSize, help: "Records per transaction. Default 1000."),
         .duration("timeout", \.deliveryTimeout, help: "Delivery timeout per record. Default 30s."),
         .duration("connect-timeout", \.connectTimeout, help: "How long to wait for the cluster. Default 10s."),

@@ -157,8 +157,12 @@ public enum WorkloadFile {
         guard var fields = root as? [String: Any] else {
             throw .invalid("workload file '\(source)': expected a mapping of fields at the top level")
         }
-        let ombMarkers: Set<String> = ["topics", "partitionsPerTopic", "messageSize", "producersPerTopic", "producerRate"]
-        if !ombMarkers.isDisjoint(with: fields.keys) {
+        // An OMB file has a field of OMB's own; `topics` alone is also
+        // zoobench's (--topics), so it marks OMB only among no zoobench fields.
+        let ombOnly = Set(ombUsedFields + ombIgnoredFields).subtracting(["name", "topics"])
+        let zoobenchNames = Set(ProduceWorkload.fields.map(\.name) + ["consume"])
+        if !ombOnly.isDisjoint(with: fields.keys)
+            || (fields["topics"] != nil && zoobenchNames.subtracting(["topics", "name"]).isDisjoint(with: fields.keys)) {
             return try openMessaging(fields, source: source)
         }
         guard let section = fields.removeValue(forKey: "consume") else {
