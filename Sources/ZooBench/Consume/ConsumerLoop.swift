@@ -152,6 +152,10 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             return
         }
         result.subscribed = MonotonicClock.nanoseconds()
+        // Room for the quiet spans of a usual run, made before anything is
+        // counted: growing the array while reading would be zoobench
+        // allocating on the record path (every record can end a span).
+        result.quiet.reserveCapacity(64)
         let adapter: KafkaInputAdapter
         do {
             adapter = try KafkaInputAdapter(uri: fleet.target, groupID: fleet.groups[groupIndex], generateIDs: false,
