@@ -1,6 +1,12 @@
 #ifndef ZOOBENCH_CRDKAFKA_SHIM_H
 #define ZOOBENCH_CRDKAFKA_SHIM_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  // ppoll
+#endif
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <time.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <sys/prctl.h>
@@ -12,6 +18,28 @@ static inline int zoobench_thread_is_librdkafka(void) {
     char name[16] = {0};
     if (prctl(PR_GET_NAME, (unsigned long)name, 0, 0, 0) != 0) return -1;
     return name[0] == 'r' && name[1] == 'd' && name[2] == 'k' && name[3] == ':';
+}
+
+// An eventfd for librdkafka's queue IO events (rd_kafka_queue_io_event_enable):
+// non-blocking, closed on exec; -1 when none can be made.
+static inline int zoobench_event_fd(void) {
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+// Waits until `fd` is readable or `nanoseconds` have passed, to the
+// microsecond (poll(2) counts whole milliseconds). 1: readable, 0: timed
+// out, -1: interrupted or failed.
+static inline int zoobench_wait_readable(int fd, long long nanoseconds) {
+    struct pollfd watched = { .fd = fd, .events = POLLIN, .revents = 0 };
+    struct timespec timeout = { .tv_sec = nanoseconds / 1000000000LL, .tv_nsec = nanoseconds % 1000000000LL };
+    return ppoll(&watched, 1, &timeout, NULL);
+}
+
+// Sets the calling thread's timer slack (how late the kernel may end its
+// sleeps and waits, to group wake-ups; 50 µs by default) to `nanoseconds`.
+// 0 on success. prctl is variadic, so Swift cannot call it.
+static inline int zoobench_set_timer_slack(unsigned long nanoseconds) {
+    return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0);
 }
 
 #endif

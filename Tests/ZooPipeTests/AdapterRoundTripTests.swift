@@ -109,6 +109,35 @@ struct AdapterRoundTripTests {
         #expect(values == payloads)
     }
 
+    /// poll(until:) waits without spinning: with nothing in flight it
+    /// returns at its deadline, not before; with a record in flight it
+    /// returns when the delivery report comes, long before a far deadline.
+    @Test func pollUntilWaitsForTheDeadlineOrTheFirstReport() throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic("paced", partitions: 1)
+        let output = try KafkaOutputAdapter(uri: cluster.uri(topic: "paced"), acks: .leader)
+        var delivered = 0
+        output.onDelivery = { _ in delivered += 1 }
+        var began = MonotonicClock.nanoseconds()
+        #expect(output.poll(until: began + 150_000_000) == 0)
+        let idle = MonotonicClock.nanoseconds() - began
+        #expect(idle >= 150_000_000 && idle < 5_000_000_000, "\(idle) ns")
+
+        let bytes: [UInt8] = Array(repeating: 7, count: 100)
+        try bytes.withUnsafeBytes { payload in
+            try output.send(noCopy: payload, token: 1)
+            began = MonotonicClock.nanoseconds()
+            var served = 0
+            while delivered == 0 && MonotonicClock.nanoseconds() - began < 20_000_000_000 {
+                served += output.poll(until: MonotonicClock.nanoseconds() + 30_000_000_000)
+            }
+            #expect(served >= 1)
+        }
+        // One report, well before the 30 s deadline (the cluster acks in milliseconds).
+        #expect(delivered == 1)
+        #expect(MonotonicClock.nanoseconds() - began < 10_000_000_000)
+    }
+
     /// A one-broker cluster with `topic`, a producer to it (acks=1), and a
     /// buffer of `bytes` bytes of `fill` to send from (the caller frees it).
     static func producing(_ topic: String, partitions: Int32, bytes: Int,

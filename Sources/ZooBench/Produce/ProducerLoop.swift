@@ -140,6 +140,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         var cursor = PayloadPool.Cursor()
 
         AllocationAttribution.enter(.caller)
+        if rated { MonotonicClock.tightenWakeups(to: 1_000) }  // waits between sends end on time
         while MonotonicClock.nanoseconds() < start {}  // the common start, a few ms away
         var state = SendState(nextBoundary: start + interval)
         if transactional { try adapter.beginTransaction() }
@@ -202,14 +203,24 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         return due < state.measuredEnd && now < state.measuredEnd
     }
 
-    /// Serves delivery reports until `until` (the next send, or the interval's end).
+    /// Serves delivery reports until `until` (the next send, or the
+    /// interval's end): waits for reports without spinning (each served as
+    /// it comes, so its latency is not stretched) until ``spinSpan`` before
+    /// `until`, and spins only that last stretch. Spinning through every
+    /// gap kept a core busy at any rate: CPU the cluster, the consumers and
+    /// the other producers on the machine need.
     private func wait(until: UInt64, now: UInt64) {
-        if until - now > 2_000_000 {
-            adapter.poll(timeout: .nanoseconds(Int64(until - now - 1_000_000)))
+        if until - now > Self.spinSpan {
+            adapter.poll(until: until - Self.spinSpan)
         } else {
             adapter.poll()
         }
     }
+
+    /// How long before a send a rated producer stops waiting and spins: a
+    /// wait ends a few µs late with the timer slack tightened (up to ~60 µs
+    /// with the kernel's default); spinning the last 50 µs keeps sends on time.
+    static let spinSpan: UInt64 = 50_000
 
     /// The common case, unlimited plain records: up to one batch
     /// (``KafkaOutputAdapter/batchCapacity``) that shares the warm-up state

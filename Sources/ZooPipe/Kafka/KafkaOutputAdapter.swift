@@ -44,6 +44,9 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     /// Records queued by ``sendBatched(noCopy:token:)`` for one `rd_kafka_produce_batch` call.
     private let pending: UnsafeMutablePointer<rd_kafka_message_t>
     @exclusivity(unchecked) private var pendingCount = 0
+    /// An eventfd librdkafka signals when its main queue (delivery reports)
+    /// goes from empty to not: ``poll(until:)`` waits on it. -1 until first used.
+    @exclusivity(unchecked) private var reportSignal: Int32 = -1
     /// The most records ``sendBatched(noCopy:token:)`` gathers before handing them over.
     public static let batchCapacity = 64
 
@@ -88,6 +91,7 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         rd_kafka_topic_destroy(topicHandle)
         client.destroy()
         pending.deallocate()
+        if reportSignal >= 0 { close(reportSignal) }
     }
 
     // MARK: Sending
@@ -218,6 +222,43 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     @discardableResult
     public func poll(timeout: Duration = .zero) -> Int {
         servePoll(milliseconds: timeout == .zero ? 0 : Int32(clamping: milliseconds(timeout)))
+    }
+
+    /// Serves delivery reports until `deadline` (``MonotonicClock``
+    /// nanoseconds): waits, without spinning, for the first report or the
+    /// deadline, to the microsecond (librdkafka's own poll waits in whole
+    /// milliseconds), then serves what is ready. A report is served as it
+    /// comes, so its latency is not stretched to the end of the wait.
+    /// Returns the events served.
+    @discardableResult
+    public func poll(until deadline: UInt64) -> Int {
+        if reportSignal < 0 && !watchReports() { return servePoll(milliseconds: 0) }
+        // Cleared before serving: a report that comes after the serve signals again.
+        var count: UInt64 = 0
+        _ = read(reportSignal, &count, 8)
+        var served = servePoll(milliseconds: 0)
+        let now = MonotonicClock.nanoseconds()
+        if served == 0 && deadline > now {
+            _ = zoobench_wait_readable(reportSignal, Int64(deadline - now))
+            served = servePoll(milliseconds: 0)
+        }
+        return served
+    }
+
+    /// Makes ``reportSignal`` and has librdkafka write to it; false if it cannot.
+    private func watchReports() -> Bool {
+        let signal = zoobench_event_fd()
+        guard signal >= 0, let queue = rd_kafka_queue_get_main(client.handle) else {
+            if signal >= 0 { close(signal) }
+            return false
+        }
+        defer { rd_kafka_queue_destroy(queue) }
+        var one: UInt64 = 1
+        withUnsafeBytes(of: &one) { bytes in
+            rd_kafka_queue_io_event_enable(queue, signal, bytes.baseAddress, 8)
+        }
+        reportSignal = signal
+        return true
     }
 
     /// One `rd_kafka_poll`. Delivery reports served by one call were all
