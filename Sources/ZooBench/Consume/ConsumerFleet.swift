@@ -179,10 +179,11 @@ public final class ConsumerFleet: @unchecked Sendable {
                 loops.withLock { $0.append(loop) }
                 group.enter()
                 let thread = Thread {
+                    nameThisThread("zb-consumer-\(index)")
                     loop.run()
                     group.leave()
                 }
-                thread.name = "zoobench-consumer-\(index)"
+                thread.name = "zb-consumer-\(index)"
                 thread.stackSize = 1 << 20
                 thread.start()
             }

@@ -157,7 +157,7 @@ public struct EndToEndRun: Sendable {
             let result = Result { try producers.run(stop: stop, onInterval: onProduceInterval) }
             outcome.withLock { $0 = result }
         }
-        thread.name = "zoobench-e2e-producers"
+        thread.name = "zb-e2e-produce"
         faults?.start()
         defer { faults?.stop() }
         consumers.startedSending()

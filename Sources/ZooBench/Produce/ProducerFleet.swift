@@ -63,11 +63,12 @@ public struct ProducerFleet: Sendable {
                 allocationCounter: allocationCounter)
             group.enter()
             let thread = Thread {
+                nameThisThread("zb-producer-\(index)")
                 let result = Result { () throws(KafkaError) in try loop.run() }
                 results.withLock { $0.append((index, result)) }
                 group.leave()
             }
-            thread.name = "zoobench-producer-\(index)"
+            thread.name = "zb-producer-\(index)"
             thread.stackSize = 1 << 20
             thread.start()
         }

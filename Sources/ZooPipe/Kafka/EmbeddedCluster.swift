@@ -89,7 +89,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
         nonisolated(unsafe) let cluster = self.cluster
         let (host, wakeup) = (self.host, self.wakeup)
         let thread = Thread { Self.destroy(cluster, host, wakeup) }
-        thread.name = "zoobench-embedded-cluster-end"
+        thread.name = "zb-cluster-end"
         thread.start()
     }
 

@@ -40,7 +40,7 @@ struct MockWakeup {
                 wait = .milliseconds(5)
             }
         }
-        thread.name = "zoobench-mock-wakeup"
+        thread.name = "zb-mock-wakeup"
         thread.start()
         let result = call()
         returned.signal()
