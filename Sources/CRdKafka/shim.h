@@ -1,10 +1,8 @@
 #ifndef ZOOBENCH_CRDKAFKA_SHIM_H
 #define ZOOBENCH_CRDKAFKA_SHIM_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE  // ppoll
-#endif
 #include <poll.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <librdkafka/rdkafka.h>
@@ -25,6 +23,11 @@ static inline int zoobench_thread_is_librdkafka(void) {
 static inline int zoobench_event_fd(void) {
     return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
+
+// glibc's ppoll, declared here: <poll.h> declares it only under _GNU_SOURCE,
+// which would compile the system headers in this module unlike in the
+// others that share them (the build then fails on mismatched definitions).
+extern int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout, const sigset_t *sigmask);
 
 // Waits until `fd` is readable or `nanoseconds` have passed, to the
 // microsecond (poll(2) counts whole milliseconds). 1: readable, 0: timed
