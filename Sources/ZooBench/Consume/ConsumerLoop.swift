@@ -419,11 +419,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
             current.warmup = true
             if first > 0 && now >= first + (warmup ?? 0) { endWarmup(now) }
         }
-        while now >= state.nextBoundary {
-            closeInterval(end: state.nextBoundary, adapter: adapter)
-            state.nextBoundary += interval
-            if !state.warmedUp { current.warmup = true }
-        }
+        closeDueIntervals(now: now, adapter: adapter)
         if let duration, first > 0 && now >= first + (warmup ?? 0) + duration { fleet.stopEverything(.duration) }
         if stop.isStopped {
             result.stopped = true
@@ -462,10 +458,7 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
                 return false
             }
             let now = MonotonicClock.nanoseconds()
-            while now >= state.nextBoundary {
-                closeInterval(end: state.nextBoundary, adapter: nil)
-                state.nextBoundary += interval
-            }
+            closeDueIntervals(now: now, adapter: nil)
             let zero = fleet.sendStart.load(ordering: .acquiring)
             if zero > 0 && now >= zero + after { return true }
             Thread.sleep(forTimeInterval: 0.005)
@@ -526,6 +519,16 @@ final class ConsumerLoop: KafkaRecordHandler, @unchecked Sendable {
         fleet.joined.add(1, ordering: .releasing)
         if joinAfter != nil {
             fleet.memberChanged(index: index, groupIndex: groupIndex, .assigned(partitions: assignedNow), now: time)
+        }
+    }
+
+    /// Closes every interval whose end `now` has passed (a member not yet
+    /// joined has no adapter: its intervals carry no lag).
+    private func closeDueIntervals(now: UInt64, adapter: KafkaInputAdapter?) {
+        while now >= state.nextBoundary {
+            closeInterval(end: state.nextBoundary, adapter: adapter)
+            state.nextBoundary += interval
+            if !state.warmedUp { current.warmup = true }
         }
     }
 

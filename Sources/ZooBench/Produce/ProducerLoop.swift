@@ -140,7 +140,7 @@ final class ProducerLoop: KafkaDeliveryHandler, @unchecked Sendable {
         var cursor = PayloadPool.Cursor()
 
         AllocationAttribution.enter(.caller)
-        if rated { MonotonicClock.tightenWakeups(to: 1_000) }  // waits between sends end on time
+        if rated { tightenThisThreadsWakeups(to: 1_000) }  // waits between sends end on time
         while MonotonicClock.nanoseconds() < start {}  // the common start, a few ms away
         var state = SendState(nextBoundary: start + interval)
         if transactional { try adapter.beginTransaction() }

@@ -57,7 +57,7 @@ public struct ProduceWorkload: Sendable, Hashable {
     }
 
     /// The topic producer `index` writes to.
-    public func topic(ofProducer index: Int) -> String { topicNames[index % topics] }
+    public func topic(ofProducer index: Int) -> String { index % topics == 0 ? topic : "\(topic)-\(index % topics + 1)" }
     /// `linger.ms`; nil keeps librdkafka's 5 ms.
     public var lingerMs: Double?
     /// `batch.size` in bytes; nil keeps librdkafka's default.

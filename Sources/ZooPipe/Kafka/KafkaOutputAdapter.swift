@@ -45,7 +45,8 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     private let pending: UnsafeMutablePointer<rd_kafka_message_t>
     @exclusivity(unchecked) private var pendingCount = 0
     /// An eventfd librdkafka signals when its main queue (delivery reports)
-    /// goes from empty to not: ``poll(until:)`` waits on it. -1 until first used.
+    /// goes from empty to not: ``poll(until:)`` waits on it. -1 until first
+    /// used, -2 when none could be made (then it is not tried again).
     @exclusivity(unchecked) private var reportSignal: Int32 = -1
     /// The most records ``sendBatched(noCopy:token:)`` gathers before handing them over.
     public static let batchCapacity = 64
@@ -232,7 +233,8 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
     /// Returns the events served.
     @discardableResult
     public func poll(until deadline: UInt64) -> Int {
-        if reportSignal < 0 && !watchReports() { return servePoll(milliseconds: 0) }
+        if reportSignal == -1 { watchReports() }
+        if reportSignal < 0 { return servePoll(milliseconds: 0) }
         // Cleared before serving: a report that comes after the serve signals again.
         var count: UInt64 = 0
         _ = read(reportSignal, &count, 8)
@@ -245,12 +247,13 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
         return served
     }
 
-    /// Makes ``reportSignal`` and has librdkafka write to it; false if it cannot.
-    private func watchReports() -> Bool {
+    /// Makes ``reportSignal`` and has librdkafka write to it (-2 if it cannot).
+    private func watchReports() {
         let signal = zoobench_event_fd()
         guard signal >= 0, let queue = rd_kafka_queue_get_main(client.handle) else {
             if signal >= 0 { close(signal) }
-            return false
+            reportSignal = -2
+            return
         }
         defer { rd_kafka_queue_destroy(queue) }
         var one: UInt64 = 1
@@ -258,7 +261,6 @@ public final class KafkaOutputAdapter: @unchecked Sendable {
             rd_kafka_queue_io_event_enable(queue, signal, bytes.baseAddress, 8)
         }
         reportSignal = signal
-        return true
     }
 
     /// One `rd_kafka_poll`. Delivery reports served by one call were all

@@ -1,4 +1,3 @@
-import CRdKafka
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,14 +6,6 @@ import Darwin
 
 /// Clock readings for measuring, as plain integers so they cost nothing to store.
 public enum MonotonicClock {
-    /// Asks the kernel to end the calling thread's sleeps and waits within
-    /// `nanoseconds` of their time (its timer slack; 50 µs by default), for
-    /// a thread that sleeps between sends on a schedule. False if refused.
-    @discardableResult
-    public static func tightenWakeups(to nanoseconds: UInt) -> Bool {
-        zoobench_set_timer_slack(nanoseconds) == 0
-    }
-
     /// Nanoseconds on the monotonic clock (not wall time; only differences mean anything).
     @inline(__always)
     public static func nanoseconds() -> UInt64 {
