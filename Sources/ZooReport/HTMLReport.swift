@@ -451,7 +451,8 @@ public enum HTMLReport {
     static func facts(workload: String?, environment: RunEnvironment, verdicts: [String]) -> String {
         var rows: [[String]] = []
         if let workload { rows.append(["workload", workload]) }
-        rows.append(["zoobench", "\(environment.zoobenchVersion) (librdkafka \(environment.librdkafkaVersion))"])
+        rows.append(["zoobench", "\(environment.zoobenchVersion) (librdkafka \(environment.librdkafkaVersion)"
+                        + (environment.allocator.map { ", \($0)" } ?? "") + ")"])
         if let features = environment.librdkafkaFeatures, !features.isEmpty {
             rows.append(["librdkafka features", features.joined(separator: ", ")])
         }

@@ -20,6 +20,7 @@ struct Zoobench: ParsableCommand {
         version: """
             zoobench \(ZooBenchVersion.current) (librdkafka \(KafkaVersion.librdkafka))
             librdkafka builtin.features: \(KafkaVersion.builtinFeatures.joined(separator: ","))
+            allocator: \(ProcessAllocator.name)
             """,
         subcommands: [ProduceCommand.self, ConsumeCommand.self, EndToEndCommand.self, SweepCommand.self, PlanCommand.self, CodecsCommand.self, CompareCommand.self, ReportCommand.self,
                       ClusterCommand.self, SwarmCommand.self, WorkerCommand.self, PipeCommand.self, WorkloadsCommand.self]
@@ -27,6 +28,7 @@ struct Zoobench: ParsableCommand {
 
     /// Parses and runs; every error becomes one line on stderr and an exit code.
     static func main() {
+        MimallocPreload.ensure(arguments: Array(CommandLine.arguments.dropFirst()))
         // `help NAME`: ArgumentParser prints the root help for a name it does not know, and exits 0.
         let given = Array(CommandLine.arguments.dropFirst())
         if given.first == "help", let name = given.dropFirst().first(where: { !$0.hasPrefix("-") }),

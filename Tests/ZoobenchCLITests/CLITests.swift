@@ -107,12 +107,48 @@ struct CLITests {
         let result = try ZoobenchProcess.run(["--version"])
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 2)
+        #expect(lines.count == 3)
         #expect(lines.first?.hasPrefix("zoobench 0.") == true)
         #expect(lines.first?.hasSuffix(" (librdkafka \(KafkaVersion.librdkafka))") == true)
         // What the linked library was built with, as librdkafka itself reports it.
-        #expect(lines.last == "librdkafka builtin.features: " + KafkaVersion.builtinFeatures.joined(separator: ","))
+        #expect(lines.dropFirst().first == "librdkafka builtin.features: " + KafkaVersion.builtinFeatures.joined(separator: ","))
         #expect(KafkaVersion.builtinFeatures.contains("zstd") && KafkaVersion.builtinFeatures.contains("lz4"))
+        // The allocator the command preloads (Debian bookworm's mimalloc is 2.0.9).
+        let glibc = ProcessInfo.processInfo.environment["ZOOBENCH_ALLOCATOR"] == "glibc"
+        #expect(lines.last?.hasPrefix(glibc ? "allocator: glibc 2." : "allocator: mimalloc 2.") == true, "\(lines)")
+    }
+
+    /// mimalloc, not glibc, serves librdkafka's allocations in zoobench's
+    /// process: mimalloc's own statistics (printed at exit when asked) see a
+    /// produce run's threads and memory. `ZOOBENCH_ALLOCATOR=glibc` and
+    /// counting runs keep glibc's (no statistics).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["ZOOBENCH_ALLOCATOR"] != "glibc"))
+    func mimallocServesLibrdkafka() throws {
+        /// (peak committed MiB, peak threads) from mimalloc's statistics, nil when it printed none.
+        func statistics(_ arguments: [String], _ environment: [String: String] = [:]) throws -> (Double, Int)? {
+            let result = try ZoobenchProcess.run(arguments, environment: environment.merging(["MIMALLOC_SHOW_STATS": "1"]) { $1 })
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n").map { $0.split(separator: " ") }
+            // " committed:  102.1 MiB  121.9 MiB …" and "   threads:  15  21  39  -18  ok": the first figure is the peak.
+            guard let committed = lines.first(where: { $0.first == "committed:" }),
+                  let threads = lines.first(where: { $0.first == "threads:" }) else { return nil }
+            let value = try #require(Double(committed[1]))
+            let mib = committed[2] == "GiB" ? value * 1024 : committed[2] == "KiB" ? value / 1024 : value
+            return (mib, try #require(Int(threads[1])))
+        }
+        let produce = ["produce", "--acks", "1", "--num-records", "200000", "--record-size", "1k", "--linger-ms", "50",
+                       "--no-save", "--quiet"]
+        let bare = try #require(try statistics(["--version"]), "no mimalloc statistics: is libmimalloc2.0 installed?")
+        let produced = try #require(try statistics(produce))
+        // librdkafka's threads (rdk:main, a thread per broker) and the embedded cluster's allocate through it.
+        #expect(bare.1 == 0 && produced.1 >= 5, "threads seen by mimalloc: \(bare.1) bare, \(produced.1) producing")
+        #expect(produced.0 > bare.0 + 32, "committed \(produced.0) MiB producing, \(bare.0) MiB bare")
+        #expect(try statistics(produce, ["ZOOBENCH_ALLOCATOR": "glibc"]) == nil)
+        #expect(try statistics(produce + ["--count-allocations"]) == nil)
+        // A library that is not there: glibc's malloc, and no loader error on stderr.
+        let missing = try ZoobenchProcess.run(["--version"], environment: ["ZOOBENCH_MIMALLOC": "/nonexistent/libmimalloc.so.2"])
+        #expect(missing.status == 0 && missing.stderr.isEmpty, "stderr: \(missing.stderr)")
+        #expect(missing.stdout.contains("allocator: glibc 2."))
     }
 
     @Test func produceOnTheEmbeddedClusterReportsCheckedFigures() throws {

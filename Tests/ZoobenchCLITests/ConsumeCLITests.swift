@@ -85,6 +85,10 @@ struct ConsumeCLITests {
         let latency = try #require((object["endToEnd"] as? [String: Any])?["latency"] as? [String: Any])
         #expect(latency["count"] as? Int == 5000)
         #expect((object["environment"] as? [String: Any])?["clockNote"] as? String != nil)
+        // The allocator that served the run (the command preloads mimalloc).
+        let glibc = ProcessInfo.processInfo.environment["ZOOBENCH_ALLOCATOR"] == "glibc"
+        let allocator = (object["environment"] as? [String: Any])?["allocator"] as? String
+        #expect(allocator?.hasPrefix(glibc ? "glibc " : "mimalloc 2.") == true, "allocator \(allocator ?? "absent")")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         #expect(files.filter { $0.hasSuffix("-e2e-consume-timeline.csv") }.count == 1)
         #expect(files.filter { $0.hasSuffix("-e2e-timeline.csv") }.count == 1)

@@ -8,6 +8,9 @@ public struct RunEnvironment: Sendable, Codable, Hashable {
     /// The linked librdkafka's `builtin.features` (absent in results written
     /// before zoobench recorded them).
     public var librdkafkaFeatures: [String]?
+    /// The allocator serving the process's malloc, e.g. `mimalloc 2.0.9`
+    /// (``ProcessAllocator``; absent in results written before zoobench recorded it).
+    public var allocator: String?
     public var host: String
     public var cores: Int
     public var operatingSystem: String
@@ -39,7 +42,7 @@ extension RunEnvironment {
         let info = ProcessInfo.processInfo
         return RunEnvironment(
             zoobenchVersion: ZooBenchVersion.current, librdkafkaVersion: KafkaVersion.librdkafka,
-            librdkafkaFeatures: KafkaVersion.builtinFeatures,
+            librdkafkaFeatures: KafkaVersion.builtinFeatures, allocator: ProcessAllocator.name,
             host: info.hostName, cores: info.activeProcessorCount,
             operatingSystem: info.operatingSystemVersionString,
             clusterKind: target.kind,
