@@ -17,7 +17,7 @@ struct AllocationOptions: ParsableArguments {
         guard countAllocations || requireZeroCopy else { return nil }
         if AllocationCounter.isAvailable { return AllocationCounter() }
         let library = Self.interposerLibrary
-        let marker = "ZOOBENCH_INTERPOSER_PRELOADED"
+        let marker = Self.interposerMarker
         if ProcessInfo.processInfo.environment[marker] != nil {
             throw ValidationError("--count-allocations: \(library) was preloaded but counts no allocation in this process")
         }
@@ -32,6 +32,9 @@ struct AllocationOptions: ParsableArguments {
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         throw ValidationError("--count-allocations: could not run zoobench again with the interposer: \(String(cString: strerror(errno)))")
     }
+
+    /// Set when zoobench runs itself again with the interposer preloaded.
+    static let interposerMarker = "ZOOBENCH_INTERPOSER_PRELOADED"
 
     /// libMallocInterposerSwift.so in the folder of the running binary.
     static var interposerLibrary: String {

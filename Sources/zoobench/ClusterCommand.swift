@@ -86,7 +86,7 @@ struct ClusterCommand: ParsableCommand {
         if control {
             // Commands are read from stdin on a thread of their own, until its end or `quit`.
             let session = ClusterControl(cluster: cluster)
-            let reader = Thread {
+            Thread.named("zb-control") {
                 // Lines are bounded: a command is a few words, and stdin may be anything (/dev/zero has no newline).
                 var lines = LineReader(fd: STDIN_FILENO, longestLine: ClusterControl.longestCommand)
                 while let line = try? lines.next() {
@@ -104,9 +104,7 @@ struct ClusterCommand: ParsableCommand {
                         return
                     }
                 }
-            }
-            reader.name = "zoobench-control"
-            reader.start()
+            }.start()
         }
         if let limit {
             _ = done.wait(timeout: .now() + DurationText.seconds(limit))

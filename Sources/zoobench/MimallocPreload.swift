@@ -31,14 +31,12 @@ enum MimallocPreload {
     static func ensure(arguments: [String]) {
         let environment = ProcessInfo.processInfo.environment
         if let original = environment[marker] {
-            // The second start: put the user's LD_PRELOAD back for children.
-            if original.isEmpty { unsetenv("LD_PRELOAD") } else { setenv("LD_PRELOAD", original, 1) }
-            unsetenv(marker)
+            giveBack(original)  // the second start: children get the user's LD_PRELOAD
             return
         }
         guard ProcessAllocator.mimallocVersion == nil,
               environment["ZOOBENCH_ALLOCATOR"]?.lowercased() != "glibc",
-              environment["ZOOBENCH_INTERPOSER_PRELOADED"] == nil,
+              environment[AllocationOptions.interposerMarker] == nil,
               !arguments.contains(where: { $0 == "--count-allocations" || $0 == "--require-zero-copy" }),
               let library = (environment["ZOOBENCH_MIMALLOC"].map { [$0] } ?? candidates)
                 .first(where: { FileManager.default.fileExists(atPath: $0) })
@@ -47,7 +45,11 @@ enum MimallocPreload {
         setenv(marker, original, 1)
         setenv("LD_PRELOAD", original.isEmpty ? library : "\(library):\(original)", 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
-        // Could not run again: go on with glibc's malloc.
+        giveBack(original)  // could not run again: go on with glibc's malloc
+    }
+
+    /// Puts back the `LD_PRELOAD` the user had and drops the marker.
+    private static func giveBack(_ original: String) {
         unsetenv(marker)
         if original.isEmpty { unsetenv("LD_PRELOAD") } else { setenv("LD_PRELOAD", original, 1) }
     }

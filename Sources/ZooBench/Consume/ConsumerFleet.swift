@@ -178,14 +178,10 @@ public final class ConsumerFleet: @unchecked Sendable {
                                         interval: interval, collector: collector, stop: stop)
                 loops.withLock { $0.append(loop) }
                 group.enter()
-                let thread = Thread {
-                    nameThisThread("zb-consumer-\(index)")
+                Thread.named("zb-consumer-\(index)", stackSize: 1 << 20) {
                     loop.run()
                     group.leave()
-                }
-                thread.name = "zb-consumer-\(index)"
-                thread.stackSize = 1 << 20
-                thread.start()
+                }.start()
             }
         }
     }

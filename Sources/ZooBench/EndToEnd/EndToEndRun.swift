@@ -153,11 +153,10 @@ public struct EndToEndRun: Sendable {
         try consumers.waitUntilJoined(release: false)
         let began = MonotonicClock.nanoseconds()
         let outcome = Mutex<Result<ProduceOutcome, any Error>?>(nil)
-        let thread = Thread {
+        let thread = Thread.named("zb-e2e-produce") {
             let result = Result { try producers.run(stop: stop, onInterval: onProduceInterval) }
             outcome.withLock { $0 = result }
         }
-        thread.name = "zb-e2e-produce"
         faults?.start()
         defer { faults?.stop() }
         consumers.startedSending()

@@ -59,7 +59,7 @@ public final class FaultSchedule: Sendable {
         }
         steps.sort { $0.offset < $1.offset }
         started.withLock { $0 = start }
-        let thread = Thread { [self, steps] in
+        Thread.named("zb-faults") { [self, steps] in
             defer { finished.signal() }
             for step in steps {
                 while MonotonicClock.nanoseconds() < start + step.offset {
@@ -76,9 +76,7 @@ public final class FaultSchedule: Sendable {
                     }
                 }
             }
-        }
-        thread.name = "zoobench-faults"
-        thread.start()
+        }.start()
         running.withLock { $0 = true }
     }
 

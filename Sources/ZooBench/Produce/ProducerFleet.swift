@@ -62,15 +62,11 @@ public struct ProducerFleet: Sendable {
                 start: start, interval: interval, collector: collector, stop: stop, stampRun: stampRun,
                 allocationCounter: allocationCounter)
             group.enter()
-            let thread = Thread {
-                nameThisThread("zb-producer-\(index)")
+            Thread.named("zb-producer-\(index)", stackSize: 1 << 20) {
                 let result = Result { () throws(KafkaError) in try loop.run() }
                 results.withLock { $0.append((index, result)) }
                 group.leave()
-            }
-            thread.name = "zb-producer-\(index)"
-            thread.stackSize = 1 << 20
-            thread.start()
+            }.start()
         }
         group.wait()
         var outcome = ProduceOutcome()

@@ -88,9 +88,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
         // The thread is the cluster's only owner from here.
         nonisolated(unsafe) let cluster = self.cluster
         let (host, wakeup) = (self.host, self.wakeup)
-        let thread = Thread { Self.destroy(cluster, host, wakeup) }
-        thread.name = "zb-cluster-end"
-        thread.start()
+        Thread.named("zb-cluster-end") { Self.destroy(cluster, host, wakeup) }.start()
     }
 
     /// Stops every broker and frees the cluster, waiting until it is gone.

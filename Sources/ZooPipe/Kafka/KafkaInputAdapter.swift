@@ -366,7 +366,7 @@ public final class KafkaInputAdapter: @unchecked Sendable {
     /// iteration stops the thread.
     public func messages(limit: Int? = nil, idleTimeout: Duration? = nil) -> AsyncThrowingStream<KafkaMessage, Error> {
         AsyncThrowingStream { continuation in
-            let thread = Thread { [self] in
+            let thread = Thread.named("zb-messages") { [self] in
                 do {
                     try consume(limit: limit, idleTimeout: idleTimeout) { record in
                         continuation.yield(record.copy())
@@ -376,7 +376,6 @@ public final class KafkaInputAdapter: @unchecked Sendable {
                     continuation.finish(throwing: error)
                 }
             }
-            thread.name = "zoobench-consumer"
             continuation.onTermination = { [weak self] _ in self?.stop() }
             thread.start()
         }

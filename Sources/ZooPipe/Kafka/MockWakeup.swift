@@ -30,7 +30,7 @@ struct MockWakeup {
         guard !ports.isEmpty else { return call() }
         let returned = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
-        let thread = Thread { [ports, grace] in
+        Thread.named("zb-mock-wakeup") { [ports, grace] in
             defer { finished.signal() }
             var wait = DispatchTimeInterval.milliseconds(Int(milliseconds(grace)))
             var next = 0
@@ -39,9 +39,7 @@ struct MockWakeup {
                 next += 1
                 wait = .milliseconds(5)
             }
-        }
-        thread.name = "zb-mock-wakeup"
-        thread.start()
+        }.start()
         let result = call()
         returned.signal()
         finished.wait()
